@@ -28,7 +28,11 @@ public interface Store extends AutoCloseable {
         return get(key, 0);
     }
 
-    /** The value a key had at a revision ({@code 0} for the current one). */
+    /**
+     * The value a key had at a revision ({@code 0} for the current one). Reading below the compaction
+     * point fails with {@link CompactedException}, above the current revision with
+     * {@link FutureRevisionException}; {@link #range} likewise.
+     */
     Optional<KeyValue> get(String key, long revision);
 
     /** One page of the keys under a prefix. */
@@ -43,7 +47,8 @@ public interface Store extends AutoCloseable {
 
     /**
      * Replaces a key's value if its {@code modRevision} still equals {@code expectedModRevision}.
-     * Fails, with the current value, if it changed or no longer exists.
+     * Fails, with the current value, if it changed or no longer exists. {@code expectedModRevision}
+     * must be positive.
      */
     WriteResult update(String key, byte[] value, long expectedModRevision, long lease);
 
@@ -60,7 +65,8 @@ public interface Store extends AutoCloseable {
 
     /**
      * Deletes a key if its {@code modRevision} still equals {@code expectedModRevision}. Fails, with the
-     * current value, if it changed; fails with {@code null} if it does not exist.
+     * current value, if it changed; fails with {@code null} if it does not exist. {@code expectedModRevision}
+     * must be positive.
      */
     WriteResult delete(String key, long expectedModRevision);
 
@@ -77,7 +83,8 @@ public interface Store extends AutoCloseable {
     /**
      * Discards the history before {@code revision}: afterwards reading at an older revision, or watching
      * from one, fails with {@link CompactedException}. Compacting to a revision at or below the current
-     * compaction point does nothing.
+     * compaction point does nothing; to a revision above the current one fails with
+     * {@link FutureRevisionException}.
      */
     void compact(long revision);
 

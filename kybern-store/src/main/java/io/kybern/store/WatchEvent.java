@@ -5,7 +5,8 @@ package io.kybern.store;
  *
  * @param type     what happened
  * @param kv       for {@link Type#PUT} the key as written; for {@link Type#DELETE} the key with an empty
- *                 value, whose {@code modRevision} is the revision of the deletion
+ *                 value, {@code modRevision} the revision of the deletion and every other number 0, as
+ *                 etcd reports it
  * @param previous the key as it stood before the change, or {@code null} for a creation
  */
 public record WatchEvent(Type type, KeyValue kv, KeyValue previous) {
