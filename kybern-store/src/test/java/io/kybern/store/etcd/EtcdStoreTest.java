@@ -18,6 +18,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -540,6 +543,24 @@ class EtcdStoreTest {
         assertThatThrownBy(() -> other.get(prefix + "a")).isInstanceOf(StoreUnavailableException.class);
         assertThatThrownBy(() -> other.put(prefix + "a", bytes("x"))).isInstanceOf(StoreUnavailableException.class);
         other.close();
+    }
+
+    @Test
+    void requestsToAnUnreachableEtcdFailAsUnavailableWithinTheTimeout() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        URI nobody = URI.create("http://127.0.0.1:" + closedPort);
+        try (EtcdStore unreachable = EtcdStore.connect(List.of(nobody), Duration.ofSeconds(1))) {
+            long started = System.nanoTime();
+
+            assertThatThrownBy(() -> unreachable.put(prefix + "a", bytes("x")))
+                    .isInstanceOf(StoreUnavailableException.class);
+            assertThatThrownBy(() -> unreachable.get(prefix + "a")).isInstanceOf(StoreUnavailableException.class);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+        }
     }
 
     // ---- helpers --------------------------------------------------------------------------------------
