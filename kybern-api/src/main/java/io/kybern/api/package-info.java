@@ -1,0 +1,2 @@
+/** The Kubernetes API as data: which resources exist, how objects are encoded and checked. */
+package io.kybern.api;
