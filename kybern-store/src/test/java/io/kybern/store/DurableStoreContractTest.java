@@ -25,6 +25,8 @@ public abstract class DurableStoreContractTest extends StoreContractTest {
 
         assertThat(store.currentRevision()).isGreaterThanOrEqualTo(before);
         assertThat(store.get(key("kept")).orElseThrow()).isEqualTo(kept.current());
+        assertThat(store.get(key("kept"), last.revision())).as("history kept from the compaction point on")
+                .contains(kept.current());
         assertThat(store.get(key("deleted"))).isEmpty();
         WriteResult after = store.create(key("after"), bytes("y"));
         assertThat(after.revision()).as("revisions never go backwards").isGreaterThan(before);

@@ -2,12 +2,14 @@ package io.kybern.store;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -15,9 +17,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,8 +85,8 @@ public abstract class StoreContractTest {
         WriteResult second = store.create(key("a"), bytes("two"));
 
         assertThat(second.succeeded()).isFalse();
-        assertThat(second.current().valueAsString()).isEqualTo("one");
-        assertThat(second.current().modRevision()).isEqualTo(first.revision());
+        assertThat(second.revision()).as("the revision the precondition was found false at").isEqualTo(before);
+        assertThat(second.current()).isEqualTo(first.current());
         assertThat(store.get(key("a")).orElseThrow().valueAsString()).isEqualTo("one");
         assertThat(store.currentRevision()).as("a failed write takes no revision").isEqualTo(before);
     }
@@ -110,24 +115,29 @@ public abstract class StoreContractTest {
         WriteResult stale = store.update(key("a"), bytes("three"), created.revision());
 
         assertThat(stale.succeeded()).isFalse();
-        assertThat(stale.current().valueAsString()).isEqualTo("two");
-        assertThat(stale.current().modRevision()).isEqualTo(updated.revision());
-        assertThat(store.get(key("a")).orElseThrow().valueAsString()).isEqualTo("two");
+        assertThat(stale.revision()).isEqualTo(updated.revision());
+        assertThat(stale.current()).isEqualTo(updated.current());
+        assertThat(store.get(key("a"))).contains(updated.current());
     }
 
     @Test
     void updateOfAMissingKeyFailsWithNoValue() {
-        WriteResult missing = store.update(key("nothing"), bytes("x"), 1);
+        long before = store.put(key("other"), bytes("x")).revision();
+
+        WriteResult missing = store.update(key("nothing"), bytes("x"), before);
 
         assertThat(missing.succeeded()).isFalse();
         assertThat(missing.current()).isNull();
+        assertThat(missing.revision()).isEqualTo(before);
         assertThat(store.get(key("nothing"))).isEmpty();
     }
 
     @Test
     void compareAndSwapTokensMustBePositive() {
         assertThatThrownBy(() -> store.update(key("a"), bytes("x"), 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.update(key("a"), bytes("x"), -3)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.delete(key("a"), 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.delete(key("a"), -3)).isInstanceOf(IllegalArgumentException.class);
         assertThat(store.get(key("a"))).isEmpty();
     }
 
@@ -137,13 +147,13 @@ public abstract class StoreContractTest {
         WriteResult replaced = store.put(key("a"), bytes("two"));
 
         assertThat(created.succeeded()).isTrue();
-        assertThat(created.current().version()).isEqualTo(1);
+        assertThat(created.current()).isEqualTo(
+                new KeyValue(key("a"), bytes("one"), created.revision(), created.revision(), 1, Store.NO_LEASE));
         assertThat(replaced.succeeded()).isTrue();
         KeyValue kv = store.get(key("a")).orElseThrow();
-        assertThat(kv.valueAsString()).isEqualTo("two");
-        assertThat(kv.version()).isEqualTo(2);
-        assertThat(kv.createRevision()).isEqualTo(created.revision());
-        assertThat(kv.modRevision()).isEqualTo(replaced.revision());
+        assertThat(kv).isEqualTo(
+                new KeyValue(key("a"), bytes("two"), created.revision(), replaced.revision(), 2, Store.NO_LEASE));
+        assertThat(replaced.current()).isEqualTo(kv);
     }
 
     @Test
@@ -168,15 +178,42 @@ public abstract class StoreContractTest {
         WriteResult stale = store.delete(key("a"), created.revision());
 
         assertThat(stale.succeeded()).isFalse();
-        assertThat(stale.current().modRevision()).isEqualTo(updated.revision());
-        assertThat(store.get(key("a"))).isPresent();
+        assertThat(stale.revision()).isEqualTo(updated.revision());
+        assertThat(stale.current()).isEqualTo(updated.current());
+        assertThat(store.get(key("a"))).contains(updated.current());
+    }
+
+    @Test
+    void unconditionalDeleteRemovesTheKeyAndReturnsItsLastValue() {
+        WriteResult created = store.create(key("a"), bytes("one"));
+        WriteResult updated = store.update(key("a"), bytes("two"), created.revision());
+
+        WriteResult deleted = store.delete(key("a"));
+
+        assertThat(deleted.succeeded()).isTrue();
+        assertThat(deleted.revision()).isEqualTo(updated.revision() + 1);
+        assertThat(deleted.current()).isEqualTo(updated.current());
+        assertThat(store.get(key("a"))).isEmpty();
+        assertThat(store.get(key("a"), updated.revision())).contains(updated.current());
     }
 
     @Test
     void deleteOfAMissingKeyFailsWithNoValue() {
-        assertThat(store.delete(key("nothing")).succeeded()).isFalse();
-        assertThat(store.delete(key("nothing")).current()).isNull();
-        assertThat(store.delete(key("nothing"), 5).succeeded()).isFalse();
+        WriteResult created = store.create(key("gone"), bytes("x"));
+        long before = store.delete(key("gone")).revision();
+
+        for (String name : List.of("nothing", "gone")) {
+            WriteResult unconditional = store.delete(key(name));
+            WriteResult conditional = store.delete(key(name), created.revision());
+
+            assertThat(unconditional.succeeded()).isFalse();
+            assertThat(unconditional.current()).isNull();
+            assertThat(unconditional.revision()).isEqualTo(before);
+            assertThat(conditional.succeeded()).isFalse();
+            assertThat(conditional.current()).isNull();
+            assertThat(conditional.revision()).isEqualTo(before);
+        }
+        assertThat(store.currentRevision()).as("a failed delete takes no revision").isEqualTo(before);
     }
 
     @Test
@@ -195,29 +232,40 @@ public abstract class StoreContractTest {
 
     @Test
     void everySuccessfulWriteTakesTheNextRevision() {
-        // Other tests may share the backend, so only writes with no concurrent writers in between are
-        // compared: revisions strictly increase.
-        long previous = store.currentRevision();
-        for (int i = 0; i < 20; i++) {
-            long revision = store.put(key("k" + (i % 3)), bytes("v" + i)).revision();
-            assertThat(revision).isGreaterThan(previous);
-            previous = revision;
+        // Tests may share a backend but run one at a time, so nobody else writes in between: every kind
+        // of write, including a deletion, takes exactly the next revision, with no gaps.
+        long start = store.currentRevision();
+        List<Long> revisions = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String k = key("k" + i);
+            long created = store.create(k, bytes("a")).revision();
+            long updated = store.update(k, bytes("b"), created).revision();
+            long replaced = store.put(k, bytes("c")).revision();
+            long deleted = store.delete(k, replaced).revision();
+            revisions.addAll(List.of(created, updated, replaced, deleted));
         }
-        assertThat(store.currentRevision()).isGreaterThanOrEqualTo(previous);
+
+        assertThat(revisions).containsExactlyElementsOf(LongStream.rangeClosed(start + 1, start + 20).boxed().toList());
+        assertThat(store.currentRevision()).isEqualTo(start + 20);
     }
 
     @Test
     void readsAtAnOlderRevisionSeeTheValueOfThatTime() {
+        // A write first, so that the revision before the key's creation is a real one (0 means "now").
+        WriteResult before = store.create(key("b"), bytes("earlier"));
         WriteResult one = store.create(key("a"), bytes("one"));
         WriteResult two = store.update(key("a"), bytes("two"), one.revision());
-        store.create(key("b"), bytes("later"));
+        store.delete(key("a"));
+        store.create(key("c"), bytes("later"));
 
-        assertThat(store.get(key("a"), one.revision()).orElseThrow().valueAsString()).isEqualTo("one");
-        assertThat(store.get(key("a"), two.revision()).orElseThrow().valueAsString()).isEqualTo("two");
-        assertThat(store.get(key("b"), two.revision())).isEmpty();
+        assertThat(store.get(key("a"), before.revision())).isEmpty();
+        assertThat(store.get(key("a"), one.revision())).contains(one.current());
+        assertThat(store.get(key("a"), two.revision())).contains(two.current());
+        assertThat(store.get(key("a"))).isEmpty();
+        assertThat(store.get(key("c"), two.revision())).isEmpty();
         RangeResult then = store.range(RangeRequest.prefix(prefix).atRevision(one.revision()));
         assertThat(then.revision()).isEqualTo(one.revision());
-        assertThat(then.kvs()).extracting(KeyValue::valueAsString).containsExactly("one");
+        assertThat(then.kvs()).containsExactly(one.current(), before.current());
     }
 
     @Test
@@ -270,6 +318,7 @@ public abstract class StoreContractTest {
             round++;
             page = store.range(request.next(page));
             assertThat(page.revision()).isEqualTo(pinned);
+            assertThat(page.count()).as("counted at the pinned revision").isEqualTo(25 - seen.size());
             seen.addAll(page.kvs());
         }
 
@@ -279,6 +328,28 @@ public abstract class StoreContractTest {
         assertThat(read).isEqualTo(original);
         assertThat(seen).extracting(KeyValue::key).isSorted();
         assertThat(round).isEqualTo(2);
+    }
+
+    @Test
+    void rangeOfTheEmptyPrefixReadsEveryKeyInKeyOrder() {
+        // Keys on either side of the contract's own "/contract/" space, so that the empty prefix has to
+        // reach both ends of the key space; other tests' keys may show up too, hence the filter.
+        List<String> mine = List.of("!" + prefix, key("a"), key("b"), "~" + prefix);
+        for (String k : mine) {
+            store.create(k, bytes("x"));
+        }
+
+        RangeResult all = store.range(RangeRequest.prefix(""));
+        RangeResult firstTwo = store.range(RangeRequest.prefix("").withLimit(2));
+
+        assertThat(all.kvs()).extracting(KeyValue::key).filteredOn(k -> k.contains(prefix))
+                .containsExactlyElementsOf(mine);
+        assertThat(all.kvs()).extracting(KeyValue::key).isSorted();
+        assertThat(all.count()).isEqualTo(all.kvs().size());
+        assertThat(all.more()).isFalse();
+        assertThat(firstTwo.kvs()).containsExactlyElementsOf(all.kvs().subList(0, 2));
+        assertThat(firstTwo.count()).isEqualTo(all.count());
+        assertThat(firstTwo.more()).isTrue();
     }
 
     @Test
@@ -311,21 +382,16 @@ public abstract class StoreContractTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> listener.size() >= 5);
 
             List<WatchEvent> events = listener.events();
-            assertThat(events).extracting(WatchEvent::revision).containsExactly(
-                    a1.revision(), a2.revision(), b1.revision(), aGone.revision(), b2.revision());
-            assertThat(events.get(0).type()).isEqualTo(WatchEvent.Type.PUT);
+            // A deletion carries the key with an empty value, its own revision and every other number 0.
+            KeyValue tombstone = new KeyValue(key("a"), new byte[0], 0, aGone.revision(), 0, Store.NO_LEASE);
+            assertThat(events).containsExactly(
+                    new WatchEvent(WatchEvent.Type.PUT, a1.current(), null),
+                    new WatchEvent(WatchEvent.Type.PUT, a2.current(), a1.current()),
+                    new WatchEvent(WatchEvent.Type.PUT, b1.current(), null),
+                    new WatchEvent(WatchEvent.Type.DELETE, tombstone, a2.current()),
+                    new WatchEvent(WatchEvent.Type.PUT, b2.current(), b1.current()));
             assertThat(events.get(0).isCreate()).isTrue();
-            assertThat(events.get(0).previous()).isNull();
-            assertThat(events.get(1).kv().valueAsString()).isEqualTo("a2");
-            assertThat(events.get(1).previous().valueAsString()).isEqualTo("a1");
             assertThat(events.get(1).isCreate()).isFalse();
-            WatchEvent deletion = events.get(3);
-            assertThat(deletion.type()).isEqualTo(WatchEvent.Type.DELETE);
-            assertThat(deletion.kv().key()).isEqualTo(key("a"));
-            assertThat(deletion.kv().value()).isEmpty();
-            assertThat(deletion.kv().modRevision()).isEqualTo(aGone.revision());
-            assertThat(deletion.previous().valueAsString()).isEqualTo("a2");
-            assertThat(events.get(4).previous().valueAsString()).isEqualTo("b1");
             assertThat(listener.overlapped()).isFalse();
             assertThat(listener.sawEmptyBatch()).isFalse();
             assertThat(listener.error()).isNull();
@@ -351,6 +417,46 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void listenersAreCalledOneAtATimeAndNeverOnTheWritersThread() {
+        RecordingListener listener = new RecordingListener();
+        List<Long> written = new ArrayList<>();
+
+        try (Watch ignored = store.watch(prefix, 0, listener)) {
+            for (int i = 0; i < 50; i++) {
+                written.add(store.put(key("a"), bytes("v" + i)).revision());
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> listener.size() >= written.size());
+        }
+
+        assertThat(listener.revisions()).containsExactlyElementsOf(written);
+        assertThat(listener.events().getLast().kv().valueAsString()).isEqualTo("v49");
+        assertThat(listener.threads()).isNotEmpty().doesNotContain(Thread.currentThread());
+        assertThat(listener.overlapped()).isFalse();
+        assertThat(listener.sawEmptyBatch()).isFalse();
+    }
+
+    @Test
+    void watchOfTheEmptyPrefixSeesEveryKey() {
+        RecordingListener listener = new RecordingListener();
+        // Keys on either side of the contract's "/contract/" space. The watch also sees other tests' keys
+        // where the backend is shared, so only this test's are compared.
+        List<String> mine = List.of("!" + prefix, key("a"), "~" + prefix);
+        List<WriteResult> written = new ArrayList<>();
+
+        try (Watch ignored = store.watch("", 0, listener)) {
+            for (String k : mine) {
+                written.add(store.put(k, bytes("x")));
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> listener.events().stream().filter(e -> e.kv().key().contains(prefix)).count() >= 3);
+        }
+
+        assertThat(listener.events()).filteredOn(e -> e.kv().key().contains(prefix)).containsExactlyElementsOf(
+                written.stream().map(w -> new WatchEvent(WatchEvent.Type.PUT, w.current(), null)).toList());
+        assertThat(listener.error()).isNull();
+    }
+
+    @Test
     void aClosedWatchDeliversNothingMore() {
         RecordingListener listener = new RecordingListener();
         Watch watch = store.watch(prefix, 0, listener);
@@ -366,6 +472,7 @@ public abstract class StoreContractTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> witness.size() == 2);
         }
         assertThat(listener.events()).hasSize(1);
+        assertThat(listener.errors()).as("a watch closed by its owner ends without an error").isEmpty();
     }
 
     @Test
@@ -396,6 +503,31 @@ public abstract class StoreContractTest {
             assertThat(slow.overlapped()).isFalse();
             assertThat(slow.error()).isNull();
         }
+    }
+
+    @Test
+    void concurrentWritersAndAStutteringListenerSeeEveryRevisionOnceInOrder() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        RecordingListener stuttering = new RecordingListener() {
+            @Override
+            protected void beforeRecording(List<WatchEvent> batch) {
+                if (calls.incrementAndGet() % 3 == 0) {
+                    // Not a wait for anything: the listener is slow now and then, so that the watch keeps
+                    // falling behind and catching up while the writers go on.
+                    LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                }
+            }
+        };
+        List<Long> written;
+
+        try (Watch ignored = store.watch(prefix, 0, stuttering)) {
+            written = writeConcurrently(240, i -> store.put(key("writer" + (i % 4)), bytes("v" + i)).revision());
+            await().atMost(Duration.ofSeconds(60)).until(() -> stuttering.size() >= written.size());
+        }
+
+        assertThat(stuttering.revisions()).containsExactlyElementsOf(written.stream().sorted().toList());
+        assertThat(stuttering.overlapped()).isFalse();
+        assertThat(stuttering.error()).isNull();
     }
 
     /** How many writes the slow-watcher test makes: enough to overflow any in-memory buffer. */
@@ -438,6 +570,67 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void aWatchFromTheCompactionPointFailsWhileReadsThereSucceed() {
+        WriteResult one = store.put(key("a"), bytes("one"));
+        WriteResult two = store.put(key("a"), bytes("two"));
+        WriteResult three = store.put(key("a"), bytes("three"));
+
+        store.compact(two.revision());
+
+        // Reads keep the state at the compaction point; only older ones are gone.
+        assertThat(store.get(key("a"), two.revision())).contains(two.current());
+        assertThat(store.range(RangeRequest.prefix(prefix).atRevision(two.revision())).kvs())
+                .containsExactly(two.current());
+        assertThatThrownBy(() -> store.get(key("a"), one.revision()))
+                .isInstanceOfSatisfying(CompactedException.class, e -> {
+                    assertThat(e.requestedRevision()).isEqualTo(one.revision());
+                    // A backend may not know its compaction point when refusing a read (etcd does not say).
+                    assertThat(e.compactRevision()).isIn(0L, two.revision());
+                });
+        // A watch needs the changes made AT its start revision, and those are gone at the point itself.
+        RecordingListener below = new RecordingListener();
+        RecordingListener at = new RecordingListener();
+        RecordingListener above = new RecordingListener();
+        try (Watch w1 = store.watch(prefix, one.revision(), below);
+                Watch w2 = store.watch(prefix, two.revision(), at);
+                Watch w3 = store.watch(prefix, three.revision(), above)) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> below.error() != null && at.error() != null && above.size() == 1);
+
+            assertThat(below.errors()).singleElement().isInstanceOfSatisfying(CompactedException.class, e -> {
+                assertThat(e.requestedRevision()).isEqualTo(one.revision());
+                assertThat(e.compactRevision()).isEqualTo(two.revision());
+            });
+            assertThat(at.errors()).singleElement().isInstanceOfSatisfying(CompactedException.class, e -> {
+                assertThat(e.requestedRevision()).isEqualTo(two.revision());
+                assertThat(e.compactRevision()).isEqualTo(two.revision());
+            });
+            assertThat(below.events()).isEmpty();
+            assertThat(at.events()).isEmpty();
+            assertThat(above.events()).containsExactly(
+                    new WatchEvent(WatchEvent.Type.PUT, three.current(), two.current()));
+            assertThat(above.error()).isNull();
+        }
+    }
+
+    @Test
+    void compactingAtOrBelowTheCompactionPointChangesNothing() {
+        WriteResult one = store.put(key("a"), bytes("one"));
+        WriteResult two = store.put(key("a"), bytes("two"));
+        store.put(key("a"), bytes("three"));
+        store.compact(two.revision());
+        long before = store.currentRevision();
+
+        store.compact(two.revision());
+        store.compact(one.revision());
+        store.compact(0);
+
+        assertThat(store.get(key("a"), two.revision())).contains(two.current());
+        assertThatThrownBy(() -> store.get(key("a"), one.revision())).isInstanceOf(CompactedException.class);
+        assertThat(store.currentRevision()).as("compaction is not a write").isEqualTo(before);
+    }
+
+    @Test
     void leaseExpiryDeletesItsKeysAndTellsWatchers() {
         long lease = store.grantLease(Duration.ofSeconds(2));
         WriteResult held = store.create(key("event"), bytes("short-lived"), lease);
@@ -452,10 +645,19 @@ public abstract class StoreContractTest {
             WatchEvent expiry = listener.events().stream().filter(e -> e.kv().key().equals(key("event")))
                     .findFirst().orElseThrow();
             assertThat(expiry.type()).isEqualTo(WatchEvent.Type.DELETE);
-            assertThat(expiry.previous().valueAsString()).isEqualTo("short-lived");
+            assertThat(expiry.kv().value()).isEmpty();
+            assertThat(expiry.revision()).isGreaterThan(held.revision());
+            assertThat(expiry.previous()).isEqualTo(held.current());
         }
         assertThat(store.get(key("kept"))).isPresent();
+        // The lease is gone with its keys: nothing can use it any more.
         assertThatThrownBy(() -> store.keepAlive(lease)).isInstanceOf(LeaseNotFoundException.class);
+        assertThatThrownBy(() -> store.revokeLease(lease)).isInstanceOf(LeaseNotFoundException.class);
+        assertThatThrownBy(() -> store.put(key("event"), bytes("x"), lease))
+                .isInstanceOf(LeaseNotFoundException.class);
+        assertThatThrownBy(() -> store.create(key("event"), bytes("x"), lease))
+                .isInstanceOf(LeaseNotFoundException.class);
+        assertThat(store.get(key("event"))).isEmpty();
     }
 
     @Test
@@ -480,6 +682,84 @@ public abstract class StoreContractTest {
         assertThatThrownBy(() -> store.keepAlive(987654321L)).isInstanceOf(LeaseNotFoundException.class);
         assertThat(store.get(key("a"))).isEmpty();
         assertThat(store.currentRevision()).isEqualTo(before);
+    }
+
+    @Test
+    void aClosedStoreEndsItsWatchesAndRefusesEveryRequest() {
+        WriteResult written = store.create(key("a"), bytes("1"));
+        long lease = store.grantLease(Duration.ofMinutes(10));
+        RecordingListener listener = new RecordingListener();
+        store.watch(prefix, 0, listener);
+
+        store.close();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> listener.error() != null);
+        assertThat(listener.errors()).singleElement().isInstanceOf(StoreUnavailableException.class);
+        assertThat(listener.events()).isEmpty();
+        Map<String, ThrowingCallable> requests = new LinkedHashMap<>();
+        requests.put("get", () -> store.get(key("a")));
+        requests.put("get at a revision", () -> store.get(key("a"), written.revision()));
+        requests.put("range", () -> store.range(RangeRequest.prefix(prefix)));
+        requests.put("create", () -> store.create(key("b"), bytes("x")));
+        requests.put("update", () -> store.update(key("a"), bytes("x"), written.revision()));
+        requests.put("put", () -> store.put(key("a"), bytes("x")));
+        requests.put("conditional delete", () -> store.delete(key("a"), written.revision()));
+        requests.put("delete", () -> store.delete(key("a")));
+        requests.put("watch", () -> store.watch(prefix, 0, new RecordingListener()));
+        requests.put("compact", () -> store.compact(written.revision()));
+        requests.put("grant lease", () -> store.grantLease(Duration.ofMinutes(1)));
+        requests.put("keep lease alive", () -> store.keepAlive(lease));
+        requests.put("revoke lease", () -> store.revokeLease(lease));
+        requests.put("current revision", () -> store.currentRevision());
+        requests.forEach((name, request) ->
+                assertThatExceptionOfType(StoreUnavailableException.class).as(name).isThrownBy(request));
+        store.close(); // closing again is harmless
+    }
+
+    @Test
+    void aListenerThatThrowsAnExceptionEndsOnlyItsOwnWatch() {
+        IllegalStateException thrown = new IllegalStateException("listener bug");
+        assertAThrowingListenerEndsOnlyItsOwnWatch(thrown);
+    }
+
+    @Test
+    void aListenerThatThrowsAnErrorEndsOnlyItsOwnWatch() {
+        // An assertion failing inside a listener, say: the watch must still end and say so.
+        AssertionError thrown = new AssertionError("listener assertion");
+        assertAThrowingListenerEndsOnlyItsOwnWatch(thrown);
+    }
+
+    private void assertAThrowingListenerEndsOnlyItsOwnWatch(Throwable thrown) {
+        AtomicBoolean hasThrown = new AtomicBoolean();
+        // Throws on its first batch only, so that anything delivered after that would be recorded.
+        RecordingListener failing = new RecordingListener() {
+            @Override
+            protected void beforeRecording(List<WatchEvent> batch) {
+                if (!hasThrown.getAndSet(true)) {
+                    switch (thrown) {
+                        case RuntimeException e -> throw e;
+                        case Error e -> throw e;
+                        default -> throw new IllegalArgumentException("not an unchecked throwable: " + thrown);
+                    }
+                }
+            }
+        };
+        RecordingListener bystander = new RecordingListener();
+
+        try (Watch ignored = store.watch(prefix, 0, failing); Watch alsoIgnored = store.watch(prefix, 0, bystander)) {
+            WriteResult first = store.put(key("a"), bytes("1"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> failing.error() != null);
+            WriteResult second = store.put(key("a"), bytes("2"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> bystander.size() == 2);
+
+            assertThat(failing.errors()).singleElement().isInstanceOfSatisfying(StoreException.class,
+                    e -> assertThat(e).hasCause(thrown));
+            assertThat(failing.events()).as("nothing is delivered after the batch it threw on").isEmpty();
+            assertThat(failing.calledAfterError()).isFalse();
+            assertThat(failing.overlapped()).isFalse();
+            assertThat(bystander.revisions()).containsExactly(first.revision(), second.revision());
+            assertThat(bystander.error()).isNull();
+        }
     }
 
     @Test
@@ -516,7 +796,7 @@ public abstract class StoreContractTest {
 
     @Test
     void valuesUpToTheLimitAreKeptWhole() {
-        byte[] big = new byte[1024 * 1024];
+        byte[] big = new byte[Store.MAX_VALUE_BYTES];
         for (int i = 0; i < big.length; i++) {
             big[i] = (byte) (i * 31 + 7);
         }

@@ -215,13 +215,22 @@ public final class WatchHub implements AutoCloseable {
             } catch (StoreException e) {
                 end(e);
             } catch (RuntimeException e) {
-                log.warn("watch listener for {} failed; ending the watch", prefix, e);
-                end(new StoreException("watch listener failed: " + e, e));
+                log.warn("watch of {} failed; ending the watch", prefix, e);
+                end(new StoreException("watch of " + prefix + " failed: " + e, e));
             }
         }
 
         private void deliver(List<WatchEvent> events) {
-            listener.onEvents(List.copyOf(events));
+            try {
+                listener.onEvents(List.copyOf(events));
+            } catch (RuntimeException | Error e) {
+                // Errors too (a failed assertion, say): uncaught, one ended this thread silently, leaving the
+                // watcher registered, its queue filling on every write, and its listener never told that
+                // delivery had stopped. Wrapped even when it is a StoreException, so that the listener's own
+                // failure (a CompactedException from a read it made, say) is not taken for the watch's.
+                log.warn("watch listener for {} failed; ending the watch", prefix, e);
+                throw new StoreException("watch listener failed: " + e, e);
+            }
             next = events.getLast().revision() + 1;
         }
 

@@ -258,7 +258,15 @@ public final class MemoryStore implements Store {
 
     @Override
     public void keepAlive(long lease) {
-        leaseClock.keepAlive(lease);
+        // The lease clock does not know that the store closed: without this check, keeping a lease alive on
+        // a closed store seemed to succeed, and the caller went on trusting a lease that nothing kept.
+        rw.readLock().lock();
+        try {
+            checkOpen();
+            leaseClock.keepAlive(lease);
+        } finally {
+            rw.readLock().unlock();
+        }
     }
 
     @Override
@@ -285,6 +293,9 @@ public final class MemoryStore implements Store {
     public long currentRevision() {
         rw.readLock().lock();
         try {
+            // A closed store answers nothing, like every other request (it used to go on reporting its
+            // last revision).
+            checkOpen();
             return revision;
         } finally {
             rw.readLock().unlock();
