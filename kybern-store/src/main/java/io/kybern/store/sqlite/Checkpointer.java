@@ -1,0 +1,69 @@
+package io.kybern.store.sqlite;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies the write-ahead log back into the database file in the background.
+ *
+ * <p>kine leaves this to SQLite's automatic checkpoint, which runs inside a committing writer and gives
+ * up whenever a reader holds an old snapshot, so under steady load the WAL grows without bound. Here a
+ * passive checkpoint runs on its own connection every {@code interval}, never blocking the writer; once
+ * the log passes {@code truncateBytes} a truncating checkpoint resets it, waiting briefly for readers.
+ */
+final class Checkpointer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Checkpointer.class);
+
+    private final Path wal;
+    private final Connection conn;
+    private final long truncateBytes;
+    private final ScheduledExecutorService ticker;
+
+    Checkpointer(Path file, long intervalMillis, long truncateBytes) throws SQLException {
+        this.wal = file.resolveSibling(file.getFileName() + "-wal");
+        this.conn = SqliteConnections.openCheckpointer(file);
+        this.truncateBytes = truncateBytes;
+        this.ticker = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("sqlite-checkpoint").factory());
+        ticker.scheduleWithFixedDelay(this::checkpoint, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    void checkpoint() {
+        try (Statement s = conn.createStatement()) {
+            boolean large = Files.exists(wal) && Files.size(wal) > truncateBytes;
+            s.execute(large ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
+        } catch (Exception e) {
+            log.warn("checkpoint of {} failed; will retry", wal, e);
+        }
+    }
+
+    /** A last full checkpoint, leaving an empty log behind. */
+    @Override
+    public void close() {
+        ticker.shutdown();
+        try {
+            ticker.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (Statement s = conn.createStatement()) {
+            s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (SQLException e) {
+            log.warn("final checkpoint of {} failed", wal, e);
+        }
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            log.warn("closing checkpoint connection failed", e);
+        }
+    }
+}
