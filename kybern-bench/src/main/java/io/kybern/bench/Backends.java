@@ -38,6 +38,8 @@ final class Backends implements AutoCloseable {
 
     private static BenchBackend openOne(String name, Path dir) {
         return switch (name) {
+            case "sqlite" -> SqliteBackend.open(dir);
+            case "etcd" -> EtcdBackend.start();
             case "memory" -> new MemoryBackend();
             default -> throw new IllegalArgumentException("unknown backend " + name + "; known: " + NAMES);
         };

@@ -15,10 +15,17 @@ import picocli.CommandLine.Command;
         subcommands = {StoreBenchmark.class})
 public final class BenchMain implements Callable<Integer> {
 
+    /**
+     * gRPC logs through java.util.logging, not SLF4J, and says at INFO which socket transport it picked;
+     * held here because the JDK keeps loggers only weakly, and a collected logger forgets its level.
+     */
+    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(execute(System.out, System.err, args));
     }
 

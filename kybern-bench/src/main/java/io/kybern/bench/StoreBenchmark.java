@@ -184,6 +184,6 @@ public final class StoreBenchmark implements Callable<Integer> {
     }
 
     private static String seconds(Duration duration) {
-        return Numbers.figure(duration.toMillis() / 1000.0);
+        return Numbers.plain(duration.toMillis() / 1000.0);
     }
 }
