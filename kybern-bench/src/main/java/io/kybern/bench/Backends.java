@@ -7,22 +7,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The backends of one run, opened fresh in a work directory and closed together, also when the run is
- * interrupted: a benchmark must not leave an etcd process behind.
+ * interrupted: a benchmark must not leave an etcd process or a database in the temp directory behind.
  */
 final class Backends implements AutoCloseable {
 
     /** The names {@code --backends} accepts. */
     static final List<String> NAMES = List.of("sqlite", "etcd", "memory");
 
+    private final Path workDir;
+    private final boolean keepFiles;
     private final List<BenchBackend> opened = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook = new Thread(this::closeAll, "bench-shutdown");
 
-    private Backends() {
+    private Backends(Path workDir, boolean keepFiles) {
+        this.workDir = workDir;
+        this.keepFiles = keepFiles;
     }
 
-    static Backends open(List<String> names, Path workDir, Progress progress) {
-        Backends backends = new Backends();
+    /** Opens the named backends with their files under {@code workDir}, which closing deletes unless kept. */
+    static Backends open(List<String> names, Path workDir, boolean keepFiles, Progress progress) {
+        Backends backends = new Backends(workDir, keepFiles);
         Runtime.getRuntime().addShutdownHook(backends.shutdownHook);
         try {
             for (String name : names) {
@@ -69,6 +74,11 @@ final class Backends implements AutoCloseable {
             } catch (RuntimeException e) {
                 System.err.println("closing " + backend.name() + " failed: " + e);
             }
+        }
+        if (keepFiles) {
+            System.err.println("kept the run's files in " + workDir);
+        } else {
+            DiskUsage.deleteTree(workDir);
         }
     }
 }

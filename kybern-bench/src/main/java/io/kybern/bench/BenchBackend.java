@@ -13,6 +13,11 @@ interface BenchBackend extends AutoCloseable {
     /** The bytes this backend keeps on disk now, or -1 when it keeps nothing there. */
     long diskBytes();
 
+    /** Where those bytes are, when that helps to read a size (such as database against log); may be empty. */
+    default String diskBreakdown() {
+        return "";
+    }
+
     /** Closes the store and whatever runs it, deleting its files unless they are to be kept. */
     @Override
     void close();

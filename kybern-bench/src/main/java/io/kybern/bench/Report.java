@@ -91,7 +91,7 @@ final class Report {
             if (result == null) {
                 return;
             }
-            line.append(' ').append(scenario).append("_ops=").append(Numbers.whole(result.throughput()));
+            line.append(' ').append(scenario).append("_ops=").append(Numbers.figure(result.throughput()));
             line.append(' ').append(scenario).append("_p50_ms=").append(Numbers.fixed2(result.p50Ms()));
             line.append(' ').append(scenario).append("_p99_ms=").append(Numbers.fixed2(result.p99Ms()));
         });

@@ -41,7 +41,17 @@ final class SqliteBackend implements BenchBackend {
     /** The database and its write-ahead log, which between checkpoints holds the latest writes. */
     @Override
     public long diskBytes() {
-        return DiskUsage.ofFiles(file, file.resolveSibling(file.getFileName() + "-wal"));
+        return DiskUsage.ofFiles(file, wal());
+    }
+
+    @Override
+    public String diskBreakdown() {
+        return "db_mb=" + DiskUsage.megabytes(DiskUsage.ofFiles(file)) + " wal_mb="
+                + DiskUsage.megabytes(DiskUsage.ofFiles(wal()));
+    }
+
+    private Path wal() {
+        return file.resolveSibling(file.getFileName() + "-wal");
     }
 
     @Override

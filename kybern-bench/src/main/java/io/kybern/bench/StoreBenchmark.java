@@ -107,17 +107,11 @@ public final class StoreBenchmark implements Callable<Integer> {
         Path workDir = workDirParent == null
                 ? Files.createTempDirectory("kybern-bench-store-")
                 : Files.createTempDirectory(Files.createDirectories(workDirParent), "kybern-bench-store-");
-        try (Backends backends = Backends.open(backendNames, workDir, progress)) {
+        try (Backends backends = Backends.open(backendNames, workDir, keep, progress)) {
             if (churn) {
                 new ChurnRun(churnSettings(), progress).run(backends.list(), out);
             } else {
                 runScenarios(backends.list(), out, progress);
-            }
-        } finally {
-            if (keep) {
-                progress.line("kept the run's files in " + workDir);
-            } else {
-                DiskUsage.deleteTree(workDir);
             }
         }
         return CommandLine.ExitCode.OK;

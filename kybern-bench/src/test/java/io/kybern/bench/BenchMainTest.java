@@ -54,6 +54,21 @@ class BenchMainTest {
     }
 
     @Test
+    void sqliteAgainstARealEtcdGivesRatios(@TempDir Path dir) throws Exception {
+        int code = run("store", "--warmup", "0", "--duration", "0.3", "--range-keys", "20", "--cas-keys", "4",
+                "--writers", "2", "--work-dir", dir.toString());
+
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(stdoutLines().getLast()).matches("store: write1_ops=\\d+ write2_ops=\\d+ write2_ratio=[\\d.]+"
+                + " write2_p99_ms=[\\d.]+ cas2_ratio=[\\d.]+ range20_ms=[\\d.]+ watch_p99_ms=[\\d.]+");
+        assertThat(stdoutLines()).anyMatch(line -> line.startsWith("store-etcd: write1_ops="));
+        assertThat(stdoutLines()).anyMatch(line -> line.matches("  lost events +0 +0 +-"));
+        try (var left = Files.list(dir)) {
+            assertThat(left).as("the run's files are deleted").isEmpty();
+        }
+    }
+
+    @Test
     void churnEndsWithItsSummaryLine(@TempDir Path dir) {
         int code = run("store", "--churn", "--backends", "memory", "--minutes", "0.02", "--churn-keys", "40",
                 "--churn-writers", "2", "--compact-every", "0.3", "--compact-keep", "10", "--work-dir", dir.toString());
