@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +28,8 @@ final class ChurnRun {
 
     /** One operation in this many deletes and re-creates its key; the others update it. */
     private static final int DELETE_ONE_IN = 5;
-    private static final long SAMPLE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Sizes swing within seconds as the write-ahead log fills and is checkpointed: sample often. */
+    private static final long SAMPLE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long REPORT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     /**
@@ -63,15 +66,15 @@ final class ChurnRun {
         progress.line("churning for " + minutes(settings.duration()) + " min, reference size at "
                 + settings.baselineAt().toSeconds() + " s"
                 + (settings.compactEvery().isZero() ? ", compaction left to the backends"
-                : ", compacting every " + settings.compactEvery().toSeconds() + " s to revision - "
+                : ", compacting every " + Numbers.plain(settings.compactEvery().toMillis() / 1000.0)
+                + " s to revision - "
                 + settings.compactKeep()));
         for (Churner churner : churners) {
-            churner.start(settings.writers());
+            churner.start(settings.writers(), settings.compactEvery());
         }
         long start = System.nanoTime();
         long end = start + settings.duration().toNanos();
         long baselineAt = start + settings.baselineAt().toNanos();
-        long nextCompaction = start + settings.compactEvery().toNanos();
         long nextReport = start + REPORT_NANOS;
         boolean baselineTaken = false;
         for (long now = start; now < end; now = System.nanoTime()) {
@@ -79,19 +82,12 @@ final class ChurnRun {
             if (!baselineTaken) {
                 wake = Math.min(wake, baselineAt);
             }
-            if (!settings.compactEvery().isZero()) {
-                wake = Math.min(wake, nextCompaction);
-            }
             TimeUnit.NANOSECONDS.sleep(Math.max(0, wake - System.nanoTime()));
             now = System.nanoTime();
             churners.forEach(Churner::sample);
             if (!baselineTaken && now >= baselineAt) {
                 churners.forEach(Churner::takeBaseline);
                 baselineTaken = true;
-            }
-            if (!settings.compactEvery().isZero() && now >= nextCompaction) {
-                churners.forEach(Churner::compact);
-                nextCompaction += settings.compactEvery().toNanos();
             }
             if (now >= nextReport) {
                 progress.line(status(churners, now - start));
@@ -112,9 +108,8 @@ final class ChurnRun {
         for (Churner churner : churners) {
             line.append(' ').append(churner.backend.name()).append(" writes=").append(churner.writes.get())
                     .append(" size_mb=").append(DiskUsage.megabytes(churner.lastSize));
-            String breakdown = churner.backend.diskBreakdown();
-            if (!breakdown.isEmpty()) {
-                line.append(" (").append(breakdown).append(')');
+            if (!churner.lastBreakdown.isEmpty()) {
+                line.append(" (").append(churner.lastBreakdown).append(')');
             }
         }
         return line.toString();
@@ -150,6 +145,11 @@ final class ChurnRun {
             out.println(row);
         });
         for (Churner churner : churners) {
+            if (!churner.maxBreakdown.isEmpty()) {
+                out.println("  " + churner.backend.name() + " at its largest: " + churner.maxBreakdown);
+            }
+        }
+        for (Churner churner : churners) {
             // The summary's fields, then the peak: "stays within 3x" is about every moment, not only the end.
             out.println("store-churn-" + churner.backend.name() + ": " + fields(churner) + " size_max_mb="
                     + DiskUsage.megabytes(churner.maxSize) + " max_growth=" + Numbers.fixed2(churner.maxGrowth()));
@@ -183,9 +183,14 @@ final class ChurnRun {
         private final AtomicLong errors = new AtomicLong();
         private final AtomicReference<Throwable> firstError = new AtomicReference<>();
         private final List<Thread> threads = new ArrayList<>();
+        /** Compactions run apart from sampling, so that a long one neither delays nor hides a peak. */
+        private final ScheduledExecutorService compactor = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("bench-compactor").factory());
         private long baselineSize = -1;
         private long lastSize = -1;
+        private String lastBreakdown = "";
         private long maxSize = -1;
+        private String maxBreakdown = "";
 
         Churner(BenchBackend backend, String prefix, byte[] value, long[] revisions) {
             this.backend = backend;
@@ -194,7 +199,11 @@ final class ChurnRun {
             this.revisions = revisions;
         }
 
-        void start(int writers) {
+        void start(int writers, Duration compactEvery) {
+            if (!compactEvery.isZero()) {
+                long every = compactEvery.toMillis();
+                compactor.scheduleWithFixedDelay(this::compact, every, every, TimeUnit.MILLISECONDS);
+            }
             for (int w = 0; w < writers; w++) {
                 int owner = w;
                 threads.add(Thread.ofPlatform().name("bench-churn-" + backend.name() + "-" + w)
@@ -254,7 +263,11 @@ final class ChurnRun {
 
         void sample() {
             lastSize = backend.diskBytes();
-            maxSize = Math.max(maxSize, lastSize);
+            lastBreakdown = backend.diskBreakdown();
+            if (lastSize > maxSize) {
+                maxSize = lastSize;
+                maxBreakdown = lastBreakdown;
+            }
         }
 
         void takeBaseline() {
@@ -274,6 +287,8 @@ final class ChurnRun {
         }
 
         void stop() throws InterruptedException {
+            compactor.shutdown();
+            compactor.awaitTermination(1, TimeUnit.MINUTES);
             stop.set(true);
             for (Thread thread : threads) {
                 thread.join();
