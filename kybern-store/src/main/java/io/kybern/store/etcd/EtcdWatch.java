@@ -178,8 +178,15 @@ final class EtcdWatch implements Watch {
 
     private void onStreamEvents(long streamGeneration, WatchResponse response) {
         List<WatchEvent> converted = new ArrayList<>(response.getEvents().size());
-        for (io.etcd.jetcd.watch.WatchEvent event : response.getEvents()) {
-            converted.add(EtcdCodec.watchEvent(event));
+        try {
+            for (io.etcd.jetcd.watch.WatchEvent event : response.getEvents()) {
+                converted.add(EtcdCodec.watchEvent(event));
+            }
+        } catch (RuntimeException e) {
+            // Skipping an event we cannot read would leave a gap; end the watch instead.
+            fail(new StoreException("etcd watch of " + prefix + " sent an unreadable event: " + e, e), false,
+                    streamGeneration);
+            return;
         }
         io.etcd.jetcd.Watch.Watcher toCancel = null;
         lock.lock();

@@ -34,14 +34,22 @@ final class Checkpointer implements AutoCloseable {
         this.truncateBytes = truncateBytes;
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("sqlite-checkpoint").factory());
-        ticker.scheduleWithFixedDelay(this::checkpoint, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(this::tick, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
-    void checkpoint() {
-        try (Statement s = conn.createStatement()) {
-            boolean large = Files.exists(wal) && Files.size(wal) > truncateBytes;
-            s.execute(large ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
+    private void tick() {
+        try {
+            checkpoint(Files.exists(wal) && Files.size(wal) > truncateBytes);
         } catch (Exception e) {
+            log.warn("checkpoint of {} failed; will retry", wal, e);
+        }
+    }
+
+    /** Runs one checkpoint; a truncating one waits for readers and leaves an empty log. */
+    synchronized void checkpoint(boolean truncate) {
+        try (Statement s = conn.createStatement()) {
+            s.execute(truncate ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
+        } catch (SQLException e) {
             log.warn("checkpoint of {} failed; will retry", wal, e);
         }
     }
@@ -55,11 +63,7 @@ final class Checkpointer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try (Statement s = conn.createStatement()) {
-            s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-        } catch (SQLException e) {
-            log.warn("final checkpoint of {} failed", wal, e);
-        }
+        checkpoint(true);
         try {
             conn.close();
         } catch (SQLException e) {

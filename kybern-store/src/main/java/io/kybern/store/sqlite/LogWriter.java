@@ -66,6 +66,8 @@ final class LogWriter implements AutoCloseable {
     private final PreparedStatement commit;
     private final PreparedStatement rollback;
     private final Thread thread;
+    private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong tasks = new AtomicLong();
     private volatile boolean accepting = true;
     private long revision;
 
@@ -224,6 +226,8 @@ final class LogWriter implements AutoCloseable {
             return;
         }
         committed.set(revision);
+        commits.incrementAndGet();
+        tasks.addAndGet(pending.size());
         hub.publish(batch.events);
         for (Runnable action : batch.afterCommit) {
             action.run();
@@ -231,6 +235,16 @@ final class LogWriter implements AutoCloseable {
         for (int i = 0; i < pending.size(); i++) {
             complete(pending.get(i), results[i], refused[i]);
         }
+    }
+
+    /** Transactions committed so far. */
+    long commits() {
+        return commits.get();
+    }
+
+    /** Tasks those transactions carried; more tasks than commits means writers shared fsyncs. */
+    long tasks() {
+        return tasks.get();
     }
 
     @SuppressWarnings("unchecked")

@@ -52,6 +52,23 @@ final class Schema {
         }
     }
 
+    /**
+     * Checks an existing database's identity through a read-only connection, before the writer's
+     * connection switches it to WAL mode: a file that is not ours must be left exactly as it was.
+     */
+    static void checkExisting(Path file) throws IOException, SQLException {
+        if (!Files.exists(file) || Files.size(file) == 0) {
+            return;
+        }
+        try (Connection conn = SqliteConnections.openReader(file)) {
+            boolean blank = countTables(conn) == 0 && intPragma(conn, "application_id") == 0
+                    && intPragma(conn, "user_version") == 0;
+            if (!blank) {
+                checkIdentity(conn, file);
+            }
+        }
+    }
+
     /** Creates the schema in a new database, or checks that an existing one is ours and current. */
     static void prepare(Connection conn, Path file) throws SQLException {
         int applicationId = intPragma(conn, "application_id");
@@ -61,6 +78,12 @@ final class Schema {
             create(conn);
             return;
         }
+        checkIdentity(conn, file);
+    }
+
+    private static void checkIdentity(Connection conn, Path file) throws SQLException {
+        int applicationId = intPragma(conn, "application_id");
+        int version = intPragma(conn, "user_version");
         if (applicationId != APPLICATION_ID) {
             throw new StoreCorruptedException(file + " is an SQLite database of another application (application_id "
                     + applicationId + "); refusing to use it");
@@ -76,8 +99,10 @@ final class Schema {
 
     private static void create(Connection conn) throws SQLException {
         try (Statement s = conn.createStatement()) {
-            // Must precede the first table: lets compaction hand freed pages back to the file system.
+            // Lets compaction hand freed pages back to the file system. The connection has already put
+            // the file in WAL mode, so the setting only takes effect through a VACUUM (instant while empty).
             s.execute("PRAGMA auto_vacuum = INCREMENTAL");
+            s.execute("VACUUM");
             s.execute("BEGIN");
             s.execute("""
                     CREATE TABLE kv (

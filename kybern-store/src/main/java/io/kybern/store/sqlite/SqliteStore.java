@@ -87,6 +87,7 @@ public final class SqliteStore implements Store {
                     StandardOpenOption.WRITE);
             this.lock = lockExclusively(channel, file);
             Schema.checkHeader(file);
+            Schema.checkExisting(file);
             conn = SqliteConnections.openWriter(file);
             Schema.prepare(conn, file);
             if (options.integrityCheck()) {
@@ -122,6 +123,28 @@ public final class SqliteStore implements Store {
 
     public Path file() {
         return file;
+    }
+
+    /** Counters for metrics and benchmarks. */
+    public SqliteStats stats() {
+        return new SqliteStats(writer.commits(), writer.tasks(), sizeOf(file), sizeOf(wal()), compactRevision);
+    }
+
+    /** Copies the write-ahead log into the database file now, and truncates the log. */
+    public void checkpoint() {
+        checkpointer.checkpoint(true);
+    }
+
+    private Path wal() {
+        return file.resolveSibling(file.getFileName() + "-wal");
+    }
+
+    private static long sizeOf(Path path) {
+        try {
+            return Files.exists(path) ? Files.size(path) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     @Override

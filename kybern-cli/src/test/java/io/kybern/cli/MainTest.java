@@ -1,0 +1,49 @@
+package io.kybern.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kybern.store.sqlite.SqliteStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MainTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void versionNamesTheBuiltVersion() {
+        assertThat(KybernVersion.version()).isNotBlank().isNotEqualTo("unknown").doesNotContain("${");
+    }
+
+    @Test
+    void unknownFlagsAreRefusedWithUsage() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine().setErr(new PrintWriter(err));
+
+        int exit = cli.execute("server", "--no-such-flag");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown option: '--no-such-flag'").contains("--datastore-endpoint");
+    }
+
+    @Test
+    void theServerKeepsItsStateInTheDataDirectoryAcrossRestarts() {
+        ServerConfig config = new ServerConfig(dataDir, "");
+        long written;
+        try (Server server = Server.start(config)) {
+            written = server.store().create("/registry/namespaces/default", new byte[] {1}).revision();
+        }
+        assertThat(Files.exists(dataDir.resolve("db/state.db"))).isTrue();
+        try (Server server = Server.start(config)) {
+            assertThat(server.store()).isInstanceOf(SqliteStore.class);
+            assertThat(server.store().get("/registry/namespaces/default").orElseThrow().modRevision())
+                    .isEqualTo(written);
+        }
+    }
+}
