@@ -1,6 +1,7 @@
 package io.kybern.bench;
 
 import io.kybern.store.KeyValue;
+import io.kybern.store.RangeRequest;
 import io.kybern.store.Store;
 import io.kybern.store.WriteResult;
 import java.io.PrintWriter;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * Sustained churn over a fixed set of live keys: updates, and deletes each followed by a re-create, so
@@ -67,8 +69,7 @@ final class ChurnRun {
                 + settings.baselineAt().toSeconds() + " s"
                 + (settings.compactEvery().isZero() ? ", compaction left to the backends"
                 : ", compacting every " + Numbers.plain(settings.compactEvery().toMillis() / 1000.0)
-                + " s to revision - "
-                + settings.compactKeep()));
+                        + " s to revision - " + settings.compactKeep()));
         for (Churner churner : churners) {
             churner.start(settings.writers(), settings.compactEvery());
         }
@@ -128,7 +129,7 @@ final class ChurnRun {
             heading.append(String.format("%13s", churner.backend.name()));
         }
         out.println(heading.toString().stripTrailing());
-        Map<String, java.util.function.Function<Churner, String>> rows = new LinkedHashMap<>();
+        Map<String, Function<Churner, String>> rows = new LinkedHashMap<>();
         rows.put("writes/s", c -> Numbers.figure(c.writes.get() / seconds));
         rows.put("errors", c -> String.valueOf(c.errors.get()));
         rows.put("live keys", c -> String.valueOf(c.liveKeys()));
@@ -296,7 +297,7 @@ final class ChurnRun {
         }
 
         long liveKeys() {
-            return backend.store().range(io.kybern.store.RangeRequest.prefix(prefix).withLimit(1)).count();
+            return backend.store().range(RangeRequest.prefix(prefix).withLimit(1)).count();
         }
 
         double growth() {
