@@ -1,6 +1,5 @@
 package io.kybern.store.sqlite;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -14,10 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies the write-ahead log back into the database file in the background.
  *
- * <p>kine leaves this to SQLite's automatic checkpoint, which runs inside a committing writer and gives
- * up whenever a reader holds an old snapshot, so under steady load the WAL grows without bound. Here a
- * passive checkpoint runs on its own connection every {@code interval}, never blocking the writer; once
- * the log passes {@code truncateBytes} a truncating checkpoint resets it, waiting briefly for readers.
+ * <p>SQLite's automatic checkpoint runs inside a committing writer and so adds its copying to some
+ * writes' latency. Here a passive checkpoint runs on its own connection every {@code interval}, never
+ * blocking the writer; what keeps the log's size bounded under a steady stream of writes is
+ * {@link LogWriter}, which restarts the log once this has copied most of it.
  */
 final class Checkpointer implements AutoCloseable {
 
@@ -25,24 +24,18 @@ final class Checkpointer implements AutoCloseable {
 
     private final Path wal;
     private final Connection conn;
-    private final long truncateBytes;
     private final ScheduledExecutorService ticker;
 
-    Checkpointer(Path file, long intervalMillis, long truncateBytes) throws SQLException {
+    Checkpointer(Path file, long intervalMillis) throws SQLException {
         this.wal = file.resolveSibling(file.getFileName() + "-wal");
         this.conn = SqliteConnections.openCheckpointer(file);
-        this.truncateBytes = truncateBytes;
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("sqlite-checkpoint").factory());
         ticker.scheduleWithFixedDelay(this::tick, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
     private void tick() {
-        try {
-            checkpoint(Files.exists(wal) && Files.size(wal) > truncateBytes);
-        } catch (Exception e) {
-            log.warn("checkpoint of {} failed; will retry", wal, e);
-        }
+        checkpoint(false);
     }
 
     /** Runs one checkpoint; a truncating one waits for readers and leaves an empty log. */

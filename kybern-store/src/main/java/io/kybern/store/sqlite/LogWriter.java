@@ -5,6 +5,9 @@ import io.kybern.store.StoreUnavailableException;
 import io.kybern.store.WatchEvent;
 import io.kybern.store.log.Row;
 import io.kybern.store.log.WatchHub;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -56,6 +59,8 @@ final class LogWriter implements AutoCloseable {
     private static final Pending<Void> STOP = new Pending<>(b -> null, new CompletableFuture<>());
 
     private final Path file;
+    private final Path wal;
+    private final long walLimitBytes;
     private final Connection conn;
     private final WatchHub hub;
     private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
@@ -65,6 +70,7 @@ final class LogWriter implements AutoCloseable {
     private final PreparedStatement begin;
     private final PreparedStatement commit;
     private final PreparedStatement rollback;
+    private final PreparedStatement restartLog;
     private final Thread thread;
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong tasks = new AtomicLong();
@@ -72,10 +78,14 @@ final class LogWriter implements AutoCloseable {
     private long revision;
 
     /**
-     * @param committed shared with readers: the newest revision they may read at
+     * @param committed     shared with readers: the newest revision they may read at
+     * @param walLimitBytes log size past which the writer restarts the log itself
      */
-    LogWriter(Path file, Connection conn, WatchHub hub, AtomicLong committed) throws SQLException {
+    LogWriter(Path file, Connection conn, WatchHub hub, AtomicLong committed, long walLimitBytes)
+            throws SQLException {
         this.file = file;
+        this.wal = file.resolveSibling(file.getFileName() + "-wal");
+        this.walLimitBytes = walLimitBytes;
         this.conn = conn;
         this.hub = hub;
         this.committed = committed;
@@ -89,6 +99,7 @@ final class LogWriter implements AutoCloseable {
         this.begin = conn.prepareStatement("BEGIN IMMEDIATE");
         this.commit = conn.prepareStatement("COMMIT");
         this.rollback = conn.prepareStatement("ROLLBACK");
+        this.restartLog = conn.prepareStatement("PRAGMA wal_checkpoint(RESTART)");
         this.thread = Thread.ofPlatform().name("sqlite-writer").daemon().start(this::run);
     }
 
@@ -235,6 +246,30 @@ final class LogWriter implements AutoCloseable {
         for (int i = 0; i < pending.size(); i++) {
             complete(pending.get(i), results[i], refused[i]);
         }
+        keepLogBounded();
+    }
+
+    /**
+     * Under a steady stream of writes a background checkpoint never finds the log fully copied, so
+     * SQLite never starts it over and it grows without bound (kine's WAL problem). Once it passes the
+     * limit the writer, between batches and holding no lock, restarts it: the background checkpoints
+     * have already copied most of it, so this copies only the last moments and waits only for readers.
+     */
+    private void keepLogBounded() {
+        try {
+            if (Files.size(wal) <= walLimitBytes) {
+                return;
+            }
+            try (ResultSet rs = restartLog.executeQuery()) {
+                if (rs.next() && rs.getInt(1) != 0) {
+                    log.debug("log restart of {} was blocked by a reader; retrying after the next batch", wal);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // No log yet.
+        } catch (IOException | SQLException e) {
+            log.warn("restarting the log of {} failed; retrying after the next batch", file, e);
+        }
     }
 
     /** Transactions committed so far. */
@@ -280,7 +315,7 @@ final class LogWriter implements AutoCloseable {
             p.future().completeExceptionally(new StoreUnavailableException("store is closed"));
         }
         try {
-            for (PreparedStatement ps : List.of(latest, insert, begin, commit, rollback)) {
+            for (PreparedStatement ps : List.of(latest, insert, begin, commit, rollback, restartLog)) {
                 ps.close();
             }
         } catch (SQLException e) {

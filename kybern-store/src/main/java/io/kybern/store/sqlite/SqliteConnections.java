@@ -17,15 +17,15 @@ final class SqliteConnections {
      * fsynced. Automatic checkpoints are off here; {@link Checkpointer} runs them on its own connection
      * so a checkpoint never stalls a commit.
      */
-    static Connection openWriter(Path file) throws SQLException {
+    static Connection openWriter(Path file, long walLimitBytes) throws SQLException {
         SQLiteConfig config = common();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         Connection conn = config.createConnection(url(file));
         try (var s = conn.createStatement()) {
             s.execute("PRAGMA wal_autocheckpoint = 0");
-            // After a checkpoint the WAL file is cut back to this size rather than left at its peak.
-            s.execute("PRAGMA journal_size_limit = " + (64L * 1024 * 1024));
+            // When the log starts over its file is cut back to this size rather than left at its peak.
+            s.execute("PRAGMA journal_size_limit = " + walLimitBytes);
         }
         return conn;
     }

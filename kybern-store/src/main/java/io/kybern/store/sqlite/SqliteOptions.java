@@ -14,13 +14,13 @@ import java.util.Objects;
  * @param readConnections    size of the read pool
  * @param leaseTick          how often lease expiry is checked
  * @param checkpointInterval how often the write-ahead log is copied into the database
- * @param walTruncateBytes   log size past which a checkpoint also truncates it
+ * @param walLimitBytes      log size past which the writer starts the log over
  * @param compactInterval    how often automatic compaction runs; {@link Duration#ZERO} turns it off
  * @param compactMinRetain   revisions automatic compaction always keeps
  * @param compactStep        revisions one compaction transaction covers, bounding the pause it causes
  */
 public record SqliteOptions(Path file, InstantSource time, boolean integrityCheck, int readConnections,
-        Duration leaseTick, Duration checkpointInterval, long walTruncateBytes, Duration compactInterval,
+        Duration leaseTick, Duration checkpointInterval, long walLimitBytes, Duration compactInterval,
         long compactMinRetain, int compactStep) {
 
     public SqliteOptions {
@@ -46,16 +46,16 @@ public record SqliteOptions(Path file, InstantSource time, boolean integrityChec
 
     public SqliteOptions withCompactInterval(Duration interval) {
         return new SqliteOptions(file, time, integrityCheck, readConnections, leaseTick, checkpointInterval,
-                walTruncateBytes, interval, compactMinRetain, compactStep);
+                walLimitBytes, interval, compactMinRetain, compactStep);
     }
 
     public SqliteOptions withCompactStep(int step) {
         return new SqliteOptions(file, time, integrityCheck, readConnections, leaseTick, checkpointInterval,
-                walTruncateBytes, compactInterval, compactMinRetain, step);
+                walLimitBytes, compactInterval, compactMinRetain, step);
     }
 
     public SqliteOptions withTime(InstantSource clock) {
         return new SqliteOptions(file, clock, integrityCheck, readConnections, leaseTick, checkpointInterval,
-                walTruncateBytes, compactInterval, compactMinRetain, compactStep);
+                walLimitBytes, compactInterval, compactMinRetain, compactStep);
     }
 }

@@ -88,7 +88,7 @@ public final class SqliteStore implements Store {
             this.lock = lockExclusively(channel, file);
             Schema.checkHeader(file);
             Schema.checkExisting(file);
-            conn = SqliteConnections.openWriter(file);
+            conn = SqliteConnections.openWriter(file, options.walLimitBytes());
             Schema.prepare(conn, file);
             if (options.integrityCheck()) {
                 Schema.integrityCheck(conn, file);
@@ -102,9 +102,8 @@ public final class SqliteStore implements Store {
             this.leaseClock = new LeaseClock(options.time(), this::revokeExpired, options.leaseTick());
             reloadLeases(conn);
             this.writerConnection = conn;
-            this.writer = new LogWriter(file, conn, hub, committed);
-            this.checkpointer = new Checkpointer(file, options.checkpointInterval().toMillis(),
-                    options.walTruncateBytes());
+            this.writer = new LogWriter(file, conn, hub, committed, options.walLimitBytes());
+            this.checkpointer = new Checkpointer(file, options.checkpointInterval().toMillis());
             this.compactor = new Compactor(this, options, Schema.meta(conn, Schema.META_COMPACTED_THROUGH));
         } catch (IOException e) {
             closeQuietly(conn, channel);

@@ -188,6 +188,41 @@ class SqliteStoreTest {
     }
 
     @Test
+    void theWriteAheadLogStaysBoundedUnderASteadyStreamOfWrites() throws Exception {
+        long limit = 1024 * 1024;
+        SqliteOptions options = new SqliteOptions(db(), java.time.InstantSource.system(), true, 2,
+                Duration.ofMillis(250), Duration.ofMillis(100), limit, Duration.ZERO, 1000, 1000);
+        try (SqliteStore store = SqliteStore.open(options)) {
+            long largest = 0;
+            // 16 MiB of values from 8 writers, with background checkpoints running all along.
+            try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int w = 0; w < 8; w++) {
+                    int writer = w;
+                    futures.add(pool.submit(() -> {
+                        for (int i = 0; i < 2048; i++) {
+                            store.put("/wal/" + writer + "/" + (i % 64), new byte[1024]);
+                        }
+                    }));
+                }
+                while (!futures.stream().allMatch(Future::isDone)) {
+                    largest = Math.max(largest, store.stats().walBytes());
+                    Thread.sleep(5);
+                }
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            }
+            largest = Math.max(largest, store.stats().walBytes());
+
+            // The limit, plus what one batch can add before the writer restarts the log.
+            assertThat(largest).as("largest log seen, limit %d", limit)
+                    .isLessThan(limit + LogWriter.MAX_BATCH_BYTES / 4);
+            assertThat(store.range(io.kybern.store.RangeRequest.prefix("/wal/")).kvs()).hasSize(8 * 64);
+        }
+    }
+
+    @Test
     void leasesSurviveARestartWithAFreshTimeToLive() {
         long lease;
         try (SqliteStore store = SqliteStore.open(db())) {
