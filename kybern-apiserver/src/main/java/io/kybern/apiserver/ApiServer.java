@@ -1,0 +1,237 @@
+package io.kybern.apiserver;
+
+import io.kybern.api.resource.GroupVersionResource;
+import io.kybern.api.resource.ResourceCatalog;
+import io.kybern.api.resource.ResourceType;
+import io.kybern.api.selector.FieldSelector;
+import io.kybern.api.selector.LabelSelector;
+import io.kybern.apiserver.http.ApiHandler;
+import io.kybern.apiserver.http.ApiRequest;
+import io.kybern.apiserver.http.ApiResponder;
+import io.kybern.apiserver.registry.ObjectStorage;
+import io.kybern.apiserver.registry.ObjectWatch;
+import io.kybern.apiserver.request.RequestInfo;
+import io.kybern.apiserver.status.ApiException;
+import io.kybern.apiserver.status.StatusDocuments;
+import io.kybern.store.StoreUnavailableException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Routes API requests: health and version, then resource requests to {@link ObjectStorage} and
+ * {@link ObjectWatch}. Discovery documents are served by a {@link NonResourceHandler}.
+ */
+public final class ApiServer implements ApiHandler {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final YAMLMapper YAML = YAMLMapper.builder().build();
+    private static final Duration DEFAULT_WATCH_TIMEOUT = Duration.ofMinutes(30);
+
+    /** Answers paths that name no resource ({@code /version}, discovery, health). */
+    public interface NonResourceHandler {
+        /** Answers if the path is one it serves; returns false otherwise. */
+        boolean handle(ApiRequest request, ApiResponder responder);
+    }
+
+    private final ResourceCatalog catalog;
+    private final ObjectStorage storage;
+    private final ObjectWatch watch;
+    private final NonResourceHandler nonResource;
+
+    public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource) {
+        this.catalog = catalog;
+        this.storage = storage;
+        this.watch = new ObjectWatch(storage.store());
+        this.nonResource = nonResource;
+    }
+
+    @Override
+    public void handle(ApiRequest request, ApiResponder responder) {
+        RequestInfo info = RequestInfo.parse(request.method(), request.path(), request.query());
+        try {
+            if (!info.resourceRequest()) {
+                if (!nonResource.handle(request, responder)) {
+                    throw ApiException.pathNotFound();
+                }
+                return;
+            }
+            if (!request.user().authenticated()) {
+                throw ApiException.unauthorized();
+            }
+            ResourceType type = catalog.byResource(new GroupVersionResource(info.group(), info.version(),
+                    info.resource())).orElseThrow(ApiException::pathNotFound);
+            if (!info.subresource().isEmpty()) {
+                throw ApiException.pathNotFound();
+            }
+            serve(type, info, request, responder);
+        } catch (StoreUnavailableException e) {
+            throw ApiException.unavailable("storage is unavailable: " + e.getMessage());
+        }
+    }
+
+    private void serve(ResourceType type, RequestInfo info, ApiRequest request, ApiResponder responder) {
+        String namespace = type.namespaced() ? info.namespace() : "";
+        if (type.namespaced() && namespace.isEmpty() && !info.name().isEmpty()) {
+            throw ApiException.pathNotFound();
+        }
+        if (!type.verbs().contains(info.verb())) {
+            throw ApiException.methodNotAllowed(info.verb() + " is not supported on " + type.gvr().groupResource());
+        }
+        switch (info.verb()) {
+            case "get" -> json(responder, 200, storage.get(type, namespace, info.name()));
+            case "list" -> json(responder, 200, filtered(storage.list(type, namespace, intParam(request, "limit"),
+                    request.param("continue"), request.param("resourceVersion")), selector(type, request)));
+            case "watch" -> watch.stream(type, namespace, selectorFor(type, info, request),
+                    request.param("resourceVersion"), watchTimeout(request),
+                    responder.stream(200, "application/json"));
+            case "create" -> {
+                requireNamespace(type, namespace);
+                json(responder, 201, storage.create(type, namespace, body(request)));
+            }
+            case "update" -> json(responder, 200, storage.update(type, namespace, info.name(), body(request)));
+            case "delete" -> json(responder, 200, storage.delete(type, namespace, info.name(),
+                    deletePrecondition(request)));
+            case "deletecollection" -> json(responder, 200, deleteCollection(type, namespace, request));
+            default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported yet on "
+                    + type.gvr().groupResource());
+        }
+    }
+
+    private ObjectNode deleteCollection(ResourceType type, String namespace, ApiRequest request) {
+        ObjectNode list = filtered(storage.list(type, namespace, 0, null, null), selector(type, request));
+        for (JsonNode item : list.get("items")) {
+            String itemNamespace = item.path("metadata").path("namespace").asString("");
+            String name = item.path("metadata").path("name").asString("");
+            try {
+                storage.delete(type, itemNamespace, name, Optional.empty());
+            } catch (ApiException e) {
+                if (e.code() != 404) {
+                    throw e;
+                }
+            }
+        }
+        return list;
+    }
+
+    private static void requireNamespace(ResourceType type, String namespace) {
+        if (type.namespaced() && namespace.isEmpty()) {
+            throw ApiException.pathNotFound();
+        }
+    }
+
+    /** Label and field selectors of a list or watch, as one predicate over objects. */
+    private static Predicate<ObjectNode> selector(ResourceType type, ApiRequest request) {
+        LabelSelector labels;
+        FieldSelector fields;
+        try {
+            labels = LabelSelector.parse(request.param("labelSelector"));
+            fields = FieldSelector.parse(request.param("fieldSelector"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        for (FieldSelector.Term term : fields.terms()) {
+            if (!term.field().equals("metadata.name") && !term.field().equals("metadata.namespace")) {
+                throw ApiException.badRequest("field label not supported: " + term.field());
+            }
+        }
+        return object -> labels.matches(labels(object)) && fields.matches(field -> object.path("metadata")
+                .path(field.substring("metadata.".length())).asString(null));
+    }
+
+    private static Predicate<ObjectNode> selectorFor(ResourceType type, RequestInfo info, ApiRequest request) {
+        Predicate<ObjectNode> selected = selector(type, request);
+        if (info.name().isEmpty()) {
+            return selected;
+        }
+        // The deprecated /watch/.../NAME form watches one object.
+        return selected.and(o -> info.name().equals(o.path("metadata").path("name").asString("")));
+    }
+
+    private static ObjectNode filtered(ObjectNode list, Predicate<ObjectNode> selector) {
+        ArrayNode items = (ArrayNode) list.get("items");
+        Iterator<JsonNode> it = items.iterator();
+        while (it.hasNext()) {
+            if (!selector.test((ObjectNode) it.next())) {
+                it.remove();
+            }
+        }
+        return list;
+    }
+
+    private static Map<String, String> labels(ObjectNode object) {
+        Map<String, String> labels = new HashMap<>();
+        object.path("metadata").path("labels").properties()
+                .forEach(e -> labels.put(e.getKey(), e.getValue().asString("")));
+        return labels;
+    }
+
+    private static ObjectNode body(ApiRequest request) {
+        String contentType = Optional.ofNullable(request.header("content-type")).orElse("application/json");
+        String mediaType = contentType.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (mediaType) {
+            case "application/json", "" -> ObjectStorage.parseObject(request.body());
+            case "application/yaml", "application/x-yaml", "text/yaml" -> yamlObject(request.body());
+            default -> throw ApiException.unsupportedMediaType(contentType);
+        };
+    }
+
+    private static ObjectNode yamlObject(byte[] body) {
+        try {
+            JsonNode node = YAML.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw ApiException.badRequest("the body of the request must be a YAML object");
+            }
+            return (ObjectNode) node;
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("the body of the request could not be decoded: " + e.getOriginalMessage());
+        }
+    }
+
+    private static Optional<String> deletePrecondition(ApiRequest request) {
+        if (request.body().length == 0) {
+            return Optional.empty();
+        }
+        JsonNode options = ObjectStorage.parseObject(request.body());
+        String version = options.path("preconditions").path("resourceVersion").asString("");
+        return version.isEmpty() ? Optional.empty() : Optional.of(version);
+    }
+
+    private static int intParam(ApiRequest request, String name) {
+        String value = request.param(name);
+        if (value == null || value.isEmpty()) {
+            return 0;
+        }
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed < 0) {
+                throw ApiException.badRequest(name + " must not be negative");
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid " + name + ": " + value);
+        }
+    }
+
+    private static Duration watchTimeout(ApiRequest request) {
+        int seconds = intParam(request, "timeoutSeconds");
+        return seconds == 0 ? DEFAULT_WATCH_TIMEOUT : Duration.ofSeconds(seconds);
+    }
+
+    static void json(ApiResponder responder, int status, ObjectNode body) {
+        responder.respond(status, "application/json", JSON.writeValueAsBytes(body));
+    }
+
+    static byte[] failure(ApiException e) {
+        return JSON.writeValueAsBytes(StatusDocuments.failure(e));
+    }
+}

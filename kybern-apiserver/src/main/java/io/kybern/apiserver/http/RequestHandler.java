@@ -1,0 +1,206 @@
+package io.kybern.apiserver.http;
+
+import io.kybern.apiserver.status.ApiException;
+import io.kybern.apiserver.status.StatusDocuments;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Hands each whole request to the {@link ApiHandler} on a virtual thread and writes its answer. */
+final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** How long a streaming write may wait for a client that does not read before it is cut off. */
+    private static final long SLOW_CLIENT_SECONDS = 30;
+
+    private final ApiHandler handler;
+
+    RequestHandler(ApiHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        Map<String, List<String>> headers = new HashMap<>();
+        request.headers().forEach(h -> headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT),
+                k -> new ArrayList<>()).add(h.getValue()));
+        ApiRequest apiRequest = new ApiRequest(request.method().name(), uri.path(), uri.parameters(), headers,
+                ByteBufUtil.getBytes(request.content()), user(ctx.channel()));
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        Thread.ofVirtual().name("request " + request.method() + " " + uri.path()).start(() -> {
+            Responder responder = new Responder(ctx, keepAlive);
+            try {
+                handler.handle(apiRequest, responder);
+            } catch (ApiException e) {
+                responder.fail(e);
+            } catch (RuntimeException e) {
+                log.error("request failed method={} path={}", apiRequest.method(), apiRequest.path(), e);
+                responder.fail(ApiException.internal(e.toString()));
+            }
+        });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("connection error: {}", cause.toString());
+        ctx.close();
+    }
+
+    static FullHttpResponse statusResponse(ApiException e) {
+        byte[] body = JSON.writeValueAsBytes(StatusDocuments.failure(e));
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(e.code()), Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        HttpUtil.setContentLength(response, body.length);
+        return response;
+    }
+
+    /** The client certificate's subject: CN is the user, each O a group (as Kubernetes reads it). */
+    private static UserInfo user(Channel channel) {
+        Channel connection = channel.parent() != null ? channel.parent() : channel;
+        SslHandler ssl = connection.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            return UserInfo.ANONYMOUS;
+        }
+        try {
+            Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+            if (chain.length == 0 || !(chain[0] instanceof X509Certificate cert)) {
+                return UserInfo.ANONYMOUS;
+            }
+            String name = null;
+            List<String> groups = new ArrayList<>();
+            for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    name = rdn.getValue().toString();
+                } else if (rdn.getType().equalsIgnoreCase("O")) {
+                    groups.add(rdn.getValue().toString());
+                }
+            }
+            if (name == null) {
+                return UserInfo.ANONYMOUS;
+            }
+            groups.add("system:authenticated");
+            return new UserInfo(name, groups);
+        } catch (SSLPeerUnverifiedException e) {
+            return UserInfo.ANONYMOUS;
+        } catch (javax.naming.InvalidNameException e) {
+            log.warn("unreadable client certificate subject: {}", e.getMessage());
+            return UserInfo.ANONYMOUS;
+        }
+    }
+
+    private static final class Responder implements ApiResponder {
+        private final ChannelHandlerContext ctx;
+        private final boolean keepAlive;
+        private final AtomicBoolean answered = new AtomicBoolean();
+
+        Responder(ChannelHandlerContext ctx, boolean keepAlive) {
+            this.ctx = ctx;
+            this.keepAlive = keepAlive;
+        }
+
+        @Override
+        public void respond(int status, String contentType, byte[] body) {
+            if (!answered.compareAndSet(false, true)) {
+                throw new IllegalStateException("already answered");
+            }
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            HttpUtil.setContentLength(response, body.length);
+            HttpUtil.setKeepAlive(response, keepAlive);
+            ctx.writeAndFlush(response);
+        }
+
+        void fail(ApiException e) {
+            if (answered.get()) {
+                log.debug("failure after the response started: {}", e.getMessage());
+                return;
+            }
+            respond(e.code(), "application/json", JSON.writeValueAsBytes(StatusDocuments.failure(e)));
+        }
+
+        @Override
+        public ResponseStream stream(int status, String contentType) {
+            if (!answered.compareAndSet(false, true)) {
+                throw new IllegalStateException("already answered");
+            }
+            HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            ctx.writeAndFlush(response);
+            return new ChunkedStream(ctx);
+        }
+    }
+
+    private static final class ChunkedStream implements ResponseStream {
+        private final ChannelHandlerContext ctx;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        ChunkedStream(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public boolean write(byte[] piece) {
+            if (!isOpen()) {
+                return false;
+            }
+            ChannelFuture written = ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(piece)));
+            if (!ctx.channel().isWritable()) {
+                // The client reads slower than we write: wait for it rather than buffer without bound.
+                if (!written.awaitUninterruptibly(SLOW_CLIENT_SECONDS, TimeUnit.SECONDS)) {
+                    ctx.close();
+                    return false;
+                }
+            }
+            return isOpen();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return !closed.get() && ctx.channel().isActive();
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true) && ctx.channel().isActive()) {
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.kybern.apiserver.status;
+
+import java.util.List;
+
+/**
+ * A request that failed the way Kubernetes reports failures: an HTTP code, a machine-readable reason
+ * ({@code NotFound}, {@code AlreadyExists}, {@code Conflict}, {@code Invalid}...) and details. The
+ * HTTP layer turns it into a {@code Status} object.
+ */
+public final class ApiException extends RuntimeException {
+
+    /** One problem with one field, as in {@code details.causes}. */
+    public record Cause(String reason, String message, String field) {
+    }
+
+    /** What the failure is about, as in {@code details}. */
+    public record Details(String name, String group, String kind, List<Cause> causes, Integer retryAfterSeconds) {
+
+        public static Details none() {
+            return new Details(null, null, null, List.of(), null);
+        }
+
+        public static Details of(String name, String group, String kind) {
+            return new Details(name, group, kind, List.of(), null);
+        }
+    }
+
+    private final int code;
+    private final String reason;
+    private final Details details;
+
+    public ApiException(int code, String reason, String message, Details details) {
+        super(message);
+        this.code = code;
+        this.reason = reason;
+        this.details = details == null ? Details.none() : details;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public Details details() {
+        return details;
+    }
+
+    public static ApiException badRequest(String message) {
+        return new ApiException(400, "BadRequest", message, null);
+    }
+
+    public static ApiException unauthorized() {
+        return new ApiException(401, "Unauthorized", "Unauthorized", null);
+    }
+
+    public static ApiException notFound(String groupResource, String group, String name) {
+        return new ApiException(404, "NotFound", groupResource + " \"" + name + "\" not found",
+                Details.of(name, group, resourceOf(groupResource)));
+    }
+
+    /** A URL that names nothing the server serves. */
+    public static ApiException pathNotFound() {
+        return new ApiException(404, "NotFound", "the server could not find the requested resource", null);
+    }
+
+    public static ApiException methodNotAllowed(String message) {
+        return new ApiException(405, "MethodNotAllowed", message, null);
+    }
+
+    public static ApiException alreadyExists(String groupResource, String group, String name) {
+        return new ApiException(409, "AlreadyExists", groupResource + " \"" + name + "\" already exists",
+                Details.of(name, group, resourceOf(groupResource)));
+    }
+
+    public static ApiException conflict(String groupResource, String group, String name) {
+        return new ApiException(409, "Conflict", "Operation cannot be fulfilled on " + groupResource + " \"" + name
+                + "\": the object has been modified; please apply your changes to the latest version and try again",
+                Details.of(name, group, resourceOf(groupResource)));
+    }
+
+    public static ApiException gone(String message) {
+        return new ApiException(410, "Expired", message, null);
+    }
+
+    public static ApiException tooLarge(long limit) {
+        return new ApiException(413, "RequestEntityTooLarge", "Request entity too large: limit is " + limit, null);
+    }
+
+    public static ApiException unsupportedMediaType(String contentType) {
+        return new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                + "accepted media types include: application/json, application/yaml", null);
+    }
+
+    /**
+     * An object that failed validation: 422 with one cause per field, worded as Kubernetes does
+     * ({@code ConfigMap "x" is invalid: metadata.name: Invalid value: ...}).
+     */
+    public static ApiException invalid(String kind, String group, String name, List<Cause> causes) {
+        StringBuilder message = new StringBuilder(kind).append(" \"").append(name == null ? "" : name)
+                .append("\" is invalid: ");
+        if (causes.size() > 1) {
+            message.append('[');
+        }
+        for (int i = 0; i < causes.size(); i++) {
+            if (i > 0) {
+                message.append(", ");
+            }
+            message.append(causes.get(i).field()).append(": ").append(causes.get(i).message());
+        }
+        if (causes.size() > 1) {
+            message.append(']');
+        }
+        return new ApiException(422, "Invalid", message.toString(),
+                new Details(name, group, kind, List.copyOf(causes), null));
+    }
+
+    public static ApiException internal(String message) {
+        return new ApiException(500, "InternalError", "Internal error occurred: " + message, null);
+    }
+
+    public static ApiException unavailable(String message) {
+        return new ApiException(503, "ServiceUnavailable", message, null);
+    }
+
+    private static String resourceOf(String groupResource) {
+        int dot = groupResource.indexOf('.');
+        return dot < 0 ? groupResource : groupResource.substring(0, dot);
+    }
+}
