@@ -1,0 +1,230 @@
+package io.kybern.apiserver.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kybern.api.resource.GroupVersionResource;
+import io.kybern.api.resource.ResourceType;
+import io.kybern.apiserver.status.ApiException;
+import io.kybern.store.RangeRequest;
+import io.kybern.store.memory.MemoryStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+class ObjectStorageTest {
+
+    private static final Set<String> VERBS = Set.of("create", "delete", "deletecollection", "get", "list", "patch",
+            "update", "watch");
+    static final ResourceType NAMESPACES = new ResourceType(new GroupVersionResource("", "v1", "namespaces"),
+            "Namespace", "namespace", false, VERBS, List.of("ns"), List.of(), List.of(), "namespaces");
+    static final ResourceType CONFIGMAPS = new ResourceType(new GroupVersionResource("", "v1", "configmaps"),
+            "ConfigMap", "configmap", true, VERBS, List.of("cm"), List.of(), List.of(), "configmaps");
+
+    private MemoryStore store;
+    private ObjectStorage storage;
+
+    @BeforeEach
+    void setUp() {
+        store = new MemoryStore();
+        storage = new ObjectStorage(store, InstantSource.fixed(Instant.parse("2026-11-22T10:15:30.456Z")),
+                new Random(42), NAMESPACES);
+        storage.create(NAMESPACES, "", object("{\"metadata\":{\"name\":\"default\"}}"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    private static ObjectNode object(String json) {
+        return ObjectStorage.parseObject(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ObjectNode configMap(String name, String value) {
+        return object("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name
+                + "\"},\"data\":{\"k\":\"" + value + "\"}}");
+    }
+
+    @Test
+    void createFillsInIdentityAndVersion() {
+        ObjectNode created = storage.create(CONFIGMAPS, "default", configMap("app", "1"));
+
+        JsonNode metadata = created.get("metadata");
+        assertThat(metadata.get("namespace").asString()).isEqualTo("default");
+        assertThat(metadata.get("uid").asString()).hasSize(36);
+        assertThat(metadata.get("creationTimestamp").asString()).isEqualTo("2026-11-22T10:15:30Z");
+        assertThat(Long.parseLong(metadata.get("resourceVersion").asString())).isEqualTo(store.currentRevision());
+        assertThat(storage.get(CONFIGMAPS, "default", "app")).isEqualTo(created);
+        // The stored bytes carry no resourceVersion: it always comes from the store's revision.
+        String stored = store.get("/registry/configmaps/default/app").orElseThrow().valueAsString();
+        assertThat(stored).doesNotContain("resourceVersion").contains("\"uid\"");
+    }
+
+    @Test
+    void generateNameAppendsFiveCharacters() {
+        ObjectNode created = storage.create(CONFIGMAPS, "default",
+                object("{\"metadata\":{\"generateName\":\"job-\"}}"));
+
+        assertThat(created.get("metadata").get("name").asString()).matches("job-[bcdfghjklmnpqrstvwxz2456789]{5}");
+        assertThat(created.get("kind").asString()).isEqualTo("ConfigMap");
+    }
+
+    @Test
+    void aSecondCreateIsAlreadyExists() {
+        storage.create(CONFIGMAPS, "default", configMap("app", "1"));
+
+        assertThatThrownBy(() -> storage.create(CONFIGMAPS, "default", configMap("app", "2")))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(409);
+                    assertThat(e.reason()).isEqualTo("AlreadyExists");
+                    assertThat(e.getMessage()).isEqualTo("configmaps \"app\" already exists");
+                    assertThat(e.details().kind()).isEqualTo("configmaps");
+                });
+        assertThat(storage.get(CONFIGMAPS, "default", "app").get("data").get("k").asString()).isEqualTo("1");
+    }
+
+    @Test
+    void badInputIsRefusedAndNothingIsStored() {
+        long before = store.currentRevision();
+
+        assertStatus(() -> storage.create(CONFIGMAPS, "default", configMap("Not_Valid", "1")), 422, "Invalid",
+                "ConfigMap \"Not_Valid\" is invalid: metadata.name: Invalid value: \"Not_Valid\": a lowercase RFC 1123 "
+                        + "subdomain");
+        assertStatus(() -> storage.create(CONFIGMAPS, "default", object("{\"metadata\":{}}")), 422, "Invalid",
+                "metadata.name: Required value: name or generateName is required");
+        assertStatus(() -> storage.create(CONFIGMAPS, "default",
+                object("{\"apiVersion\":\"apps/v1\",\"metadata\":{\"name\":\"x\"}}")), 400, "BadRequest",
+                "the API version in the data (apps/v1) does not match the expected API version (v1)");
+        assertStatus(() -> storage.create(CONFIGMAPS, "default",
+                object("{\"kind\":\"Secret\",\"metadata\":{\"name\":\"x\"}}")), 400, "BadRequest",
+                "the kind in the data (Secret) does not match the expected kind (ConfigMap)");
+        assertStatus(() -> storage.create(CONFIGMAPS, "default",
+                object("{\"metadata\":{\"name\":\"x\",\"namespace\":\"other\"}}")), 400, "BadRequest",
+                "the namespace of the provided object does not match the namespace sent on the request");
+        assertStatus(() -> storage.create(CONFIGMAPS, "missing", configMap("x", "1")), 404, "NotFound",
+                "namespaces \"missing\" not found");
+        assertStatus(() -> storage.create(CONFIGMAPS, "default",
+                object("{\"metadata\":{\"name\":\"x\",\"resourceVersion\":\"5\"}}")), 400, "BadRequest",
+                "resourceVersion should not be set on objects to be created");
+        assertStatus(() -> storage.create(NAMESPACES, "", object("{\"metadata\":{\"name\":\"a.b\"}}")), 422,
+                "Invalid", "RFC 1123 label");
+        assertThatThrownBy(() -> ObjectStorage.parseObject("{\"metadata\":".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(400));
+        assertThatThrownBy(() -> ObjectStorage.parseObject("[1,2]".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(400));
+
+        assertThat(store.currentRevision()).as("nothing was written").isEqualTo(before);
+        assertThat(store.range(RangeRequest.prefix("/registry/configmaps/")).kvs()).isEmpty();
+    }
+
+    @Test
+    void creatingInATerminatingNamespaceIsForbidden() {
+        ObjectNode ns = storage.create(NAMESPACES, "", object("{\"metadata\":{\"name\":\"leaving\"}}"));
+        ns.putObject("status").put("phase", "Terminating");
+        storage.update(NAMESPACES, "", "leaving", ns);
+
+        assertStatus(() -> storage.create(CONFIGMAPS, "leaving", configMap("x", "1")), 403, "Forbidden",
+                "unable to create new content in namespace leaving because it is being terminated");
+    }
+
+    @Test
+    void updatesWithAStaleResourceVersionConflict() {
+        ObjectNode v1 = storage.create(CONFIGMAPS, "default", configMap("app", "1"));
+        ObjectNode v2 = storage.update(CONFIGMAPS, "default", "app", configMap("app", "2").put("x", 0));
+        ObjectNode stale = configMap("app", "3");
+        ((ObjectNode) stale.get("metadata")).put("resourceVersion", v1.get("metadata").get("resourceVersion")
+                .asString());
+
+        assertStatus(() -> storage.update(CONFIGMAPS, "default", "app", stale), 409, "Conflict",
+                "Operation cannot be fulfilled on configmaps \"app\": the object has been modified; please apply "
+                        + "your changes to the latest version and try again");
+        ObjectNode current = storage.get(CONFIGMAPS, "default", "app");
+        assertThat(current.get("data").get("k").asString()).isEqualTo("2");
+        assertThat(current.get("metadata").get("uid")).isEqualTo(v1.get("metadata").get("uid"));
+        assertThat(current.get("metadata").get("resourceVersion")).isEqualTo(v2.get("metadata").get("resourceVersion"));
+    }
+
+    @Test
+    void updateKeepsIdentityAndRefusesAnotherName() {
+        ObjectNode v1 = storage.create(CONFIGMAPS, "default", configMap("app", "1"));
+        ObjectNode forged = configMap("app", "2");
+        ((ObjectNode) forged.get("metadata")).put("uid", "forged").put("creationTimestamp", "1999-01-01T00:00:00Z");
+
+        ObjectNode updated = storage.update(CONFIGMAPS, "default", "app", forged);
+
+        assertThat(updated.get("metadata").get("uid")).isEqualTo(v1.get("metadata").get("uid"));
+        assertThat(updated.get("metadata").get("creationTimestamp"))
+                .isEqualTo(v1.get("metadata").get("creationTimestamp"));
+        assertStatus(() -> storage.update(CONFIGMAPS, "default", "app", configMap("other", "x")), 400, "BadRequest",
+                "the name of the object (other) does not match the name on the URL (app)");
+        assertStatus(() -> storage.update(CONFIGMAPS, "default", "nothing", configMap("nothing", "x")), 404,
+                "NotFound", "configmaps \"nothing\" not found");
+    }
+
+    @Test
+    void deleteReturnsTheLastStateAndHonoursPreconditions() {
+        ObjectNode v1 = storage.create(CONFIGMAPS, "default", configMap("app", "1"));
+        storage.update(CONFIGMAPS, "default", "app", configMap("app", "2"));
+
+        assertStatus(() -> storage.delete(CONFIGMAPS, "default", "app",
+                Optional.of(v1.get("metadata").get("resourceVersion").asString())), 409, "Conflict", "modified");
+        ObjectNode deleted = storage.delete(CONFIGMAPS, "default", "app", Optional.empty());
+
+        assertThat(deleted.get("data").get("k").asString()).isEqualTo("2");
+        assertStatus(() -> storage.get(CONFIGMAPS, "default", "app"), 404, "NotFound", "configmaps \"app\" not found");
+    }
+
+    @Test
+    void listsPageThroughOneSnapshot() {
+        for (int i = 0; i < 5; i++) {
+            storage.create(CONFIGMAPS, "default", configMap("cm-" + i, "v"));
+        }
+
+        ObjectNode first = storage.list(CONFIGMAPS, "default", 2, null, null);
+        storage.create(CONFIGMAPS, "default", configMap("cm-9", "late"));
+        String token = first.get("metadata").get("continue").asString();
+        ObjectNode second = storage.list(CONFIGMAPS, "default", 2, token, null);
+        ObjectNode third = storage.list(CONFIGMAPS, "default", 2,
+                second.get("metadata").get("continue").asString(), null);
+
+        assertThat(first.get("kind").asString()).isEqualTo("ConfigMapList");
+        assertThat(first.get("metadata").get("remainingItemCount").asLong()).isEqualTo(3);
+        assertThat(second.get("metadata").get("resourceVersion")).isEqualTo(first.get("metadata").get("resourceVersion"));
+        assertThat(third.get("items")).hasSize(1);
+        assertThat(third.get("metadata").has("continue")).isFalse();
+        assertThat(first.get("items").get(0).has("kind")).as("list items carry no kind").isFalse();
+        assertStatus(() -> storage.list(CONFIGMAPS, "default", 2, "not-a-token", null), 400, "BadRequest",
+                "continue key is not valid");
+    }
+
+    @Test
+    void anExpiredContinueTokenIsGone() {
+        for (int i = 0; i < 3; i++) {
+            storage.create(CONFIGMAPS, "default", configMap("cm-" + i, "v"));
+        }
+        ObjectNode first = storage.list(CONFIGMAPS, "default", 1, null, null);
+        storage.update(CONFIGMAPS, "default", "cm-2", configMap("cm-2", "changed"));
+        store.compact(store.currentRevision());
+
+        assertStatus(() -> storage.list(CONFIGMAPS, "default", 1, first.get("metadata").get("continue").asString(),
+                null), 410, "Expired", "The provided continue parameter is too old");
+    }
+
+    private static void assertStatus(Runnable call, int code, String reason, String message) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.code()).isEqualTo(code);
+            assertThat(e.reason()).isEqualTo(reason);
+            assertThat(e.getMessage()).contains(message);
+        });
+    }
+}
