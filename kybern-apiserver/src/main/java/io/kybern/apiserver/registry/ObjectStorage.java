@@ -80,6 +80,7 @@ public final class ObjectStorage {
             requireActiveNamespace(namespace);
         }
         metadata.remove("resourceVersion");
+        CreateDefaults.apply(type, object);
         metadata.put("uid", UUID.randomUUID().toString());
         metadata.put("creationTimestamp", TIMESTAMP.format(clock.instant().truncatedTo(ChronoUnit.SECONDS)));
         WriteResult result = store.create(type.storageKey(namespace, name), JSON.writeValueAsBytes(object));
@@ -87,6 +88,17 @@ public final class ObjectStorage {
             throw ApiException.alreadyExists(type.gvr().groupResource(), type.gvr().group(), name);
         }
         return withVersion(object, result.revision());
+    }
+
+    /** Creates the object unless one of that name exists; for objects the server itself provides. */
+    public void ensure(ResourceType type, String namespace, ObjectNode object) {
+        try {
+            create(type, namespace, object);
+        } catch (ApiException e) {
+            if (e.code() != 409) {
+                throw e;
+            }
+        }
     }
 
     public ObjectNode get(ResourceType type, String namespace, String name) {

@@ -71,6 +71,27 @@ class ObjectStorageTest {
     }
 
     @Test
+    void newNamespacesAreActiveWithTheirFinalizerAndNameLabel() {
+        ObjectNode ns = storage.create(NAMESPACES, "", object("{\"metadata\":{\"name\":\"team-a\","
+                + "\"labels\":{\"owner\":\"a\"}}}"));
+
+        assertThat(ns.get("status").get("phase").asString()).isEqualTo("Active");
+        assertThat(ns.get("spec").get("finalizers").get(0).asString()).isEqualTo("kubernetes");
+        assertThat(ns.get("metadata").get("labels").get("kubernetes.io/metadata.name").asString()).isEqualTo("team-a");
+        assertThat(ns.get("metadata").get("labels").get("owner").asString()).isEqualTo("a");
+        assertThat(ns.get("metadata").has("namespace")).isFalse();
+    }
+
+    @Test
+    void ensureLeavesAnExistingObjectAlone() {
+        ObjectNode first = storage.create(CONFIGMAPS, "default", configMap("app", "1"));
+
+        storage.ensure(CONFIGMAPS, "default", configMap("app", "2"));
+
+        assertThat(storage.get(CONFIGMAPS, "default", "app")).isEqualTo(first);
+    }
+
+    @Test
     void generateNameAppendsFiveCharacters() {
         ObjectNode created = storage.create(CONFIGMAPS, "default",
                 object("{\"metadata\":{\"generateName\":\"job-\"}}"));
