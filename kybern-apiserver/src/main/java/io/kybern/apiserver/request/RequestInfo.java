@@ -51,6 +51,9 @@ public record RequestInfo(boolean resourceRequest, String path, String verb, Str
         if (parts.getFirst().equals("watch")) {
             parts.removeFirst();
             watchPath = true;
+            if (parts.isEmpty()) {
+                return nonResource(path, verb);
+            }
         }
         String namespace = "";
         if (parts.getFirst().equals("namespaces") && parts.size() > 1) {

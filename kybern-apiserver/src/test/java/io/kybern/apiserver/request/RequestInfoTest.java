@@ -59,7 +59,7 @@ class RequestInfoTest {
     @Test
     void discoveryAndHealthAreNotResourceRequests() {
         for (String path : List.of("/api", "/api/v1", "/apis", "/apis/apps", "/apis/apps/v1", "/version", "/healthz",
-                "/openapi/v3")) {
+                "/openapi/v3", "/api/v1/watch", "/apis/apps/v1/watch/")) {
             assertThat(parse("GET", path).resourceRequest()).as(path).isFalse();
         }
     }

@@ -1,0 +1,85 @@
+package io.kybern.apiserver;
+
+import io.kybern.api.resource.GroupVersionResource;
+import io.kybern.api.resource.ResourceCatalog;
+import io.kybern.api.resource.ResourceType;
+import io.kybern.apiserver.http.ApiRequest;
+import io.kybern.apiserver.http.ApiResponder;
+import io.kybern.apiserver.http.HttpApiServer;
+import io.kybern.apiserver.registry.ObjectStorage;
+import io.kybern.store.Store;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The API server as a running part: storage over the {@link Store}, the router, the endpoints that are
+ * not resources, and the HTTPS listener; the namespaces every cluster has are created on start.
+ */
+public final class KubeApiServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KubeApiServer.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** The namespaces Kubernetes creates on its own. */
+    public static final List<String> SYSTEM_NAMESPACES = List.of("default", "kube-system", "kube-public",
+            "kube-node-lease");
+
+    /**
+     * @param address       where to listen
+     * @param tls           the TLS context (serving certificate, client CA); null only in tests
+     * @param kybernVersion reported in {@code /version}
+     */
+    public record Config(InetSocketAddress address, SslContext tls, String kybernVersion) {
+    }
+
+    private final HttpApiServer http;
+
+    private KubeApiServer(HttpApiServer http) {
+        this.http = http;
+    }
+
+    public static KubeApiServer start(Store store, ResourceCatalog catalog, ApiServer.NonResourceHandler discovery,
+            Config config) throws InterruptedException {
+        ResourceType namespaces = catalog.byResource(new GroupVersionResource("", "v1", "namespaces"))
+                .orElseThrow(() -> new IllegalStateException("the catalog has no namespaces"));
+        ObjectStorage storage = new ObjectStorage(store, InstantSource.system(), new SecureRandom(), namespaces);
+        for (String name : SYSTEM_NAMESPACES) {
+            ObjectNode ns = JSON.createObjectNode();
+            ns.putObject("metadata").put("name", name);
+            storage.ensure(namespaces, "", ns);
+        }
+        HealthAndVersion health = new HealthAndVersion(config.kybernVersion())
+                .liveness("etcd", () -> store.currentRevision() >= 0);
+        ApiServer router = new ApiServer(catalog, storage, firstOf(health, discovery));
+        HttpApiServer http = HttpApiServer.start(config.address(), config.tls(), router);
+        log.info("api server ready address={}", http.address());
+        return new KubeApiServer(http);
+    }
+
+    public InetSocketAddress address() {
+        return http.address();
+    }
+
+    private static ApiServer.NonResourceHandler firstOf(ApiServer.NonResourceHandler... handlers) {
+        return (ApiRequest request, ApiResponder responder) -> {
+            for (ApiServer.NonResourceHandler h : handlers) {
+                if (h.handle(request, responder)) {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}
