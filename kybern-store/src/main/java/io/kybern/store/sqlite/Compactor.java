@@ -12,14 +12,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A compaction first moves the compaction point, then removes obsolete rows in steps of
  * {@code compactStep} revisions, each its own small transaction queued with ordinary writes, so writers
- * never wait behind one long delete; finally it returns freed pages to the file system. Progress is
- * recorded durably, and a compaction cut short by a crash is finished when the store opens again.
+ * never wait behind one long delete. Progress is recorded durably, and a compaction cut short by a
+ * crash is finished when the store opens again.
+ *
+ * <p>Freed pages are left for new rows to reuse, which they do under steady load; only when more than
+ * a quarter of the file is free (the data shrank) are pages handed back to the file system, down to a
+ * tenth. Handing back means moving pages from the end of the file into the holes, which under churn
+ * costs more than it saves and, done after every compaction, delayed the next one by minutes.
  */
 final class Compactor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Compactor.class);
     /** Pages (4 KiB) handed back per transaction. */
     private static final int RECLAIM_PAGES_PER_STEP = 2048;
+    /** Free share of the file above which pages are handed back, and the share left free after. */
+    static final double RECLAIM_ABOVE = 0.25;
+    static final double RECLAIM_DOWN_TO = 0.10;
 
     private final SqliteStore store;
     private final SqliteOptions options;
@@ -76,13 +84,18 @@ final class Compactor implements AutoCloseable {
     }
 
     private long reclaim() {
+        SqliteStore.PageCounts pages = store.pageCounts();
+        if (pages.free() <= pages.total() * RECLAIM_ABOVE) {
+            return 0;
+        }
+        long excess = pages.free() - (long) (pages.total() * RECLAIM_DOWN_TO);
         long total = 0;
-        long free;
-        while ((free = store.freePages()) > 0) {
-            int pages = (int) Math.min(free, RECLAIM_PAGES_PER_STEP);
-            store.reclaimSpace(pages);
-            total += pages;
-            if (store.freePages() >= free) {
+        while (total < excess) {
+            int step = (int) Math.min(excess - total, RECLAIM_PAGES_PER_STEP);
+            long before = store.pageCounts().free();
+            store.reclaimSpace(step);
+            total += step;
+            if (store.pageCounts().free() >= before) {
                 break;
             }
         }

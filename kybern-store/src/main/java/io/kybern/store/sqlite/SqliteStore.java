@@ -288,21 +288,24 @@ public final class SqliteStore implements Store {
         });
     }
 
-    /** Pages of the file that hold nothing. */
-    long freePages() {
-        return writer.submit(batch -> {
-            try (Statement s = batch.connection().createStatement();
-                    ResultSet rs = s.executeQuery("PRAGMA freelist_count")) {
-                return rs.next() ? rs.getLong(1) : 0L;
-            }
-        });
+    /** The file's pages, and how many of them hold nothing. */
+    record PageCounts(long total, long free) {
     }
 
-    /** Hands up to {@code pages} free pages back to the file system. */
+    PageCounts pageCounts() {
+        return writer.submit(batch -> new PageCounts(Schema.intPragma(batch.connection(), "page_count"),
+                Schema.intPragma(batch.connection(), "freelist_count")));
+    }
+
+    /** Hands up to {@code pages} free pages back to the file system, in one transaction. */
     void reclaimSpace(int pages) {
         writer.submit(batch -> {
-            try (Statement s = batch.connection().createStatement()) {
-                s.execute("PRAGMA incremental_vacuum(" + pages + ")");
+            // Each step of this pragma frees one page, and the driver runs one step per execute: so it is
+            // executed once per page (cheap: one page moved each time).
+            try (PreparedStatement vacuum = batch.connection().prepareStatement("PRAGMA incremental_vacuum(1)")) {
+                for (int i = 0; i < pages; i++) {
+                    vacuum.execute();
+                }
             }
             return null;
         });

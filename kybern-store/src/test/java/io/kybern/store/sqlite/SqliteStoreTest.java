@@ -170,6 +170,35 @@ class SqliteStoreTest {
     }
 
     @Test
+    void aLittleFreeSpaceIsKeptForNewRowsRatherThanHandedBack() {
+        try (SqliteStore store = SqliteStore.open(SqliteOptions.defaults(db()).withCompactInterval(Duration.ZERO))) {
+            byte[] value = new byte[1024];
+            for (int i = 0; i < 1000; i++) {
+                store.put("/steady/" + i, value);
+            }
+            for (int i = 0; i < 100; i++) {
+                store.put("/steady/" + i, value);
+            }
+            store.checkpoint();
+            long before = store.stats().databaseBytes();
+
+            store.compact(store.currentRevision());
+            store.checkpoint();
+
+            SqliteStore.PageCounts pages = store.pageCounts();
+            assertThat(pages.free()).as("pages freed by compaction").isPositive();
+            assertThat(pages.free()).isLessThan((long) (pages.total() * Compactor.RECLAIM_ABOVE));
+            assertThat(store.stats().databaseBytes()).isEqualTo(before);
+            // New rows fill the holes instead of growing the file.
+            for (int i = 0; i < 50; i++) {
+                store.put("/steady/" + i, value);
+            }
+            store.checkpoint();
+            assertThat(store.stats().databaseBytes()).isEqualTo(before);
+        }
+    }
+
+    @Test
     void compactsByItselfKeepingRecentHistory() {
         SqliteOptions options = new SqliteOptions(db(), java.time.InstantSource.system(), true, 2,
                 Duration.ofMillis(250), Duration.ofSeconds(1), 64L * 1024 * 1024, Duration.ofMillis(200), 10, 1000);
