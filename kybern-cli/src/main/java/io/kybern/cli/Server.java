@@ -1,30 +1,44 @@
 package io.kybern.cli;
 
+import io.kybern.api.discovery.Discovery;
+import io.kybern.api.discovery.ServerAddress;
+import io.kybern.api.resource.BuiltInResources;
+import io.kybern.apiserver.DiscoveryEndpoints;
+import io.kybern.apiserver.KubeApiServer;
+import io.kybern.apiserver.pki.ClusterPki;
+import io.kybern.apiserver.pki.Kubeconfig;
+import io.kybern.apiserver.pki.ServingNames;
+import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.store.Store;
 import io.kybern.store.Stores;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Kybern server: its parts started in dependency order behind readiness (datastore first),
- * stopped in reverse on SIGTERM or {@link #close()}.
- *
- * <p>Today the server runs the datastore; the API server, controllers and node agent join it as their
- * issues land.
+ * A running Kybern server: its parts started in dependency order, each behind the readiness of the
+ * one before (datastore, then certificates, then the API server, then the kubeconfig that points at
+ * it), and stopped in reverse on SIGTERM or {@link #close()}.
  */
 final class Server implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Server.class);
 
-    private final ServerConfig config;
     private final Store store;
+    private final KubeApiServer apiServer;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread shutdownHook;
 
-    private Server(ServerConfig config, Store store) {
-        this.config = config;
+    private Server(Store store, KubeApiServer apiServer) {
         this.store = store;
+        this.apiServer = apiServer;
         this.shutdownHook = new Thread(this::close, "kybern-shutdown");
     }
 
@@ -33,20 +47,48 @@ final class Server implements AutoCloseable {
         Stores.Endpoint endpoint = Stores.describe(config.datastoreEndpoint(), config.dataDir());
         log.info("starting datastore kind={} location={}", endpoint.kind(), endpoint.location());
         Store store = Stores.open(config.datastoreEndpoint(), config.dataDir());
-        long revision = store.currentRevision();
-        Server server = new Server(config, store);
-        Runtime.getRuntime().addShutdownHook(server.shutdownHook);
-        log.info("datastore ready kind={} revision={} elapsed_ms={}", endpoint.kind(), revision,
-                (System.nanoTime() - started) / 1_000_000);
-        return server;
+        try {
+            log.info("datastore ready kind={} revision={} elapsed_ms={}", endpoint.kind(), store.currentRevision(),
+                    elapsedMillis(started));
+            InetAddress bind = InetAddress.getByName(config.bindAddress());
+            List<String> sans = new ArrayList<>(config.tlsSans());
+            if (!bind.isAnyLocalAddress()) {
+                sans.add(bind.getHostAddress());
+            }
+            ClusterPki pki = ClusterPki.loadOrCreate(config.dataDir().resolve("tls"),
+                    ServingNames.standard().plus(sans), Clock.systemUTC());
+            KubeApiServer apiServer = KubeApiServer.start(store, new BuiltInResources(),
+                    new DiscoveryEndpoints(new Discovery(new BuiltInResources()), List.of(
+                            ServerAddress.forAllClients(advertised(bind, config.httpsPort())))),
+                    new KubeApiServer.Config(new InetSocketAddress(bind, config.httpsPort()),
+                            ServingTls.forApiServer(pki), KybernVersion.version()));
+            InetAddress clientFacing = bind.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bind;
+            String url = Kubeconfig.serverUrl(clientFacing, apiServer.address().getPort());
+            Kubeconfig.admin(pki, url).write(config.writeKubeconfig());
+            Server server = new Server(store, apiServer);
+            Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+            log.info("server ready url={} kubeconfig={} elapsed_ms={}", url, config.writeKubeconfig(),
+                    elapsedMillis(started));
+            return server;
+        } catch (IOException e) {
+            store.close();
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            store.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
     }
 
     Store store() {
         return store;
     }
 
-    ServerConfig config() {
-        return config;
+    InetSocketAddress apiAddress() {
+        return apiServer.address();
     }
 
     void awaitShutdown() throws InterruptedException {
@@ -59,6 +101,7 @@ final class Server implements AutoCloseable {
             return;
         }
         log.info("stopping");
+        apiServer.close();
         store.close();
         stopped.countDown();
         try {
@@ -67,5 +110,14 @@ final class Server implements AutoCloseable {
             // Called from the hook itself.
         }
         log.info("stopped");
+    }
+
+    private static String advertised(InetAddress bind, int port) {
+        InetAddress host = bind.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bind;
+        return host.getHostAddress() + ":" + port;
+    }
+
+    private static long elapsedMillis(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 }

@@ -1,6 +1,8 @@
 package io.kybern.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,9 +20,26 @@ final class ServerCommand implements Callable<Integer> {
                     + "etcd://HOST:PORT[,HOST:PORT...] for a real etcd cluster, or memory://.")
     String datastoreEndpoint;
 
+    @Option(names = "--bind-address", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+            description = "The address the API server listens on (default: ${DEFAULT-VALUE}).")
+    String bindAddress;
+
+    @Option(names = "--https-listen-port", paramLabel = "PORT", defaultValue = "6443",
+            description = "The API server's HTTPS port (default: ${DEFAULT-VALUE}).")
+    int httpsPort;
+
+    @Option(names = "--write-kubeconfig", paramLabel = "FILE",
+            description = "Where to write the admin kubeconfig (default: DIR/admin.kubeconfig).")
+    Path writeKubeconfig;
+
+    @Option(names = "--tls-san", paramLabel = "NAME",
+            description = "An extra host name or IP address for the serving certificate; repeatable.")
+    List<String> tlsSans = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
-        ServerConfig config = new ServerConfig(dataDir, datastoreEndpoint);
+        ServerConfig config = new ServerConfig(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig,
+                tlsSans);
         try (Server server = Server.start(config)) {
             server.awaitShutdown();
         }

@@ -1,6 +1,7 @@
 package io.kybern.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -8,11 +9,22 @@ import java.util.Objects;
  *
  * @param dataDir           where the server keeps its state
  * @param datastoreEndpoint the datastore, in {@link io.kybern.store.Stores}' syntax
+ * @param bindAddress       the address the API server listens on
+ * @param httpsPort         its port (0 picks a free one)
+ * @param writeKubeconfig   where to write the admin kubeconfig
+ * @param tlsSans           extra names and addresses for the serving certificate
  */
-record ServerConfig(Path dataDir, String datastoreEndpoint) {
+record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
+        List<String> tlsSans) {
 
     ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         datastoreEndpoint = datastoreEndpoint == null ? "" : datastoreEndpoint;
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        if (httpsPort < 0 || httpsPort > 65535) {
+            throw new IllegalArgumentException("--https-listen-port must be 0-65535: " + httpsPort);
+        }
+        writeKubeconfig = writeKubeconfig == null ? dataDir.resolve("admin.kubeconfig") : writeKubeconfig;
+        tlsSans = List.copyOf(tlsSans);
     }
 }

@@ -34,7 +34,7 @@ class MainTest {
 
     @Test
     void theServerKeepsItsStateInTheDataDirectoryAcrossRestarts() {
-        ServerConfig config = new ServerConfig(dataDir, "");
+        ServerConfig config = new ServerConfig(dataDir, "", "127.0.0.1", 0, null, java.util.List.of());
         long written;
         try (Server server = Server.start(config)) {
             written = server.store().create("/registry/namespaces/default", new byte[] {1}).revision();

@@ -1,0 +1,25 @@
+package io.kybern.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Starts a whole {@code kybern server} in the test's JVM, on a free port, for end-to-end tests. */
+public final class TestServers {
+
+    private TestServers() {
+    }
+
+    /** A running server and the admin kubeconfig it wrote. */
+    public record Running(Server server, Path kubeconfig) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+
+    public static Running start(Path dataDir) {
+        Path kubeconfig = dataDir.resolve("admin.kubeconfig");
+        ServerConfig config = new ServerConfig(dataDir, "memory://", "127.0.0.1", 0, kubeconfig, List.of());
+        return new Running(Server.start(config), kubeconfig);
+    }
+}

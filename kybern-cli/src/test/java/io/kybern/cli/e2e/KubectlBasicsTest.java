@@ -1,0 +1,174 @@
+package io.kybern.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kybern.cli.TestServers;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The real kubectl, in the oldest, a middle and the newest release the project supports, against a
+ * {@code kybern server} started with its own PKI and kubeconfig: discovery, create, get, delete, watch
+ * and the errors users see.
+ */
+class KubectlBasicsTest {
+
+    @TempDir
+    static Path dataDir;
+
+    private static TestServers.Running server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = TestServers.start(dataDir);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static Kubectl kubectl(String minor) {
+        return Kubectl.version(minor, server.kubeconfig());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void versionAndDiscovery(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+
+        Kubectl.Result version = kubectl.run("version", "-o", "json");
+        assertThat(version.exitCode()).as(version.toString()).isZero();
+        assertThat(version.stdout()).contains("\"serverVersion\"").contains("\"minor\": \"33\"");
+
+        Kubectl.Result resources = kubectl.run("api-resources");
+        assertThat(resources.exitCode()).as(resources.toString()).isZero();
+        assertThat(resources.stdout()).containsPattern("pods\\s+po\\s+v1\\s+true\\s+Pod")
+                .containsPattern("deployments\\s+deploy\\s+apps/v1\\s+true\\s+Deployment")
+                .containsPattern("namespaces\\s+ns\\s+v1\\s+false\\s+Namespace");
+
+        Kubectl.Result versions = kubectl.run("api-versions");
+        assertThat(versions.stdout()).contains("apps/v1\n").contains("batch/v1\n").contains("v1\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void theSystemNamespacesExist(String minor) throws Exception {
+        Kubectl.Result namespaces = kubectl(minor).run("get", "namespaces", "-o", "name");
+
+        assertThat(namespaces.exitCode()).as(namespaces.toString()).isZero();
+        assertThat(namespaces.stdout()).contains("namespace/default", "namespace/kube-system", "namespace/kube-public",
+                "namespace/kube-node-lease");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void createGetAndDeleteAConfigMap(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String name = "settings-" + minor;
+        String manifest = """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: %s
+                  labels:
+                    app: web
+                data:
+                  color: blue
+                """.formatted(name);
+
+        Kubectl.Result created = kubectl.run(manifest, "create", "-f", "-");
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+        assertThat(created.stdout().strip()).isEqualTo("configmap/" + name + " created");
+
+        Kubectl.Result color = kubectl.run("get", "configmap", name, "-o", "jsonpath={.data.color}");
+        assertThat(color.stdout()).as(color.toString()).isEqualTo("blue");
+        Kubectl.Result selected = kubectl.run("get", "configmaps", "-l", "app=web", "-o", "name");
+        assertThat(selected.stdout()).as(selected.toString()).contains("configmap/" + name);
+        Kubectl.Result unselected = kubectl.run("get", "configmaps", "-l", "app=db", "-o", "name");
+        assertThat(unselected.stdout()).doesNotContain(name);
+
+        Kubectl.Result again = kubectl.run(manifest, "create", "-f", "-");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.stderr()).contains("Error from server (AlreadyExists)")
+                .contains("configmaps \"" + name + "\" already exists");
+
+        Kubectl.Result deleted = kubectl.run("delete", "configmap", name);
+        assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
+        assertThat(deleted.stdout().strip()).isEqualTo("configmap \"" + name + "\" deleted");
+
+        Kubectl.Result gone = kubectl.run("get", "configmap", name);
+        assertThat(gone.exitCode()).isEqualTo(1);
+        assertThat(gone.stderr()).contains("Error from server (NotFound): configmaps \"" + name + "\" not found");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void invalidObjectsAreRefusedWithKubernetesMessages(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+
+        Kubectl.Result badName = kubectl.run("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: Bad_Name
+                """, "create", "-f", "-");
+        assertThat(badName.exitCode()).isEqualTo(1);
+        assertThat(badName.stderr()).contains("ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: "
+                + "\"Bad_Name\": a lowercase RFC 1123 subdomain");
+
+        Kubectl.Result missingNamespace = kubectl.run("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: orphan
+                  namespace: does-not-exist
+                """, "create", "-f", "-");
+        assertThat(missingNamespace.exitCode()).isEqualTo(1);
+        assertThat(missingNamespace.stderr()).contains("namespaces \"does-not-exist\" not found");
+
+        Kubectl.Result none = kubectl.run("get", "configmap", "orphan", "-n", "does-not-exist");
+        assertThat(none.exitCode()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void watchSeesObjectsCreatedAfterTheListItStartedFrom(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String namespace = "watch-" + minor;
+        assertThat(kubectl.run(namespaceManifest(namespace), "create", "-f", "-").exitCode()).isZero();
+        assertThat(kubectl.run(configMap("first"), "create", "-n", namespace, "-f", "-").exitCode()).isZero();
+        // kubectl lists, prints, then watches from the list's resourceVersion: whatever is created after the
+        // first line is printed must arrive, however late the watch request itself is.
+        Process watch = kubectl.start("get", "configmaps", "-n", namespace, "-w", "-o", "name");
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(watch.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            assertThat(lines.readLine()).isEqualTo("configmap/first");
+            Kubectl.Result created = kubectl.run(configMap("second"), "create", "-n", namespace, "-f", "-");
+            assertThat(created.exitCode()).as(created.toString()).isZero();
+
+            assertThat(lines.readLine()).isEqualTo("configmap/second");
+        } finally {
+            watch.destroyForcibly();
+            watch.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String namespaceManifest(String name) {
+        return "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n";
+    }
+
+    private static String configMap(String name) {
+        return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\ndata:\n  a: b\n";
+    }
+}
