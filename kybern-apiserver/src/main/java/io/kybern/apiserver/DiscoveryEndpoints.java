@@ -8,6 +8,7 @@ import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -20,11 +21,15 @@ public final class DiscoveryEndpoints implements ApiServer.NonResourceHandler {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Discovery discovery;
-    private final List<ServerAddress> serverAddresses;
+    private final Supplier<List<ServerAddress>> serverAddresses;
 
-    public DiscoveryEndpoints(Discovery discovery, List<ServerAddress> serverAddresses) {
+    /**
+     * @param serverAddresses where clients reach this server; asked per request, since the port is
+     *                        known only once the listener is bound
+     */
+    public DiscoveryEndpoints(Discovery discovery, Supplier<List<ServerAddress>> serverAddresses) {
         this.discovery = discovery;
-        this.serverAddresses = List.copyOf(serverAddresses);
+        this.serverAddresses = serverAddresses;
     }
 
     @Override
@@ -39,7 +44,7 @@ public final class DiscoveryEndpoints implements ApiServer.NonResourceHandler {
             if (aggregated.isPresent()) {
                 respond(responder, aggregated.get().mediaType(), discovery.aggregatedCore(aggregated.get()));
             } else {
-                respond(responder, "application/json", discovery.apiVersions(serverAddresses));
+                respond(responder, "application/json", discovery.apiVersions(serverAddresses.get()));
             }
             return true;
         }

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,11 +58,15 @@ final class Server implements AutoCloseable {
             }
             ClusterPki pki = ClusterPki.loadOrCreate(config.dataDir().resolve("tls"),
                     ServingNames.standard().plus(sans), Clock.systemUTC());
-            KubeApiServer apiServer = KubeApiServer.start(store, new BuiltInResources(),
-                    new DiscoveryEndpoints(new Discovery(new BuiltInResources()), List.of(
-                            ServerAddress.forAllClients(advertised(bind, config.httpsPort())))),
+            BuiltInResources catalog = new BuiltInResources();
+            AtomicReference<KubeApiServer> running = new AtomicReference<>();
+            KubeApiServer apiServer = KubeApiServer.start(store, catalog,
+                    new DiscoveryEndpoints(new Discovery(catalog), () -> List.of(ServerAddress.forAllClients(
+                            advertised(bind, running.get() == null ? config.httpsPort()
+                                    : running.get().address().getPort())))),
                     new KubeApiServer.Config(new InetSocketAddress(bind, config.httpsPort()),
                             ServingTls.forApiServer(pki), KybernVersion.version()));
+            running.set(apiServer);
             InetAddress clientFacing = bind.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bind;
             String url = Kubeconfig.serverUrl(clientFacing, apiServer.address().getPort());
             Kubeconfig.admin(pki, url).write(config.writeKubeconfig());
