@@ -30,11 +30,11 @@ record Kubectl(Path binary, Path kubeconfig) {
     }
 
     Result run(String... args) throws IOException, InterruptedException {
-        return run(null, args);
+        return runWithInput(null, args);
     }
 
     /** Runs kubectl with {@code stdin} (or nothing) as its input. */
-    Result run(String stdin, String... args) throws IOException, InterruptedException {
+    Result runWithInput(String stdin, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(binary.toString(), "--kubeconfig", kubeconfig.toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).start();
