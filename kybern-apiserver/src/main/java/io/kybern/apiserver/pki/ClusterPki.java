@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * files is an {@link InvalidPkiFileException} naming the file, because clients trust the CAs and a
  * silently new CA would lock them out. Intact certificates that are merely out of date (expiring
  * within 90 days, lacking a requested name, signed by a CA since replaced) are issued again under
- * the existing CAs.
+ * the existing CAs. A serving certificate is issued for exactly the names asked for; asking for
+ * fewer names than it has is no reason to issue it again.
  */
 public final class ClusterPki {
 
@@ -64,8 +65,8 @@ public final class ClusterPki {
      * @param tlsDir the directory (created with mode 0700 if missing)
      * @param names  the names the serving certificate must carry
      * @param clock  the time certificates are issued and judged at
-     * @throws InvalidPkiFileException when a file is damaged or does not fit its partner; nothing has
-     *                                 been written then
+     * @throws InvalidPkiFileException when a file is damaged or does not fit its partner; no
+     *                                 certificate or key has been written then
      */
     public static ClusterPki loadOrCreate(Path tlsDir, ServingNames names, Clock clock) throws IOException {
         SecureFiles.ensurePrivateDirectory(tlsDir);
@@ -120,6 +121,11 @@ public final class ClusterPki {
             throw new InvalidPkiFileException(files.certificate(), "the CA expired on " + notAfter
                     + "; no client accepts certificates it signed. Remove both " + files.certificate().getFileName()
                     + " and " + files.key().getFileName() + " to create a new CA, then give clients the new one");
+        }
+        Instant notBefore = pair.certificate().getNotBefore().toInstant();
+        if (now.isBefore(notBefore)) {
+            // Most likely this machine's clock is behind; clients with a right clock are unaffected.
+            log.warn("CA is not valid yet; is the clock right? file={} notBefore={}", files.certificate(), notBefore);
         }
         if (now.plus(Renewal.RENEW_BEFORE).isAfter(notAfter)) {
             log.warn("CA expires soon; plan its replacement file={} notAfter={}", files.certificate(), notAfter);

@@ -1,6 +1,7 @@
 package io.kybern.apiserver.pki;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -81,7 +82,7 @@ public final class Pem {
         try {
             // PrivateKeyInfo refuses trailing bytes; the converter picks the key factory from the algorithm OID.
             return new JcaPEMKeyConverter().getPrivateKey(PrivateKeyInfo.getInstance(der));
-        } catch (RuntimeException | java.io.IOException e) {
+        } catch (RuntimeException | IOException e) {
             throw new PemFormatException("the PRIVATE KEY block is not a PKCS#8 private key: " + e.getMessage(), e);
         }
     }

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.X509Certificate;
@@ -235,7 +236,7 @@ class ClusterPkiTest {
         load(NAMES, CLOCK);
         // A well-formed key, just the wrong one: restored from a different backup, say.
         Files.copy(tls().resolve("serving-kube-apiserver.key"), tls().resolve("client-admin.key"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
         Map<String, String> before = snapshot(tls());
 
         assertThatThrownBy(() -> load(NAMES, CLOCK))
@@ -249,7 +250,7 @@ class ClusterPkiTest {
     void aCaKeyThatIsNotItsCertificatesStopsTheStart() throws Exception {
         load(NAMES, CLOCK);
         Files.copy(tls().resolve("client-ca.key"), tls().resolve("server-ca.key"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
         Map<String, String> before = snapshot(tls());
 
         assertThatThrownBy(() -> load(NAMES, CLOCK))
@@ -276,9 +277,9 @@ class ClusterPkiTest {
     void aCertificateThatIsNotACaCannotBeTheCa() throws Exception {
         load(NAMES, CLOCK);
         Files.copy(tls().resolve("client-admin.crt"), tls().resolve("client-ca.crt"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
         Files.copy(tls().resolve("client-admin.key"), tls().resolve("client-ca.key"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
 
         assertThatThrownBy(() -> load(NAMES, CLOCK))
                 .isInstanceOf(InvalidPkiFileException.class)

@@ -2,6 +2,7 @@ package io.kybern.apiserver.pki;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kybern.apiserver.http.HttpApiServer;
 import java.io.IOException;
@@ -115,7 +116,7 @@ class KubeconfigTest {
 
     @Test
     void kubectlReadsTheKubeconfig() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(KUBECTL), "no kubectl here");
+        assumeTrue(Files.isExecutable(KUBECTL), "no kubectl here");
         Path file = dir.resolve("kybern.yaml");
         Kubeconfig.admin(pki, "https://127.0.0.1:6443").write(file);
 
@@ -128,7 +129,7 @@ class KubeconfigTest {
 
     @Test
     void kubectlTalksToTheApiServerListenerAsTheAdmin() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(KUBECTL), "no kubectl here");
+        assumeTrue(Files.isExecutable(KUBECTL), "no kubectl here");
         try (HttpApiServer api = TestTls.whoAmIServer(pki)) {
             int port = api.address().getPort();
             for (String host : List.of("127.0.0.1", "localhost")) {

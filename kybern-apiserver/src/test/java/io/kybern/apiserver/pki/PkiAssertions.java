@@ -2,6 +2,7 @@ package io.kybern.apiserver.pki;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -38,7 +39,7 @@ final class PkiAssertions {
         try (Stream<Path> files = Files.list(dir)) {
             Map<String, String> contents = new TreeMap<>();
             for (Path file : files.toList()) {
-                contents.put(file.getFileName().toString(), Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1)
+                contents.put(file.getFileName().toString(), Files.readString(file, StandardCharsets.ISO_8859_1)
                         + "@" + Files.getLastModifiedTime(file).toMillis());
             }
             return contents;

@@ -19,9 +19,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,8 +33,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -41,7 +44,6 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,8 +58,11 @@ class ServingTlsTest {
     private static ClusterPki pki;
     private static EventLoopGroup group;
     private static Channel server;
-    /** What the server saw of each handshake: the client's subject, "anonymous", or "failed: ...". */
-    private static final BlockingQueue<String> handshakes = new LinkedBlockingQueue<>();
+    /**
+     * What the server saw of each handshake, by the client's port: the client's subject, "anonymous",
+     * or "failed: ...". Keyed so that a late event from one test cannot be read by the next.
+     */
+    private static final Map<Integer, CompletableFuture<String>> handshakes = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -85,25 +90,22 @@ class ServingTlsTest {
         }
     }
 
-    @BeforeEach
-    void clear() {
-        handshakes.clear();
-    }
-
     /** Records the peer, then greets it, so the client can tell the server accepted the handshake. */
     private static final class HandshakeRecorder extends ChannelInboundHandlerAdapter {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
             if (event instanceof SslHandshakeCompletionEvent done) {
+                CompletableFuture<String> seen = handshake(((InetSocketAddress) ctx.channel().remoteAddress())
+                        .getPort());
                 if (!done.isSuccess()) {
-                    handshakes.add("failed: " + done.cause());
+                    seen.complete("failed: " + done.cause());
                     return;
                 }
                 try {
-                    handshakes.add(ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerPrincipal()
+                    seen.complete(ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerPrincipal()
                             .getName());
                 } catch (SSLPeerUnverifiedException e) {
-                    handshakes.add("anonymous");
+                    seen.complete("anonymous");
                 }
                 ctx.writeAndFlush(Unpooled.copiedBuffer("hello\n", StandardCharsets.US_ASCII));
             }
@@ -121,10 +123,22 @@ class ServingTlsTest {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    private static String serverSaw() throws InterruptedException {
-        String seen = handshakes.poll(20, TimeUnit.SECONDS);
-        assertThat(seen).as("the server finished a handshake").isNotNull();
-        return seen;
+    private static CompletableFuture<String> handshake(int clientPort) {
+        return handshakes.computeIfAbsent(clientPort, port -> new CompletableFuture<>());
+    }
+
+    /** A new connection to the test server; its local port names its handshake. */
+    private static Socket dial() throws IOException {
+        return new Socket(InetAddress.getLoopbackAddress(), port());
+    }
+
+    private static String serverSaw(Socket connection) throws Exception {
+        int clientPort = connection.getLocalPort();
+        try {
+            return handshake(clientPort).get(20, TimeUnit.SECONDS);
+        } finally {
+            handshakes.remove(clientPort);
+        }
     }
 
     private static String readLine(SSLSocket socket) throws Exception {
@@ -137,11 +151,12 @@ class ServingTlsTest {
     void theAdminIsKnownByItsCertificateAndTheServerByItsName(String hostname) throws Exception {
         SSLContext client = TestTls.clientContext(pki.serverCaCertificate(), pki.admin());
 
-        try (SSLSocket socket = TestTls.connect(client, port(), hostname)) {
+        Socket connection = dial();
+        try (SSLSocket socket = TestTls.connect(client, connection, hostname)) {
             assertThat(readLine(socket)).isEqualTo("hello");
             assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(pki.servingCertificate());
         }
-        assertThat(serverSaw()).isEqualTo("CN=system:admin,O=system:masters");
+        assertThat(serverSaw(connection)).isEqualTo("CN=system:admin,O=system:masters");
     }
 
     @Test
@@ -165,10 +180,11 @@ class ServingTlsTest {
     void withoutAClientCertificateTheConnectionIsAnonymous() throws Exception {
         SSLContext client = TestTls.clientContext(pki.serverCaCertificate(), null);
 
-        try (SSLSocket socket = TestTls.connect(client, port(), "localhost")) {
+        Socket connection = dial();
+        try (SSLSocket socket = TestTls.connect(client, connection, "localhost")) {
             assertThat(readLine(socket)).isEqualTo("hello");
         }
-        assertThat(serverSaw()).isEqualTo("anonymous");
+        assertThat(serverSaw(connection)).isEqualTo("anonymous");
     }
 
     @Test
@@ -176,10 +192,11 @@ class ServingTlsTest {
         CertifiedKey node = pki.issueClientCertificate("system:node:n1", List.of("system:nodes"), Duration.ofHours(1));
         SSLContext client = TestTls.clientContext(pki.serverCaCertificate(), node);
 
-        try (SSLSocket socket = TestTls.connect(client, port(), "127.0.0.1")) {
+        Socket connection = dial();
+        try (SSLSocket socket = TestTls.connect(client, connection, "127.0.0.1")) {
             assertThat(readLine(socket)).isEqualTo("hello");
         }
-        assertThat(serverSaw()).isEqualTo("CN=system:node:n1,O=system:nodes");
+        assertThat(serverSaw(connection)).isEqualTo("CN=system:node:n1,O=system:nodes");
     }
 
     @Test
@@ -192,12 +209,13 @@ class ServingTlsTest {
 
         // With TLS 1.3 the client's handshake ends before the server has judged its certificate; the
         // refusal arrives on the first read.
+        Socket connection = dial();
         assertThatThrownBy(() -> {
-            try (SSLSocket socket = TestTls.connect(client, port(), "127.0.0.1")) {
+            try (SSLSocket socket = TestTls.connect(client, connection, "127.0.0.1")) {
                 readLine(socket);
             }
         }).isInstanceOf(SSLException.class);
-        assertThat(serverSaw()).startsWith("failed:");
+        assertThat(serverSaw(connection)).startsWith("failed:");
     }
 
     @Test
@@ -205,12 +223,13 @@ class ServingTlsTest {
         // Signed by the server CA, which the server does not trust for clients: the reason for two CAs.
         SSLContext client = TestTls.insistingClientContext(pki.serverCaCertificate(), pki.serving());
 
+        Socket connection = dial();
         assertThatThrownBy(() -> {
-            try (SSLSocket socket = TestTls.connect(client, port(), "127.0.0.1")) {
+            try (SSLSocket socket = TestTls.connect(client, connection, "127.0.0.1")) {
                 readLine(socket);
             }
         }).isInstanceOf(SSLException.class);
-        assertThat(serverSaw()).startsWith("failed:");
+        assertThat(serverSaw(connection)).startsWith("failed:");
     }
 
     @Test

@@ -118,8 +118,13 @@ final class TestTls {
      * client that reached the server by that name would; returns after the handshake.
      */
     static SSLSocket connect(SSLContext context, int port, String hostname) throws IOException {
-        Socket plain = new Socket(InetAddress.getLoopbackAddress(), port);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, hostname, port, true);
+        return connect(context, new Socket(InetAddress.getLoopbackAddress(), port), hostname);
+    }
+
+    /** {@link #connect(SSLContext, int, String)} over a connection the caller opened (to know its port). */
+    static SSLSocket connect(SSLContext context, Socket plain, String hostname) throws IOException {
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, hostname, plain.getPort(),
+                true);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         socket.setSSLParameters(parameters);
