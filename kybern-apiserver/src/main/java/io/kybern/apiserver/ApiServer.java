@@ -1,5 +1,7 @@
 package io.kybern.apiserver;
 
+import io.kybern.api.patch.PatchException;
+import io.kybern.api.patch.Patches;
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
@@ -12,14 +14,16 @@ import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.registry.ObjectWatch;
 import io.kybern.apiserver.request.RequestInfo;
 import io.kybern.apiserver.status.ApiException;
-import io.kybern.apiserver.status.StatusDocuments;
 import io.kybern.store.StoreUnavailableException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BinaryOperator;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -99,12 +103,54 @@ public final class ApiServer implements ApiHandler {
                 json(responder, 201, storage.create(type, namespace, body(request)));
             }
             case "update" -> json(responder, 200, storage.update(type, namespace, info.name(), body(request)));
+            case "patch" -> json(responder, 200, storage.patch(type, namespace, info.name(), patcher(type, request)));
             case "delete" -> json(responder, 200, storage.delete(type, namespace, info.name(),
                     deletePrecondition(request)));
             case "deletecollection" -> json(responder, 200, deleteCollection(type, namespace, request));
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported yet on "
                     + type.gvr().groupResource());
         }
+    }
+
+    /** The patch a request carries, by its Content-Type, as a function from the current object to the new. */
+    private static UnaryOperator<ObjectNode> patcher(ResourceType type, ApiRequest request) {
+        String contentType = Optional.ofNullable(request.header("content-type")).orElse("");
+        String mediaType = contentType.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
+        JsonNode patch;
+        try {
+            patch = JSON.readTree(request.body());
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("the body of the request could not be decoded: " + e.getOriginalMessage());
+        }
+        if (patch == null || patch.isMissingNode()) {
+            throw ApiException.badRequest("the patch is empty");
+        }
+        BinaryOperator<JsonNode> apply = switch (mediaType) {
+            case "application/merge-patch+json" -> Patches::mergePatch;
+            case "application/json-patch+json" -> Patches::jsonPatch;
+            case "application/strategic-merge-patch+json", "application/apply-patch+yaml" ->
+                    throw new ApiException(415, "UnsupportedMediaType", "the patch type " + mediaType
+                            + " is not supported yet; use application/merge-patch+json or "
+                            + "application/json-patch+json", null);
+            default -> throw ApiException.unsupportedMediaType(contentType);
+        };
+        return current -> {
+            JsonNode patched;
+            try {
+                patched = apply.apply(current, patch);
+            } catch (PatchException e) {
+                if (e.malformed()) {
+                    throw ApiException.badRequest(e.getMessage());
+                }
+                throw ApiException.invalid(type.kind(), type.gvr().group(),
+                        current.path("metadata").path("name").asString(""), List.of(new ApiException.Cause(
+                                "FieldValueInvalid", "the patch could not be applied: " + e.getMessage(), "")));
+            }
+            if (!patched.isObject()) {
+                throw ApiException.badRequest("the patch must leave an object");
+            }
+            return (ObjectNode) patched;
+        };
     }
 
     private ObjectNode deleteCollection(ResourceType type, String namespace, ApiRequest request) {
@@ -229,9 +275,5 @@ public final class ApiServer implements ApiHandler {
 
     static void json(ApiResponder responder, int status, ObjectNode body) {
         responder.respond(status, "application/json", JSON.writeValueAsBytes(body));
-    }
-
-    static byte[] failure(ApiException e) {
-        return JSON.writeValueAsBytes(StatusDocuments.failure(e));
     }
 }

@@ -17,6 +17,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -199,6 +200,40 @@ public final class ObjectStorage {
             throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
         }
         return withVersion(object, result.revision());
+    }
+
+    /** How often a patch is re-applied when another writer got in between its read and its write. */
+    static final int PATCH_ATTEMPTS = 10;
+
+    /**
+     * Applies {@code patch} to the current object and stores the result, re-reading and re-applying when
+     * another writer changed the object meanwhile (Kubernetes' guaranteed update). A resourceVersion the
+     * patch itself sets is a precondition: if it is not current, 409.
+     */
+    public ObjectNode patch(ResourceType type, String namespace, String name, UnaryOperator<ObjectNode> patch) {
+        for (int attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
+            KeyValue current = store.get(type.storageKey(namespace, name))
+                    .orElseThrow(() -> ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name));
+            ObjectNode currentObject = decode(current);
+            // Handed over without its resourceVersion: one present afterwards came from the patch.
+            metadataOf(currentObject).remove("resourceVersion");
+            ObjectNode patched = patch.apply(currentObject);
+            ObjectNode metadata = metadataOf(patched);
+            String version = text(metadata, "resourceVersion");
+            if (!version.isEmpty() && parseVersion(version) != current.modRevision()) {
+                throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
+            }
+            metadata.put("resourceVersion", Long.toString(current.modRevision()));
+            try {
+                return update(type, namespace, name, patched);
+            } catch (ApiException e) {
+                if (e.code() != 409 || !version.isEmpty()) {
+                    throw e;
+                }
+                // Someone else wrote first: read again and re-apply.
+            }
+        }
+        throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
     }
 
     /** Deletes an object now and returns it as it was last stored. */

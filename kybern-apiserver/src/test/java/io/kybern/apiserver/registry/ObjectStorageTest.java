@@ -206,6 +206,45 @@ class ObjectStorageTest {
     }
 
     @Test
+    void concurrentPatchesAllLand() throws Exception {
+        storage.create(CONFIGMAPS, "default", configMap("shared", "0"));
+        int writers = 8;
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(writers)) {
+            List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                String label = "writer-" + w;
+                futures.add(pool.submit(() -> storage.patch(CONFIGMAPS, "default", "shared", current -> {
+                    ObjectNode metadata = (ObjectNode) current.get("metadata");
+                    ObjectNode labels = metadata.has("labels") ? (ObjectNode) metadata.get("labels")
+                            : metadata.putObject("labels");
+                    labels.put(label, "yes");
+                    return current;
+                })));
+            }
+            for (var f : futures) {
+                f.get();
+            }
+        }
+
+        JsonNode labels = storage.get(CONFIGMAPS, "default", "shared").get("metadata").get("labels");
+        assertThat(labels.size()).as("labels after %d concurrent patches: %s", writers, labels).isEqualTo(writers);
+    }
+
+    @Test
+    void aPatchCarryingAStaleResourceVersionConflicts() {
+        ObjectNode v1 = storage.create(CONFIGMAPS, "default", configMap("app", "1"));
+        storage.update(CONFIGMAPS, "default", "app", configMap("app", "2"));
+        String stale = v1.get("metadata").get("resourceVersion").asString();
+
+        assertStatus(() -> storage.patch(CONFIGMAPS, "default", "app", current -> {
+            ((ObjectNode) current.get("metadata")).put("resourceVersion", stale);
+            return current;
+        }), 409, "Conflict", "the object has been modified");
+        assertStatus(() -> storage.patch(CONFIGMAPS, "default", "missing", current -> current), 404, "NotFound",
+                "configmaps \"missing\" not found");
+    }
+
+    @Test
     void listsPageThroughOneSnapshot() {
         for (int i = 0; i < 5; i++) {
             storage.create(CONFIGMAPS, "default", configMap("cm-" + i, "v"));

@@ -167,6 +167,38 @@ class KubectlBasicsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void labelAnnotateAndPatch(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String name = "patched-" + minor;
+        assertThat(kubectl.runWithInput(configMap(name), "create", "--validate=false", "-f", "-").exitCode()).isZero();
+
+        Kubectl.Result labelled = kubectl.run("label", "configmap", name, "tier=front");
+        assertThat(labelled.exitCode()).as(labelled.toString()).isZero();
+        assertThat(labelled.stdout().strip()).isEqualTo("configmap/" + name + " labeled");
+        Kubectl.Result annotated = kubectl.run("annotate", "configmap", name, "owner=team-a");
+        assertThat(annotated.exitCode()).as(annotated.toString()).isZero();
+        Kubectl.Result merged = kubectl.run("patch", "configmap", name, "--type", "merge", "-p",
+                "{\"data\":{\"a\":null,\"b\":\"2\"}}");
+        assertThat(merged.exitCode()).as(merged.toString()).isZero();
+        Kubectl.Result jsonPatched = kubectl.run("patch", "configmap", name, "--type", "json", "-p",
+                "[{\"op\":\"add\",\"path\":\"/data/c\",\"value\":\"3\"}]");
+        assertThat(jsonPatched.exitCode()).as(jsonPatched.toString()).isZero();
+
+        Kubectl.Result result = kubectl.run("get", "configmap", name, "-o",
+                "jsonpath={.metadata.labels.tier} {.metadata.annotations.owner} {.data}");
+        assertThat(result.stdout()).as(result.toString()).isEqualTo("front team-a {\"b\":\"2\",\"c\":\"3\"}");
+
+        Kubectl.Result overwrite = kubectl.run("label", "configmap", name, "tier=back");
+        assertThat(overwrite.exitCode()).isEqualTo(1);
+        assertThat(overwrite.stderr()).contains("already has a value (front)");
+        Kubectl.Result badPatch = kubectl.run("patch", "configmap", name, "--type", "json", "-p",
+                "[{\"op\":\"remove\",\"path\":\"/data/nothing\"}]");
+        assertThat(badPatch.exitCode()).isEqualTo(1);
+        assertThat(badPatch.stderr()).contains("is invalid");
+    }
+
     private static String namespaceManifest(String name) {
         return "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n";
     }
