@@ -58,7 +58,10 @@ final class Server implements AutoCloseable {
             }
             ClusterPki pki = ClusterPki.loadOrCreate(config.dataDir().resolve("tls"),
                     ServingNames.standard().plus(sans), Clock.systemUTC());
+            log.info("certificates ready dir={} elapsed_ms={}", pki.directory(), elapsedMillis(started));
             BuiltInResources catalog = new BuiltInResources();
+            log.info("resource catalog ready resources={} elapsed_ms={}", catalog.all().size(),
+                    elapsedMillis(started));
             AtomicReference<KubeApiServer> running = new AtomicReference<>();
             KubeApiServer apiServer = KubeApiServer.start(store, catalog,
                     new DiscoveryEndpoints(new Discovery(catalog), () -> List.of(ServerAddress.forAllClients(
