@@ -74,10 +74,13 @@ public final class ApiServer implements ApiHandler {
             }
             ResourceType type = catalog.byResource(new GroupVersionResource(info.group(), info.version(),
                     info.resource())).orElseThrow(ApiException::pathNotFound);
-            if (!info.subresource().isEmpty()) {
+            if (info.subresource().equals("status") && type.subresource("status").isPresent()) {
+                serveStatus(type, info, request, responder);
+            } else if (!info.subresource().isEmpty()) {
                 throw ApiException.pathNotFound();
+            } else {
+                serve(type, info, request, responder);
             }
-            serve(type, info, request, responder);
         } catch (StoreUnavailableException e) {
             throw ApiException.unavailable("storage is unavailable: " + e.getMessage());
         }
@@ -109,6 +112,22 @@ public final class ApiServer implements ApiHandler {
             case "deletecollection" -> json(responder, 200, deleteCollection(type, namespace, request));
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported yet on "
                     + type.gvr().groupResource());
+        }
+    }
+
+    /** The status subresource: read the object, or change its status and nothing else. */
+    private void serveStatus(ResourceType type, RequestInfo info, ApiRequest request, ApiResponder responder) {
+        String namespace = type.namespaced() ? info.namespace() : "";
+        if (info.name().isEmpty() || (type.namespaced() && namespace.isEmpty())) {
+            throw ApiException.pathNotFound();
+        }
+        switch (info.verb()) {
+            case "get" -> json(responder, 200, storage.get(type, namespace, info.name()));
+            case "update" -> json(responder, 200, storage.updateStatus(type, namespace, info.name(), body(request)));
+            case "patch" -> json(responder, 200, storage.patchStatus(type, namespace, info.name(),
+                    patcher(type, request)));
+            default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported on "
+                    + type.gvr().groupResource() + "/status");
         }
     }
 

@@ -168,6 +168,21 @@ public final class ObjectStorage {
      * otherwise); without, unconditionally. Identity fields (uid, creationTimestamp) are kept.
      */
     public ObjectNode update(ResourceType type, String namespace, String name, ObjectNode object) {
+        return write(type, namespace, name, object, Part.WHOLE);
+    }
+
+    /**
+     * Replaces only the status of an object, through its {@code status} subresource: everything else is
+     * kept as stored, whatever the request says.
+     */
+    public ObjectNode updateStatus(ResourceType type, String namespace, String name, ObjectNode object) {
+        return write(type, namespace, name, object, Part.STATUS);
+    }
+
+    /** Which part of an object a write may change. */
+    private enum Part { WHOLE, STATUS }
+
+    private ObjectNode write(ResourceType type, String namespace, String name, ObjectNode object, Part part) {
         checkKind(type, object);
         ObjectNode metadata = metadataOf(object);
         checkNamespace(type, namespace, metadata);
@@ -185,6 +200,17 @@ public final class ObjectStorage {
         ObjectNode existing = decode(current);
         ObjectNode existingMetadata = metadataOf(existing);
         metadata.remove("resourceVersion");
+        if (part == Part.STATUS) {
+            // Only the status moves: the stored object with the request's status.
+            ObjectNode merged = existing.deepCopy();
+            metadataOf(merged).remove("resourceVersion");
+            replaceField(merged, "status", object.get("status"));
+            object = merged;
+            metadata = metadataOf(object);
+        } else if (type.subresource("status").isPresent()) {
+            // Where status has its own subresource, writes to the object itself leave it as stored.
+            replaceField(object, "status", existing.get("status"));
+        }
         for (String kept : List.of("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")) {
             if (existingMetadata.has(kept)) {
                 metadata.set(kept, existingMetadata.get(kept));
@@ -211,6 +237,16 @@ public final class ObjectStorage {
      * patch itself sets is a precondition: if it is not current, 409.
      */
     public ObjectNode patch(ResourceType type, String namespace, String name, UnaryOperator<ObjectNode> patch) {
+        return patch(type, namespace, name, patch, false);
+    }
+
+    /** As {@link #patch(ResourceType, String, String, UnaryOperator)}, through the status subresource. */
+    public ObjectNode patchStatus(ResourceType type, String namespace, String name, UnaryOperator<ObjectNode> patch) {
+        return patch(type, namespace, name, patch, true);
+    }
+
+    private ObjectNode patch(ResourceType type, String namespace, String name, UnaryOperator<ObjectNode> patch,
+            boolean status) {
         for (int attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
             KeyValue current = store.get(type.storageKey(namespace, name))
                     .orElseThrow(() -> ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name));
@@ -225,7 +261,7 @@ public final class ObjectStorage {
             }
             metadata.put("resourceVersion", Long.toString(current.modRevision()));
             try {
-                return update(type, namespace, name, patched);
+                return write(type, namespace, name, patched, status ? Part.STATUS : Part.WHOLE);
             } catch (ApiException e) {
                 if (e.code() != 409 || !version.isEmpty()) {
                     throw e;
@@ -250,6 +286,14 @@ public final class ObjectStorage {
             throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
         }
         return decode(result.current());
+    }
+
+    private static void replaceField(ObjectNode object, String field, JsonNode value) {
+        if (value == null || value.isNull()) {
+            object.remove(field);
+        } else {
+            object.set(field, value.deepCopy());
+        }
     }
 
     /** Reads a stored object, with its resourceVersion. */

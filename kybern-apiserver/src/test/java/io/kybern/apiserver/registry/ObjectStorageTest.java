@@ -30,6 +30,11 @@ class ObjectStorageTest {
     static final ResourceType CONFIGMAPS = new ResourceType(new GroupVersionResource("", "v1", "configmaps"),
             "ConfigMap", "configmap", true, VERBS, List.of("cm"), List.of(), List.of(), "configmaps");
 
+    static final ResourceType WIDGETS = new ResourceType(new GroupVersionResource("example.io", "v1", "widgets"),
+            "Widget", "widget", true, VERBS, List.of(), List.of(), List.of(new io.kybern.api.resource.Subresource(
+                    "status", new io.kybern.api.resource.GroupVersionKind("example.io", "v1", "Widget"),
+                    Set.of("get", "patch", "update"))), "widgets");
+
     private MemoryStore store;
     private ObjectStorage storage;
 
@@ -242,6 +247,46 @@ class ObjectStorageTest {
         }), 409, "Conflict", "the object has been modified");
         assertStatus(() -> storage.patch(CONFIGMAPS, "default", "missing", current -> current), 404, "NotFound",
                 "configmaps \"missing\" not found");
+    }
+
+    private static ObjectNode widget(String size, String phase) {
+        return object("{\"apiVersion\":\"example.io/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"w\"},"
+                + "\"spec\":{\"size\":\"" + size + "\"},\"status\":{\"phase\":\"" + phase + "\"}}");
+    }
+
+    @Test
+    void writesToTheObjectLeaveItsStatusAndStatusWritesLeaveTheRest() {
+        storage.create(WIDGETS, "default", widget("small", "Pending"));
+
+        ObjectNode updated = storage.update(WIDGETS, "default", "w", widget("large", "Forged"));
+        assertThat(updated.get("spec").get("size").asString()).isEqualTo("large");
+        assertThat(updated.get("status").get("phase").asString()).as("status kept").isEqualTo("Pending");
+
+        ObjectNode statusUpdate = widget("ignored", "Running");
+        ((ObjectNode) statusUpdate.get("metadata")).putObject("labels").put("ignored", "yes");
+        ObjectNode afterStatus = storage.updateStatus(WIDGETS, "default", "w", statusUpdate);
+        assertThat(afterStatus.get("status").get("phase").asString()).isEqualTo("Running");
+        assertThat(afterStatus.get("spec").get("size").asString()).as("spec kept").isEqualTo("large");
+        assertThat(afterStatus.get("metadata").has("labels")).as("metadata kept").isFalse();
+
+        ObjectNode patched = storage.patchStatus(WIDGETS, "default", "w", current -> {
+            ((ObjectNode) current.get("status")).put("phase", "Done");
+            ((ObjectNode) current.get("spec")).put("size", "ignored");
+            return current;
+        });
+        assertThat(patched.get("status").get("phase").asString()).isEqualTo("Done");
+        assertThat(storage.get(WIDGETS, "default", "w").get("spec").get("size").asString()).isEqualTo("large");
+    }
+
+    @Test
+    void kindsWithoutAStatusSubresourceUpdateStatusLikeAnyField() {
+        ObjectNode cm = configMap("plain", "1");
+        storage.create(CONFIGMAPS, "default", cm);
+        ObjectNode withStatus = configMap("plain", "1");
+        withStatus.putObject("status").put("x", "y");
+
+        assertThat(storage.update(CONFIGMAPS, "default", "plain", withStatus).get("status").get("x").asString())
+                .isEqualTo("y");
     }
 
     @Test
