@@ -57,8 +57,9 @@ public final class KubeApiServer implements AutoCloseable {
         }
         HealthAndVersion health = new HealthAndVersion(config.kybernVersion())
                 .liveness("etcd", () -> store.currentRevision() >= 0);
-        ApiServer router = new ApiServer(catalog, storage, firstOf(health, discovery));
-        HttpApiServer http = HttpApiServer.start(config.address(), config.tls(), router);
+        ApiMetrics metrics = new ApiMetrics();
+        ApiServer router = new ApiServer(catalog, storage, firstOf(health, metrics, discovery));
+        HttpApiServer http = HttpApiServer.start(config.address(), config.tls(), metrics.measure(router));
         log.info("api server ready address={}", http.address());
         return new KubeApiServer(http);
     }

@@ -199,6 +199,24 @@ class KubectlBasicsTest {
         assertThat(badPatch.stderr()).contains("is invalid");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"33"})
+    void requestsAreCountedUnderKubernetesMetricNames(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        assertThat(kubectl.run("get", "configmaps", "-n", "kube-system", "-o", "name").exitCode()).isZero();
+        assertThat(kubectl.run("get", "configmap", "no-such-map").exitCode()).isEqualTo(1);
+
+        Kubectl.Result metrics = kubectl.run("get", "--raw", "/metrics");
+
+        assertThat(metrics.exitCode()).as(metrics.toString()).isZero();
+        assertThat(metrics.stdout())
+                .containsPattern("apiserver_request_total\\{[^}]*code=\"200\"[^}]*resource=\"configmaps\"[^}]*"
+                        + "verb=\"LIST\"[^}]*} [1-9]")
+                .containsPattern("apiserver_request_total\\{[^}]*code=\"404\"[^}]*resource=\"configmaps\"[^}]*"
+                        + "verb=\"GET\"[^}]*} [1-9]")
+                .contains("apiserver_request_duration_seconds_bucket{");
+    }
+
     private static String namespaceManifest(String name) {
         return "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n";
     }

@@ -1,0 +1,105 @@
+package io.kybern.apiserver;
+
+import io.kybern.apiserver.http.ApiHandler;
+import io.kybern.apiserver.http.ApiRequest;
+import io.kybern.apiserver.http.ApiResponder;
+import io.kybern.apiserver.http.ResponseStream;
+import io.kybern.apiserver.request.RequestInfo;
+import io.kybern.apiserver.status.ApiException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The API server's Prometheus metrics under the names Kubernetes uses: {@code apiserver_request_total}
+ * and {@code apiserver_request_duration_seconds} by verb, group, version, resource, subresource, scope
+ * and code, and {@code apiserver_longrunning_requests} for open watches; served at {@code /metrics}.
+ */
+public final class ApiMetrics implements ApiServer.NonResourceHandler {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final java.util.concurrent.atomic.AtomicInteger watches = new java.util.concurrent.atomic.AtomicInteger();
+
+    public ApiMetrics() {
+        registry.gauge("apiserver.longrunning.requests", java.util.List.of(
+                io.micrometer.core.instrument.Tag.of("verb", "WATCH")), watches);
+    }
+
+    /** Wraps a handler so that every request it serves is counted and timed. */
+    public ApiHandler measure(ApiHandler handler) {
+        return (request, responder) -> {
+            RequestInfo info = RequestInfo.parse(request.method(), request.path(), request.query());
+            long started = System.nanoTime();
+            CodeRecorder recorder = new CodeRecorder(responder);
+            boolean watch = info.verb().equals("watch");
+            if (watch) {
+                watches.incrementAndGet();
+            }
+            try {
+                handler.handle(request, recorder);
+            } catch (ApiException e) {
+                recorder.code = e.code();
+                throw e;
+            } catch (RuntimeException e) {
+                recorder.code = 500;
+                throw e;
+            } finally {
+                if (watch) {
+                    watches.decrementAndGet();
+                }
+                record(info, recorder.code, System.nanoTime() - started);
+            }
+        };
+    }
+
+    private void record(RequestInfo info, int code, long nanos) {
+        String verb = info.verb().toUpperCase(java.util.Locale.ROOT);
+        String scope = !info.resourceRequest() ? "" : !info.name().isEmpty() ? "resource"
+                : !info.namespace().isEmpty() ? "namespace" : "cluster";
+        String[] tags = {"verb", verb, "group", info.group(), "version", info.version(), "resource", info.resource(),
+                "subresource", info.subresource(), "scope", scope, "component", "apiserver"};
+        Counter.builder("apiserver.request").tags(tags).tag("code", Integer.toString(code)).register(registry)
+                .increment();
+        if (!info.verb().equals("watch")) {
+            Timer.builder("apiserver.request.duration").tags(tags).publishPercentileHistogram()
+                    .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(25), Duration.ofMillis(100),
+                            Duration.ofMillis(500), Duration.ofSeconds(1))
+                    .register(registry).record(Duration.ofNanos(nanos));
+        }
+    }
+
+    @Override
+    public boolean handle(ApiRequest request, ApiResponder responder) {
+        if (!request.path().equals("/metrics") || !request.method().equals("GET")) {
+            return false;
+        }
+        responder.respond(200, "text/plain; version=0.0.4; charset=utf-8",
+                registry.scrape().getBytes(StandardCharsets.UTF_8));
+        return true;
+    }
+
+    /** Remembers the status code a handler answered with. */
+    private static final class CodeRecorder implements ApiResponder {
+        private final ApiResponder delegate;
+        private int code = 200;
+
+        CodeRecorder(ApiResponder delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void respond(int status, String contentType, byte[] body) {
+            code = status;
+            delegate.respond(status, contentType, body);
+        }
+
+        @Override
+        public ResponseStream stream(int status, String contentType) {
+            code = status;
+            return delegate.stream(status, contentType);
+        }
+    }
+}
