@@ -6,6 +6,7 @@ import io.kybern.apiserver.status.ApiException;
 import io.kybern.store.CompactedException;
 import io.kybern.store.FutureRevisionException;
 import io.kybern.store.KeyValue;
+import io.kybern.store.LeaseNotFoundException;
 import io.kybern.store.RangeRequest;
 import io.kybern.store.RangeResult;
 import io.kybern.store.Store;
@@ -44,6 +45,7 @@ public final class ObjectStorage {
     private final InstantSource clock;
     private final RandomGenerator random;
     private final ResourceType namespaces;
+    private final EventLeases eventLeases;
 
     /**
      * @param namespaces the namespaces resource, consulted before anything is created in one
@@ -53,6 +55,7 @@ public final class ObjectStorage {
         this.clock = clock;
         this.random = random;
         this.namespaces = namespaces;
+        this.eventLeases = new EventLeases(store, clock);
     }
 
     public Store store() {
@@ -84,7 +87,9 @@ public final class ObjectStorage {
         CreateDefaults.apply(type, object);
         metadata.put("uid", UUID.randomUUID().toString());
         metadata.put("creationTimestamp", TIMESTAMP.format(clock.instant().truncatedTo(ChronoUnit.SECONDS)));
-        WriteResult result = store.create(type.storageKey(namespace, name), JSON.writeValueAsBytes(object));
+        byte[] bytes = JSON.writeValueAsBytes(object);
+        String key = type.storageKey(namespace, name);
+        WriteResult result = withLease(type, lease -> store.create(key, bytes, lease));
         if (!result.succeeded()) {
             throw ApiException.alreadyExists(type.gvr().groupResource(), type.gvr().group(), name);
         }
@@ -218,7 +223,8 @@ public final class ObjectStorage {
                 metadata.remove(kept);
             }
         }
-        WriteResult result = store.update(key, JSON.writeValueAsBytes(object), expected);
+        byte[] bytes = JSON.writeValueAsBytes(object);
+        WriteResult result = withLease(type, lease -> store.update(key, bytes, expected, lease));
         if (!result.succeeded()) {
             if (result.current() == null) {
                 throw ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name);
@@ -286,6 +292,20 @@ public final class ObjectStorage {
             throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
         }
         return decode(result.current());
+    }
+
+    /** Runs a write under the kind's lease: Events expire, everything else lives until deleted. */
+    private WriteResult withLease(ResourceType type, java.util.function.LongFunction<WriteResult> write) {
+        if (!EventLeases.expires(type)) {
+            return write.apply(Store.NO_LEASE);
+        }
+        long lease = eventLeases.current();
+        try {
+            return write.apply(lease);
+        } catch (LeaseNotFoundException e) {
+            eventLeases.invalidate(lease);
+            return write.apply(eventLeases.current());
+        }
     }
 
     private static void replaceField(ObjectNode object, String field, JsonNode value) {

@@ -289,6 +289,29 @@ class ObjectStorageTest {
                 .isEqualTo("y");
     }
 
+    static final ResourceType EVENTS = new ResourceType(new GroupVersionResource("", "v1", "events"), "Event",
+            "event", true, VERBS, List.of("ev"), List.of(), List.of(), "events");
+
+    @Test
+    void eventsAreWrittenUnderASharedLeaseThatEndsThem() {
+        storage.create(EVENTS, "default", object("{\"metadata\":{\"name\":\"e1\"},\"reason\":\"Started\"}"));
+        storage.create(EVENTS, "default", object("{\"metadata\":{\"name\":\"e2\"},\"reason\":\"Pulled\"}"));
+        storage.update(EVENTS, "default", "e1", object("{\"metadata\":{\"name\":\"e1\"},\"count\":2}"));
+
+        long lease1 = store.get("/registry/events/default/e1").orElseThrow().lease();
+        long lease2 = store.get("/registry/events/default/e2").orElseThrow().lease();
+        assertThat(lease1).isNotZero().isEqualTo(lease2);
+        assertThat(store.get("/registry/configmaps/default/x")).isEmpty();
+        storage.create(CONFIGMAPS, "default", configMap("x", "1"));
+        assertThat(store.get("/registry/configmaps/default/x").orElseThrow().lease()).isZero();
+
+        store.revokeLease(lease1);
+        assertStatus(() -> storage.get(EVENTS, "default", "e1"), 404, "NotFound", "events \"e1\" not found");
+        // A lease that is gone is replaced, not reused.
+        storage.create(EVENTS, "default", object("{\"metadata\":{\"name\":\"e3\"}}"));
+        assertThat(store.get("/registry/events/default/e3").orElseThrow().lease()).isNotZero().isNotEqualTo(lease1);
+    }
+
     @Test
     void listsPageThroughOneSnapshot() {
         for (int i = 0; i < 5; i++) {
