@@ -32,11 +32,14 @@ public final class KubeApiServer implements AutoCloseable {
             "kube-node-lease");
 
     /**
-     * @param address       where to listen
-     * @param tls           the TLS context (serving certificate, client CA); null only in tests
-     * @param kybernVersion reported in {@code /version}
+     * @param address          where to listen
+     * @param tls              the TLS context (serving certificate, client CA); null only in tests
+     * @param kybernVersion    reported in {@code /version}
+     * @param serviceClusterIp the {@code kubernetes} Service's address: the service range's first
+     * @param advertiseAddress the address pods reach this server at, for the Service's endpoints
      */
-    public record Config(InetSocketAddress address, SslContext tls, String kybernVersion) {
+    public record Config(InetSocketAddress address, SslContext tls, String kybernVersion, String serviceClusterIp,
+            String advertiseAddress) {
     }
 
     private final HttpApiServer http;
@@ -55,6 +58,7 @@ public final class KubeApiServer implements AutoCloseable {
             ns.putObject("metadata").put("name", name);
             storage.ensure(namespaces, "", ns);
         }
+        ensureKubernetesService(catalog, storage, config);
         HealthAndVersion health = new HealthAndVersion(config.kybernVersion())
                 .liveness("etcd", () -> store.currentRevision() >= 0);
         ApiMetrics metrics = new ApiMetrics();
@@ -62,6 +66,39 @@ public final class KubeApiServer implements AutoCloseable {
         HttpApiServer http = HttpApiServer.start(config.address(), config.tls(), metrics.measure(router));
         log.info("api server ready address={}", http.address());
         return new KubeApiServer(http);
+    }
+
+    /**
+     * The {@code default/kubernetes} Service through which pods reach the API server, and its Endpoints,
+     * as kube-apiserver keeps them.
+     */
+    private static void ensureKubernetesService(ResourceCatalog catalog, ObjectStorage storage, Config config) {
+        ResourceType services = catalog.byResource(new GroupVersionResource("", "v1", "services")).orElseThrow();
+        ResourceType endpoints = catalog.byResource(new GroupVersionResource("", "v1", "endpoints")).orElseThrow();
+        int port = config.address().getPort();
+        ObjectNode service = JSON.createObjectNode();
+        ObjectNode metadata = service.putObject("metadata");
+        metadata.put("name", "kubernetes");
+        metadata.putObject("labels").put("component", "apiserver").put("provider", "kubernetes");
+        ObjectNode spec = service.putObject("spec");
+        spec.put("type", "ClusterIP");
+        spec.put("clusterIP", config.serviceClusterIp());
+        spec.putArray("clusterIPs").add(config.serviceClusterIp());
+        spec.putArray("ipFamilies").add("IPv4");
+        spec.put("ipFamilyPolicy", "SingleStack");
+        spec.put("internalTrafficPolicy", "Cluster");
+        spec.put("sessionAffinity", "None");
+        spec.putArray("ports").addObject().put("name", "https").put("port", 443).put("protocol", "TCP")
+                .put("targetPort", port);
+        storage.ensure(services, "default", service);
+
+        ObjectNode endpoint = JSON.createObjectNode();
+        endpoint.putObject("metadata").put("name", "kubernetes").putObject("labels")
+                .put("endpointslice.kubernetes.io/skip-mirror", "true");
+        ObjectNode subset = endpoint.putArray("subsets").addObject();
+        subset.putArray("addresses").addObject().put("ip", config.advertiseAddress());
+        subset.putArray("ports").addObject().put("name", "https").put("port", port).put("protocol", "TCP");
+        storage.ensure(endpoints, "default", endpoint);
     }
 
     public InetSocketAddress address() {

@@ -68,7 +68,9 @@ final class Server implements AutoCloseable {
                             advertised(bind, running.get() == null ? config.httpsPort()
                                     : running.get().address().getPort())))),
                     new KubeApiServer.Config(new InetSocketAddress(bind, config.httpsPort()),
-                            ServingTls.forApiServer(pki), KybernVersion.version()));
+                            ServingTls.forApiServer(pki), KybernVersion.version(),
+                            ServingNames.firstAddress(ServingNames.DEFAULT_SERVICE_CIDR).getHostAddress(),
+                            advertiseAddress(bind)));
             running.set(apiServer);
             InetAddress clientFacing = bind.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bind;
             String url = Kubeconfig.serverUrl(clientFacing, apiServer.address().getPort());
@@ -118,6 +120,24 @@ final class Server implements AutoCloseable {
             // Called from the hook itself.
         }
         log.info("stopped");
+    }
+
+    /** The address pods reach the server at: the bind address, or this machine's first non-loopback one. */
+    private static String advertiseAddress(InetAddress bind) throws IOException {
+        if (!bind.isAnyLocalAddress()) {
+            return bind.getHostAddress();
+        }
+        for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (!nic.isUp() || nic.isLoopback()) {
+                continue;
+            }
+            for (InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                if (address instanceof java.net.Inet4Address) {
+                    return address.getHostAddress();
+                }
+            }
+        }
+        return InetAddress.getLoopbackAddress().getHostAddress();
     }
 
     private static String advertised(InetAddress bind, int port) {

@@ -66,12 +66,18 @@ class KubectlBasicsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"27", "31", "33"})
-    void theSystemNamespacesExist(String minor) throws Exception {
+    void theSystemNamespacesAndTheKubernetesServiceExist(String minor) throws Exception {
         Kubectl.Result namespaces = kubectl(minor).run("get", "namespaces", "-o", "name");
 
         assertThat(namespaces.exitCode()).as(namespaces.toString()).isZero();
         assertThat(namespaces.stdout()).contains("namespace/default", "namespace/kube-system", "namespace/kube-public",
                 "namespace/kube-node-lease");
+        Kubectl.Result service = kubectl(minor).run("get", "service", "kubernetes", "-o",
+                "jsonpath={.spec.clusterIP} {.spec.ports[0].port} {.metadata.labels.component}");
+        assertThat(service.stdout()).as(service.toString()).isEqualTo("10.43.0.1 443 apiserver");
+        Kubectl.Result endpoints = kubectl(minor).run("get", "endpoints", "kubernetes", "-o",
+                "jsonpath={.subsets[0].addresses[0].ip}");
+        assertThat(endpoints.stdout()).as(endpoints.toString()).isEqualTo("127.0.0.1");
     }
 
     @ParameterizedTest
