@@ -103,12 +103,14 @@ public final class ApiServer implements ApiHandler {
                     responder.stream(200, "application/json"));
             case "create" -> {
                 requireNamespace(type, namespace);
-                json(responder, 201, storage.create(type, namespace, body(request)));
+                json(responder, 201, storage.create(type, namespace, body(request), dryRun(request)));
             }
-            case "update" -> json(responder, 200, storage.update(type, namespace, info.name(), body(request)));
-            case "patch" -> json(responder, 200, storage.patch(type, namespace, info.name(), patcher(type, request)));
+            case "update" -> json(responder, 200, storage.update(type, namespace, info.name(), body(request),
+                    dryRun(request)));
+            case "patch" -> json(responder, 200, storage.patch(type, namespace, info.name(), patcher(type, request),
+                    dryRun(request)));
             case "delete" -> json(responder, 200, storage.delete(type, namespace, info.name(),
-                    deletePrecondition(request)));
+                    deletePrecondition(request), dryRun(request) || deleteOptionsDryRun(request)));
             case "deletecollection" -> json(responder, 200, deleteCollection(type, namespace, request));
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported yet on "
                     + type.gvr().groupResource());
@@ -123,9 +125,10 @@ public final class ApiServer implements ApiHandler {
         }
         switch (info.verb()) {
             case "get" -> json(responder, 200, storage.get(type, namespace, info.name()));
-            case "update" -> json(responder, 200, storage.updateStatus(type, namespace, info.name(), body(request)));
+            case "update" -> json(responder, 200, storage.updateStatus(type, namespace, info.name(), body(request),
+                    dryRun(request)));
             case "patch" -> json(responder, 200, storage.patchStatus(type, namespace, info.name(),
-                    patcher(type, request)));
+                    patcher(type, request), dryRun(request)));
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported on "
                     + type.gvr().groupResource() + "/status");
         }
@@ -260,6 +263,34 @@ public final class ApiServer implements ApiHandler {
         } catch (JacksonException e) {
             throw ApiException.badRequest("the body of the request could not be decoded: " + e.getOriginalMessage());
         }
+    }
+
+    /** {@code dryRun=All}: run every check, store nothing. Any other value is refused, as Kubernetes does. */
+    private static boolean dryRun(ApiRequest request) {
+        List<String> values = request.query().getOrDefault("dryRun", List.of());
+        for (String value : values) {
+            if (!value.equals("All")) {
+                throw ApiException.badRequest("unsupported dry run value \"" + value + "\": only All is supported");
+            }
+        }
+        return !values.isEmpty();
+    }
+
+    /** kubectl sends a deletion's dry run in the DeleteOptions body rather than the query. */
+    private static boolean deleteOptionsDryRun(ApiRequest request) {
+        if (request.body().length == 0) {
+            return false;
+        }
+        JsonNode dryRun = ObjectStorage.parseObject(request.body()).path("dryRun");
+        boolean any = false;
+        for (JsonNode value : dryRun) {
+            if (!value.asString("").equals("All")) {
+                throw ApiException.badRequest("unsupported dry run value \"" + value.asString("")
+                        + "\": only All is supported");
+            }
+            any = true;
+        }
+        return any;
     }
 
     private static Optional<String> deletePrecondition(ApiRequest request) {

@@ -63,6 +63,14 @@ public final class ObjectStorage {
     }
 
     public ObjectNode create(ResourceType type, String namespace, ObjectNode object) {
+        return create(type, namespace, object, false);
+    }
+
+    /**
+     * Creates an object; with {@code dryRun} every check runs and the object is returned as it would be
+     * stored, but nothing is written.
+     */
+    public ObjectNode create(ResourceType type, String namespace, ObjectNode object, boolean dryRun) {
         checkKind(type, object);
         ObjectNode metadata = metadataOf(object);
         checkNamespace(type, namespace, metadata);
@@ -87,8 +95,14 @@ public final class ObjectStorage {
         CreateDefaults.apply(type, object);
         metadata.put("uid", UUID.randomUUID().toString());
         metadata.put("creationTimestamp", TIMESTAMP.format(clock.instant().truncatedTo(ChronoUnit.SECONDS)));
-        byte[] bytes = JSON.writeValueAsBytes(object);
         String key = type.storageKey(namespace, name);
+        if (dryRun) {
+            if (store.get(key).isPresent()) {
+                throw ApiException.alreadyExists(type.gvr().groupResource(), type.gvr().group(), name);
+            }
+            return object;
+        }
+        byte[] bytes = JSON.writeValueAsBytes(object);
         WriteResult result = withLease(type, lease -> store.create(key, bytes, lease));
         if (!result.succeeded()) {
             throw ApiException.alreadyExists(type.gvr().groupResource(), type.gvr().group(), name);
@@ -173,7 +187,12 @@ public final class ObjectStorage {
      * otherwise); without, unconditionally. Identity fields (uid, creationTimestamp) are kept.
      */
     public ObjectNode update(ResourceType type, String namespace, String name, ObjectNode object) {
-        return write(type, namespace, name, object, Part.WHOLE);
+        return write(type, namespace, name, object, Part.WHOLE, false);
+    }
+
+    /** As {@link #update(ResourceType, String, String, ObjectNode)}; with {@code dryRun} nothing is written. */
+    public ObjectNode update(ResourceType type, String namespace, String name, ObjectNode object, boolean dryRun) {
+        return write(type, namespace, name, object, Part.WHOLE, dryRun);
     }
 
     /**
@@ -181,13 +200,19 @@ public final class ObjectStorage {
      * kept as stored, whatever the request says.
      */
     public ObjectNode updateStatus(ResourceType type, String namespace, String name, ObjectNode object) {
-        return write(type, namespace, name, object, Part.STATUS);
+        return write(type, namespace, name, object, Part.STATUS, false);
+    }
+
+    public ObjectNode updateStatus(ResourceType type, String namespace, String name, ObjectNode object,
+            boolean dryRun) {
+        return write(type, namespace, name, object, Part.STATUS, dryRun);
     }
 
     /** Which part of an object a write may change. */
     private enum Part { WHOLE, STATUS }
 
-    private ObjectNode write(ResourceType type, String namespace, String name, ObjectNode object, Part part) {
+    private ObjectNode write(ResourceType type, String namespace, String name, ObjectNode object, Part part,
+            boolean dryRun) {
         checkKind(type, object);
         ObjectNode metadata = metadataOf(object);
         checkNamespace(type, namespace, metadata);
@@ -223,6 +248,12 @@ public final class ObjectStorage {
                 metadata.remove(kept);
             }
         }
+        if (dryRun) {
+            if (expected != current.modRevision()) {
+                throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
+            }
+            return withVersion(object, current.modRevision());
+        }
         byte[] bytes = JSON.writeValueAsBytes(object);
         WriteResult result = withLease(type, lease -> store.update(key, bytes, expected, lease));
         if (!result.succeeded()) {
@@ -243,16 +274,22 @@ public final class ObjectStorage {
      * patch itself sets is a precondition: if it is not current, 409.
      */
     public ObjectNode patch(ResourceType type, String namespace, String name, UnaryOperator<ObjectNode> patch) {
-        return patch(type, namespace, name, patch, false);
+        return patch(type, namespace, name, patch, false, false);
+    }
+
+    public ObjectNode patch(ResourceType type, String namespace, String name, UnaryOperator<ObjectNode> patch,
+            boolean dryRun) {
+        return patch(type, namespace, name, patch, false, dryRun);
     }
 
     /** As {@link #patch(ResourceType, String, String, UnaryOperator)}, through the status subresource. */
-    public ObjectNode patchStatus(ResourceType type, String namespace, String name, UnaryOperator<ObjectNode> patch) {
-        return patch(type, namespace, name, patch, true);
+    public ObjectNode patchStatus(ResourceType type, String namespace, String name, UnaryOperator<ObjectNode> patch,
+            boolean dryRun) {
+        return patch(type, namespace, name, patch, true, dryRun);
     }
 
     private ObjectNode patch(ResourceType type, String namespace, String name, UnaryOperator<ObjectNode> patch,
-            boolean status) {
+            boolean status, boolean dryRun) {
         for (int attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
             KeyValue current = store.get(type.storageKey(namespace, name))
                     .orElseThrow(() -> ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name));
@@ -267,7 +304,7 @@ public final class ObjectStorage {
             }
             metadata.put("resourceVersion", Long.toString(current.modRevision()));
             try {
-                return write(type, namespace, name, patched, status ? Part.STATUS : Part.WHOLE);
+                return write(type, namespace, name, patched, status ? Part.STATUS : Part.WHOLE, dryRun);
             } catch (ApiException e) {
                 if (e.code() != 409 || !version.isEmpty()) {
                     throw e;
@@ -280,10 +317,22 @@ public final class ObjectStorage {
 
     /** Deletes an object now and returns it as it was last stored. */
     public ObjectNode delete(ResourceType type, String namespace, String name, Optional<String> preconditionVersion) {
+        return delete(type, namespace, name, preconditionVersion, false);
+    }
+
+    /** As {@link #delete(ResourceType, String, String, Optional)}; with {@code dryRun} nothing is deleted. */
+    public ObjectNode delete(ResourceType type, String namespace, String name, Optional<String> preconditionVersion,
+            boolean dryRun) {
         String key = type.storageKey(namespace, name);
         KeyValue current = store.get(key)
                 .orElseThrow(() -> ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name));
         long expected = preconditionVersion.map(this::parseVersion).orElse(current.modRevision());
+        if (dryRun) {
+            if (expected != current.modRevision()) {
+                throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
+            }
+            return decode(current);
+        }
         WriteResult result = store.delete(key, expected);
         if (!result.succeeded()) {
             if (result.current() == null) {

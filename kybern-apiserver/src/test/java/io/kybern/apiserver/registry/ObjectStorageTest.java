@@ -273,7 +273,7 @@ class ObjectStorageTest {
             ((ObjectNode) current.get("status")).put("phase", "Done");
             ((ObjectNode) current.get("spec")).put("size", "ignored");
             return current;
-        });
+        }, false);
         assertThat(patched.get("status").get("phase").asString()).isEqualTo("Done");
         assertThat(storage.get(WIDGETS, "default", "w").get("spec").get("size").asString()).isEqualTo("large");
     }
@@ -310,6 +310,27 @@ class ObjectStorageTest {
         // A lease that is gone is replaced, not reused.
         storage.create(EVENTS, "default", object("{\"metadata\":{\"name\":\"e3\"}}"));
         assertThat(store.get("/registry/events/default/e3").orElseThrow().lease()).isNotZero().isNotEqualTo(lease1);
+    }
+
+    @Test
+    void dryRunsCheckEverythingAndWriteNothing() {
+        storage.create(CONFIGMAPS, "default", configMap("kept", "1"));
+        long before = store.currentRevision();
+
+        ObjectNode wouldBe = storage.create(CONFIGMAPS, "default", configMap("new", "1"), true);
+        assertThat(wouldBe.get("metadata").get("uid").asString()).hasSize(36);
+        assertStatus(() -> storage.create(CONFIGMAPS, "default", configMap("kept", "2"), true), 409, "AlreadyExists",
+                "already exists");
+        assertStatus(() -> storage.create(CONFIGMAPS, "default", configMap("Bad_Name", "2"), true), 422, "Invalid",
+                "is invalid");
+        assertThat(storage.update(CONFIGMAPS, "default", "kept", configMap("kept", "2"), true).get("data").get("k")
+                .asString()).isEqualTo("2");
+        storage.patch(CONFIGMAPS, "default", "kept", current -> current.put("extra", 1), true);
+        storage.delete(CONFIGMAPS, "default", "kept", Optional.empty(), true);
+
+        assertThat(store.currentRevision()).as("nothing written").isEqualTo(before);
+        assertThat(storage.get(CONFIGMAPS, "default", "kept").get("data").get("k").asString()).isEqualTo("1");
+        assertStatus(() -> storage.get(CONFIGMAPS, "default", "new"), 404, "NotFound", "not found");
     }
 
     @Test

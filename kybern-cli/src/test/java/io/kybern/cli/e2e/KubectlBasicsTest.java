@@ -223,6 +223,29 @@ class KubectlBasicsTest {
                 .contains("apiserver_request_duration_seconds_bucket{");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "33"})
+    void serverDryRunChecksEverythingAndStoresNothing(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String name = "dry-" + minor;
+
+        Kubectl.Result created = kubectl.runWithInput(configMap(name), "create", "--validate=false", "--dry-run=server",
+                "-f", "-");
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+        assertThat(created.stdout().strip()).isEqualTo("configmap/" + name + " created (server dry run)");
+        assertThat(kubectl.run("get", "configmap", name).exitCode()).as("nothing stored").isEqualTo(1);
+
+        Kubectl.Result invalid = kubectl.runWithInput(configMap("Dry_Bad"), "create", "--validate=false",
+                "--dry-run=server", "-f", "-");
+        assertThat(invalid.exitCode()).isEqualTo(1);
+        assertThat(invalid.stderr()).contains("is invalid");
+
+        assertThat(kubectl.runWithInput(configMap(name), "create", "--validate=false", "-f", "-").exitCode()).isZero();
+        Kubectl.Result deleted = kubectl.run("delete", "configmap", name, "--dry-run=server");
+        assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
+        assertThat(kubectl.run("get", "configmap", name).exitCode()).as("still there").isZero();
+    }
+
     private static String namespaceManifest(String name) {
         return "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n";
     }
