@@ -246,6 +246,35 @@ class KubectlBasicsTest {
         assertThat(kubectl.run("get", "configmap", name).exitCode()).as("still there").isZero();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "33"})
+    void malformedAndOversizeBodiesAreRefusedAndNothingIsStored(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        Path body = dataDir.resolve("body-" + minor);
+        String url = "/api/v1/namespaces/default/configmaps";
+
+        java.nio.file.Files.writeString(body, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":");
+        Kubectl.Result malformed = kubectl.run("create", "--raw", url, "-f", body.toString());
+        assertThat(malformed.exitCode()).isEqualTo(1);
+        assertThat(malformed.stderr()).as(malformed.toString()).contains("could not be decoded");
+
+        java.nio.file.Files.writeString(body, "{\"apiVersion\":\"apps/v1\",\"kind\":\"ConfigMap\","
+                + "\"metadata\":{\"name\":\"wrong-group-" + minor + "\"}}");
+        Kubectl.Result wrongGroup = kubectl.run("create", "--raw", url, "-f", body.toString());
+        assertThat(wrongGroup.exitCode()).isEqualTo(1);
+        assertThat(wrongGroup.stderr()).contains("does not match the expected API version (v1)");
+
+        java.nio.file.Files.writeString(body, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":"
+                + "{\"name\":\"huge-" + minor + "\"},\"data\":{\"blob\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}}");
+        Kubectl.Result huge = kubectl.run("create", "--raw", url, "-f", body.toString());
+        assertThat(huge.exitCode()).isEqualTo(1);
+        assertThat(huge.stderr()).as(huge.toString().substring(0, Math.min(500, huge.toString().length())))
+                .contains("Request entity too large: limit is 3145728");
+
+        Kubectl.Result names = kubectl.run("get", "configmaps", "-o", "name");
+        assertThat(names.stdout()).doesNotContain("wrong-group-" + minor).doesNotContain("huge-" + minor);
+    }
+
     private static String namespaceManifest(String name) {
         return "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n";
     }
