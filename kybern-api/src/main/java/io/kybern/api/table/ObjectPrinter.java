@@ -39,12 +39,19 @@ public final class ObjectPrinter {
         return new Builder(nameCell);
     }
 
-    /** Columns in print order; every kind starts with Name. */
+    /** A printer that places the Name column itself (events show it last, and only with -o wide). */
+    static Builder builderWithoutName() {
+        return new Builder(null);
+    }
+
+    /** Columns in print order; Name comes first unless the printer places it. */
     static final class Builder {
         private final List<Column> columns = new ArrayList<>();
 
         Builder(Function<PrintedObject, Object> nameCell) {
-            columns.add(new Column(TableColumn.nameColumn(), nameCell));
+            if (nameCell != null) {
+                columns.add(new Column(TableColumn.nameColumn(), nameCell));
+            }
         }
 
         Builder column(TableColumn definition, Function<PrintedObject, Object> cell) {

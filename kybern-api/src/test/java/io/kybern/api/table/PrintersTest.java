@@ -119,4 +119,50 @@ class PrintersTest {
                 + "'ServiceAccount','name':'bot','namespace':'ci'}]}"))
                 .containsExactly("b", "ClusterRole/view", "<unknown>", "alice", "", "ci/bot");
     }
+
+    @Test
+    void eventsPutTheNameLastAndOnlyInWideOutput() {
+        assertThat(columns("", "events")).containsExactly("Last Seen", "Type", "Reason", "Object", "Subobject",
+                "Source", "Message", "First Seen", "Count", "Name");
+        assertThat(Printers.forResource("", "events").columns()).extracting(TableColumn::priority)
+                .containsExactly(0, 0, 0, 0, 1, 1, 0, 1, 1, 1);
+        assertThat(cells("", "events", "{'metadata':{'name':'web.17'},'type':'Warning','reason':'BackOff',"
+                + "'involvedObject':{'kind':'Pod','name':'web','fieldPath':'spec.containers{app}'},"
+                + "'source':{'component':'kubelet','host':'node-1'},'message':'Back-off restarting  ',"
+                + "'firstTimestamp':'2026-11-22T11:00:00Z','lastTimestamp':'2026-11-22T11:58:00Z','count':7}"))
+                .containsExactly("2m", "Warning", "BackOff", "pod/web", "spec.containers{app}", "kubelet, node-1",
+                        "Back-off restarting", "60m", 7L, "web.17");
+    }
+
+    @Test
+    void eventsOfTheNewerApiUseTheirEventTimeAndSeries() {
+        List<Object> cells = cells("", "events", "{'metadata':{'name':'e'},'involvedObject':{'kind':'Node'},"
+                + "'reportingComponent':'scheduler','eventTime':'2026-11-22T11:59:50.000000Z'}");
+        assertThat(cells.get(0)).isEqualTo("10s");
+        assertThat(cells.get(3)).isEqualTo("node");
+        assertThat(cells.get(5)).isEqualTo("scheduler");
+        assertThat(cells.get(8)).isEqualTo(1L);
+    }
+
+    @Test
+    void persistentVolumesAndClaimsAbbreviateAccessModes() {
+        assertThat(cells("", "persistentvolumes", "{'metadata':{'name':'pv1'},'spec':{'capacity':{'storage':'10Gi'},"
+                + "'accessModes':['ReadWriteMany','ReadWriteOnce'],'persistentVolumeReclaimPolicy':'Retain',"
+                + "'claimRef':{'namespace':'db','name':'data'},'storageClassName':'fast'},'status':{'phase':"
+                + "'Bound'}}")).containsExactly("pv1", "10Gi", "RWO,RWX", "Retain", "Bound", "db/data", "fast",
+                        "<unset>", "", "<unknown>", "<unset>");
+        assertThat(cells("", "persistentvolumeclaims", "{'metadata':{'name':'data'},'spec':{'storageClassName':"
+                + "'fast','resources':{'requests':{'storage':'1Gi'}}},'status':{'phase':'Pending'}}"))
+                .containsExactly("data", "Pending", "", "", "", "fast", "<unset>", "<unknown>", "<unset>");
+    }
+
+    @Test
+    void ingressesShowClassHostsAddressAndPorts() {
+        assertThat(cells("networking.k8s.io", "ingresses", "{'metadata':{'name':'web'},'spec':{'rules':["
+                + "{'host':'a.example.com'},{'host':'b.example.com'},{'host':'c.example.com'},{'host':"
+                + "'d.example.com'}],'tls':[{'hosts':['a.example.com']}]},'status':{'loadBalancer':{'ingress':["
+                + "{'ip':'203.0.113.9'}]}}}")).containsExactly("web", "<none>",
+                        "a.example.com,b.example.com,c.example.com + 1 more...", "203.0.113.9", "80, 443",
+                        "<unknown>");
+    }
 }
