@@ -1,7 +1,5 @@
 package io.kybern.api.table;
 
-import java.util.Locale;
-
 /** What each table row carries besides its cells, as the {@code includeObject} parameter asks. */
 public enum IncludeObject {
     /** Nothing. */
@@ -26,7 +24,7 @@ public enum IncludeObject {
             case "Metadata" -> METADATA;
             case "Object" -> OBJECT;
             default -> throw new IllegalArgumentException("includeObject must be one of None, Metadata or Object,"
-                    + " not " + value.toLowerCase(Locale.ROOT).strip());
+                    + " not " + value);
         };
     }
 }

@@ -12,9 +12,20 @@ public final class ObjectPrinter {
     }
 
     private final List<Column> columns;
+    private final Function<PrintedObject, List<RowCondition>> conditions;
 
     public ObjectPrinter(List<Column> columns) {
+        this(columns, object -> List.of());
+    }
+
+    ObjectPrinter(List<Column> columns, Function<PrintedObject, List<RowCondition>> conditions) {
         this.columns = List.copyOf(columns);
+        this.conditions = conditions;
+    }
+
+    /** The conditions of an object's row; most kinds have none. */
+    public List<RowCondition> conditions(PrintedObject object) {
+        return conditions.apply(object);
     }
 
     public List<TableColumn> columns() {
@@ -47,6 +58,7 @@ public final class ObjectPrinter {
     /** Columns in print order; Name comes first unless the printer places it. */
     static final class Builder {
         private final List<Column> columns = new ArrayList<>();
+        private Function<PrintedObject, List<RowCondition>> conditions = object -> List.of();
 
         Builder(Function<PrintedObject, Object> nameCell) {
             if (nameCell != null) {
@@ -63,8 +75,13 @@ public final class ObjectPrinter {
             return column(TableColumn.ageColumn(), PrintedObject::age);
         }
 
+        Builder conditions(Function<PrintedObject, List<RowCondition>> rowConditions) {
+            this.conditions = rowConditions;
+            return this;
+        }
+
         ObjectPrinter build() {
-            return new ObjectPrinter(columns);
+            return new ObjectPrinter(columns, conditions);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.kybern.api.table;
 
+import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /** Pods: readiness, status and restarts summarised; addresses and scheduling with {@code -o wide}. */
@@ -29,7 +30,18 @@ final class PodPrinter {
                         .wide(), o -> o.textOrNone("status", "nominatedNodeName"))
                 .column(TableColumn.string("Readiness Gates", "Conditions the pod waits for to be ready.").wide(),
                         PodPrinter::readinessGates)
+                .conditions(PodPrinter::completion)
                 .build();
+    }
+
+    /** Rows of pods that have finished are marked Completed, with why. */
+    private static List<RowCondition> completion(PrintedObject pod) {
+        return switch (pod.text("status", "phase")) {
+            case "Succeeded" -> List.of(new RowCondition("Completed", "True", "Succeeded",
+                    "The pod has completed successfully."));
+            case "Failed" -> List.of(new RowCondition("Completed", "True", "Failed", "The pod failed."));
+            default -> List.of();
+        };
     }
 
     /** True gates over all gates, or {@code <none>} for a pod without readiness gates. */

@@ -93,7 +93,8 @@ public final class Tables {
     private ObjectNode row(ObjectNode object) {
         ObjectNode row = NODES.objectNode();
         ArrayNode cells = row.putArray("cells");
-        for (Object cell : printer.cells(new PrintedObject(object, now))) {
+        PrintedObject printed = new PrintedObject(object, now);
+        for (Object cell : printer.cells(printed)) {
             switch (cell) {
                 case null -> cells.addNull();
                 case Long l -> cells.add(l);
@@ -101,6 +102,14 @@ public final class Tables {
                 case Double d -> cells.add(d);
                 case Boolean b -> cells.add(b);
                 default -> cells.add(cell.toString());
+            }
+        }
+        List<RowCondition> conditions = printer.conditions(printed);
+        if (!conditions.isEmpty()) {
+            ArrayNode array = row.putArray("conditions");
+            for (RowCondition condition : conditions) {
+                array.addObject().put("type", condition.type()).put("status", condition.status())
+                        .put("reason", condition.reason()).put("message", condition.message());
             }
         }
         switch (include) {

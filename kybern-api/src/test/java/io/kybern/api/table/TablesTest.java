@@ -75,4 +75,20 @@ class TablesTest {
         assertThat(IncludeObject.parse("Object")).isEqualTo(IncludeObject.OBJECT);
         assertThatThrownBy(() -> IncludeObject.parse("everything")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void rowsOfFinishedPodsAreMarkedCompleted() {
+        Tables pods = new Tables(Printers.forResource("", "pods"), "meta.k8s.io/v1", IncludeObject.NONE,
+                new GroupVersionKind("", "v1", "Pod"), NOW);
+
+        ObjectNode succeeded = pods.ofObject(json("{'metadata':{'name':'job-1'},'spec':{'containers':[]},"
+                + "'status':{'phase':'Succeeded'}}"), true);
+        ObjectNode running = pods.ofObject(json("{'metadata':{'name':'web'},'spec':{'containers':[]},"
+                + "'status':{'phase':'Running'}}"), true);
+
+        assertThat(succeeded.get("rows").get(0).get("conditions")).isEqualTo(JSON.readTree("[{\"type\":"
+                + "\"Completed\",\"status\":\"True\",\"reason\":\"Succeeded\",\"message\":"
+                + "\"The pod has completed successfully.\"}]"));
+        assertThat(running.get("rows").get(0).has("conditions")).isFalse();
+    }
 }
