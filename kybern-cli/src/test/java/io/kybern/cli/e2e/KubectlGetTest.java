@@ -189,4 +189,49 @@ class KubectlGetTest {
             watch.waitFor(10, TimeUnit.SECONDS);
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void deploymentsShowTheirTemplateWithWide(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        create(kubectl, """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: web-%s
+                  labels:
+                    test: deploy-%s
+                spec:
+                  replicas: 2
+                  selector:
+                    matchLabels:
+                      app: web
+                  template:
+                    metadata:
+                      labels:
+                        app: web
+                    spec:
+                      containers:
+                      - name: nginx
+                        image: nginx:1.27
+                      - name: log
+                        image: busybox
+                """.formatted(minor, minor));
+
+        Kubectl.Result normal = kubectl.run("get", "deployments", "-l", "test=deploy-" + minor);
+        Kubectl.Result wide = kubectl.run("get", "deployments", "-l", "test=deploy-" + minor, "-o", "wide");
+
+        assertThat(normal.exitCode()).as(normal.toString()).isZero();
+        List<List<String>> rows = rows(normal.stdout());
+        assertThat(rows.get(0)).containsExactly("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE");
+        // No controller runs yet: nothing is ready, updated or available.
+        assertThat(rows.get(1).subList(0, 4)).containsExactly("web-" + minor, "0/2", "0", "0");
+        assertThat(wide.exitCode()).as(wide.toString()).isZero();
+        List<List<String>> wideRows = rows(wide.stdout());
+        assertThat(wideRows.get(0)).containsExactly("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS",
+                "IMAGES", "SELECTOR");
+        assertThat(wideRows.get(1).subList(4, 8)).containsExactly(wideRows.get(1).get(4), "nginx,log",
+                "nginx:1.27,busybox", "app=web");
+        assertThat(wideRows.get(1).get(4)).matches(RECENT_AGE);
+    }
 }
