@@ -129,15 +129,17 @@ final class ClusterPrinters {
                 .age().build();
     }
 
+    /** Priority classes print their age before the preemption policy, unlike most kinds. */
     static ObjectPrinter priorityClasses() {
         return ObjectPrinter.builder()
                 .column(TableColumn.integer("Value", "The integer value of this priority class."),
                         o -> o.number("value"))
                 .column(new TableColumn("Global-Default", "boolean", "", "Whether this priority class is the "
                         + "default one.", 0), o -> o.path("globalDefault").asBoolean(false))
-                .column(TableColumn.string("Preemption Policy", "The policy for preempting pods with lower "
+                .age()
+                .column(TableColumn.string("PreemptionPolicy", "The policy for preempting pods with lower "
                         + "priority."), o -> o.text("preemptionPolicy"))
-                .age().build();
+                .build();
     }
 
     static ObjectPrinter storageClasses() {
@@ -149,8 +151,9 @@ final class ClusterPrinters {
                 .column(TableColumn.string("VolumeBindingMode", "Indicates how PersistentVolumeClaims should be "
                         + "provisioned and bound."), o -> o.text("volumeBindingMode").isEmpty() ? "Immediate"
                                 : o.text("volumeBindingMode"))
-                .column(new TableColumn("AllowVolumeExpansion", "boolean", "", "Indicates whether the storage "
-                        + "class allow volume expand.", 0), o -> o.path("allowVolumeExpansion").asBoolean(false))
+                // Declared a string column by Kubernetes, though its cell is a boolean.
+                .column(TableColumn.string("AllowVolumeExpansion", "Indicates whether the storage class allow "
+                        + "volume expand."), o -> o.path("allowVolumeExpansion").asBoolean(false))
                 .age().build();
     }
 
@@ -163,15 +166,19 @@ final class ClusterPrinters {
         return isDefault ? storageClass.name() + " (default)" : storageClass.name();
     }
 
-    /** Role bindings and cluster role bindings: the role, and its subjects with {@code -o wide}. */
-    static ObjectPrinter roleBindings() {
+    /**
+     * Role bindings and cluster role bindings: the role, and its subjects with {@code -o wide}.
+     *
+     * @param kind {@code roleBinding} or {@code clusterRoleBinding}, as the column descriptions name it
+     */
+    static ObjectPrinter roleBindings(String kind) {
         return ObjectPrinter.builder()
                 .column(TableColumn.string("Role", "RoleRef references a Role or a ClusterRole."),
                         o -> o.text("roleRef", "kind") + "/" + o.text("roleRef", "name"))
                 .age()
-                .column(TableColumn.string("Users", "Users in the roleBinding").wide(), o -> subjects(o, "User"))
-                .column(TableColumn.string("Groups", "Groups in the roleBinding").wide(), o -> subjects(o, "Group"))
-                .column(TableColumn.string("ServiceAccounts", "ServiceAccounts in the roleBinding").wide(),
+                .column(TableColumn.string("Users", "Users in the " + kind).wide(), o -> subjects(o, "User"))
+                .column(TableColumn.string("Groups", "Groups in the " + kind).wide(), o -> subjects(o, "Group"))
+                .column(TableColumn.string("ServiceAccounts", "ServiceAccounts in the " + kind).wide(),
                         o -> subjects(o, "ServiceAccount"))
                 .build();
     }

@@ -32,8 +32,9 @@ public final class Printers {
             Map.entry("coordination.k8s.io/leases", ClusterPrinters.leases()),
             Map.entry("scheduling.k8s.io/priorityclasses", ClusterPrinters.priorityClasses()),
             Map.entry("storage.k8s.io/storageclasses", ClusterPrinters.storageClasses()),
-            Map.entry("rbac.authorization.k8s.io/rolebindings", ClusterPrinters.roleBindings()),
-            Map.entry("rbac.authorization.k8s.io/clusterrolebindings", ClusterPrinters.roleBindings()));
+            Map.entry("rbac.authorization.k8s.io/rolebindings", ClusterPrinters.roleBindings("roleBinding")),
+            Map.entry("rbac.authorization.k8s.io/clusterrolebindings",
+                    ClusterPrinters.roleBindings("clusterRoleBinding")));
 
     private Printers() {
     }

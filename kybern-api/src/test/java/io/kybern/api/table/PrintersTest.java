@@ -106,6 +106,15 @@ class PrintersTest {
     }
 
     @Test
+    void priorityClassesPrintTheirAgeBeforeThePreemptionPolicy() {
+        assertThat(columns("scheduling.k8s.io", "priorityclasses")).containsExactly("Name", "Value",
+                "Global-Default", "Age", "PreemptionPolicy");
+        assertThat(cells("scheduling.k8s.io", "priorityclasses", "{'metadata':{'name':'high'},'value':1000,"
+                + "'globalDefault':true,'preemptionPolicy':'Never'}"))
+                .containsExactly("high", 1000L, true, "<unknown>", "Never");
+    }
+
+    @Test
     void theDefaultStorageClassIsMarkedInItsName() {
         assertThat(cells("storage.k8s.io", "storageclasses", "{'metadata':{'name':'fast','annotations':{"
                 + "'storageclass.kubernetes.io/is-default-class':'true'}},'provisioner':'csi.example.com'}")
