@@ -2,6 +2,7 @@ package io.kybern.api.table;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import tools.jackson.databind.JsonNode;
 
 /** Services: type, addresses and ports; the selector with {@code -o wide}. */
@@ -13,8 +14,9 @@ final class ServicePrinter {
     static ObjectPrinter create() {
         return ObjectPrinter.builder()
                 .column(TableColumn.string("Type", "The type of the service."), o -> o.text("spec", "type"))
+                // The first of the service's addresses (clusterIPs lists one per IP family).
                 .column(TableColumn.string("Cluster-IP", "The IP address of the service."),
-                        o -> o.textOrNone("spec", "clusterIP"))
+                        o -> PrintedObject.orNone(o.path("spec", "clusterIPs").path(0).asString("")))
                 .column(TableColumn.string("External-IP", "The addresses the service is reachable at from outside."),
                         ServicePrinter::externalIp)
                 .column(TableColumn.string("Port(s)", "The ports the service exposes."), ServicePrinter::ports)
@@ -30,7 +32,8 @@ final class ServicePrinter {
         return switch (service.text("spec", "type")) {
             case "ClusterIP", "NodePort" -> externalIps.isEmpty() ? "<none>" : String.join(",", externalIps);
             case "LoadBalancer" -> {
-                List<String> addresses = new ArrayList<>();
+                // Sorted and without repeats, as Kubernetes collects load balancer addresses.
+                TreeSet<String> addresses = new TreeSet<>();
                 for (JsonNode ingress : service.path("status", "loadBalancer", "ingress")) {
                     String ip = ingress.path("ip").asString("");
                     String hostname = ingress.path("hostname").asString("");
@@ -43,8 +46,9 @@ final class ServicePrinter {
                 if (addresses.isEmpty() && externalIps.isEmpty()) {
                     yield "<pending>"; // the cloud has not given it an address yet
                 }
-                addresses.addAll(externalIps);
-                yield String.join(",", addresses);
+                List<String> all = new ArrayList<>(addresses);
+                all.addAll(externalIps);
+                yield String.join(",", all);
             }
             case "ExternalName" -> service.text("spec", "externalName");
             default -> "<unknown>";
@@ -55,6 +59,7 @@ final class ServicePrinter {
     private static String ports(PrintedObject service) {
         List<String> ports = new ArrayList<>();
         for (JsonNode port : service.path("spec", "ports")) {
+            // Kubernetes stores the protocol defaulted to TCP; objects stored here may lack it.
             String protocol = port.path("protocol").asString("TCP");
             long nodePort = port.path("nodePort").asLong(0);
             ports.add(nodePort != 0 ? port.path("port").asLong(0) + ":" + nodePort + "/" + protocol

@@ -50,13 +50,17 @@ class PrintersTest {
     void servicesShowAddressesAndPorts() {
         assertThat(columns("", "services")).containsExactly("Name", "Type", "Cluster-IP", "External-IP", "Port(s)",
                 "Age", "Selector");
-        assertThat(cells("", "services", "{'metadata':{'name':'web'},'spec':{'type':'NodePort','clusterIP':"
-                + "'10.96.0.10','ports':[{'port':80,'nodePort':30080,'protocol':'TCP'},{'port':53,'protocol':'UDP'}],"
+        assertThat(cells("", "services", "{'metadata':{'name':'web'},'spec':{'type':'NodePort','clusterIPs':"
+                + "['10.96.0.10','fd00::10'],'ports':[{'port':80,'nodePort':30080,'protocol':'TCP'},{'port':53,'protocol':'UDP'}],"
                 + "'selector':{'tier':'front','app':'web'}}}"))
                 .containsExactly("web", "NodePort", "10.96.0.10", "<none>", "80:30080/TCP,53/UDP", "<unknown>",
                         "app=web,tier=front");
+        assertThat(cells("", "services", "{'metadata':{'name':'lb'},'spec':{'type':'LoadBalancer'}}").get(3))
+                .isEqualTo("<pending>");
         assertThat(cells("", "services", "{'metadata':{'name':'lb'},'spec':{'type':'LoadBalancer',"
-                + "'clusterIP':'10.96.0.11'}}").get(3)).isEqualTo("<pending>");
+                + "'externalIPs':['198.51.100.1']},'status':{'loadBalancer':{'ingress':[{'ip':'203.0.113.9'},"
+                + "{'hostname':'lb.example.com'},{'ip':'203.0.113.9'}]}}}").get(3))
+                .isEqualTo("203.0.113.9,lb.example.com,198.51.100.1");
         assertThat(cells("", "services", "{'metadata':{'name':'ext'},'spec':{'type':'ExternalName',"
                 + "'externalName':'db.example.com'}}").subList(2, 5))
                 .containsExactly("<none>", "db.example.com", "<none>");
