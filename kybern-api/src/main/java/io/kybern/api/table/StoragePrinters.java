@@ -3,6 +3,7 @@ package io.kybern.api.table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import tools.jackson.databind.JsonNode;
 
 /** Persistent volumes, their claims and ingresses. */
@@ -129,8 +130,9 @@ final class StoragePrinters {
         return more ? String.join(",", hosts) + " + " + (rules.size() - shown) + " more..." : String.join(",", hosts);
     }
 
+    /** Load balancer addresses, sorted and without repeats. */
     private static String ingressAddress(PrintedObject ingress) {
-        List<String> addresses = new ArrayList<>();
+        TreeSet<String> addresses = new TreeSet<>();
         for (JsonNode point : ingress.path("status", "loadBalancer", "ingress")) {
             String ip = point.path("ip").asString("");
             addresses.add(ip.isEmpty() ? point.path("hostname").asString("") : ip);

@@ -210,7 +210,7 @@ final class WorkloadPrinters {
             byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(term);
         }
         if (byKey.isEmpty()) {
-            return "";
+            return "<none>";
         }
         return byKey.values().stream().flatMap(List::stream).collect(Collectors.joining(","));
     }

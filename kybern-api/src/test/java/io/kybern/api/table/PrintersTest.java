@@ -174,8 +174,8 @@ class PrintersTest {
         assertThat(cells("networking.k8s.io", "ingresses", "{'metadata':{'name':'web'},'spec':{'rules':["
                 + "{'host':'a.example.com'},{'host':'b.example.com'},{'host':'c.example.com'},{'host':"
                 + "'d.example.com'}],'tls':[{'hosts':['a.example.com']}]},'status':{'loadBalancer':{'ingress':["
-                + "{'ip':'203.0.113.9'}]}}}")).containsExactly("web", "<none>",
-                        "a.example.com,b.example.com,c.example.com + 1 more...", "203.0.113.9", "80, 443",
+                + "{'hostname':'lb.example.com'},{'ip':'203.0.113.9'}]}}}")).containsExactly("web", "<none>",
+                        "a.example.com,b.example.com,c.example.com + 1 more...", "203.0.113.9,lb.example.com", "80, 443",
                         "<unknown>");
     }
 }
