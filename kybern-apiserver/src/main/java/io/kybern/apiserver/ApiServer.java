@@ -7,15 +7,20 @@ import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.api.selector.FieldSelector;
 import io.kybern.api.selector.LabelSelector;
+import io.kybern.api.table.IncludeObject;
+import io.kybern.api.table.Printers;
+import io.kybern.api.table.Tables;
 import io.kybern.apiserver.http.ApiHandler;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
+import io.kybern.apiserver.negotiation.ResponseFormat;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.registry.ObjectWatch;
 import io.kybern.apiserver.request.RequestInfo;
 import io.kybern.apiserver.status.ApiException;
 import io.kybern.store.StoreUnavailableException;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -51,12 +56,20 @@ public final class ApiServer implements ApiHandler {
     private final ObjectStorage storage;
     private final ObjectWatch watch;
     private final NonResourceHandler nonResource;
+    private final InstantSource clock;
 
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource) {
+        this(catalog, storage, nonResource, InstantSource.system());
+    }
+
+    /** @param clock the time the ages in tables are measured against */
+    public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource,
+            InstantSource clock) {
         this.catalog = catalog;
         this.storage = storage;
         this.watch = new ObjectWatch(storage.store());
         this.nonResource = nonResource;
+        this.clock = clock;
     }
 
     @Override
@@ -95,12 +108,23 @@ public final class ApiServer implements ApiHandler {
             throw ApiException.methodNotAllowed(info.verb() + " is not supported on " + type.gvr().groupResource());
         }
         switch (info.verb()) {
-            case "get" -> json(responder, 200, storage.get(type, namespace, info.name()));
-            case "list" -> json(responder, 200, filtered(storage.list(type, namespace, intParam(request, "limit"),
-                    request.param("continue"), request.param("resourceVersion")), selector(type, request)));
-            case "watch" -> watch.stream(type, namespace, selectorFor(type, info, request),
-                    request.param("resourceVersion"), watchTimeout(request),
-                    responder.stream(200, "application/json"));
+            case "get" -> {
+                Tables tables = tables(type, request);
+                ObjectNode object = storage.get(type, namespace, info.name());
+                json(responder, 200, tables == null ? object : tables.ofObject(object, true));
+            }
+            case "list" -> {
+                Tables tables = tables(type, request);
+                ObjectNode list = filtered(storage.list(type, namespace, intParam(request, "limit"),
+                        request.param("continue"), request.param("resourceVersion")), selector(type, request));
+                json(responder, 200, tables == null ? list : tables.ofList(list));
+            }
+            case "watch" -> {
+                Tables tables = tables(type, request);
+                watch.stream(type, namespace, selectorFor(type, info, request), request.param("resourceVersion"),
+                        watchTimeout(request), tables == null ? UnaryOperator.identity() : tableEvents(tables),
+                        responder.stream(200, "application/json"));
+            }
             case "create" -> {
                 requireNamespace(type, namespace);
                 json(responder, 201, storage.create(type, namespace, body(request), dryRun(request)));
@@ -132,6 +156,39 @@ public final class ApiServer implements ApiHandler {
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported on "
                     + type.gvr().groupResource() + "/status");
         }
+    }
+
+    /**
+     * The table builder when the client asked for Tables, or null for plain objects. Asked before any
+     * work, so that an unacceptable request is refused before it is served.
+     */
+    private Tables tables(ResourceType type, ApiRequest request) {
+        if (!(ResponseFormat.negotiate(request.header("accept")) instanceof ResponseFormat.Table table)) {
+            return null;
+        }
+        IncludeObject include;
+        try {
+            include = IncludeObject.parse(request.param("includeObject"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        return new Tables(Printers.forResource(type.gvr().group(), type.gvr().resource()), table.apiVersion(),
+                include, type.gvk(), clock.instant());
+    }
+
+    /**
+     * Each watched object as a one-row table. Only the first event describes the columns, as Kubernetes
+     * sends them; kubectl prints the header once and keeps the columns for the rows that follow.
+     */
+    private UnaryOperator<ObjectNode> tableEvents(Tables tables) {
+        boolean[] first = {true};
+        return object -> {
+            // Ages must be measured when each event is sent, not when the watch began.
+            Tables now = tables.at(clock.instant());
+            ObjectNode table = now.ofObject(object, first[0]);
+            first[0] = false;
+            return table;
+        };
     }
 
     /** The patch a request carries, by its Content-Type, as a function from the current object to the new. */

@@ -19,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -50,12 +51,22 @@ public final class ObjectWatch {
      */
     public void stream(ResourceType type, String namespace, Predicate<ObjectNode> filter, String resourceVersion,
             Duration timeout, ResponseStream out) {
+        stream(type, namespace, filter, resourceVersion, timeout, UnaryOperator.identity(), out);
+    }
+
+    /**
+     * Streams events as above, each event's object passed through {@code encode} (to a Table, say); ERROR
+     * events carry a Status and are sent as they are.
+     */
+    public void stream(ResourceType type, String namespace, Predicate<ObjectNode> filter, String resourceVersion,
+            Duration timeout, UnaryOperator<ObjectNode> encode, ResponseStream out) {
+        Encoded encoded = new Encoded(out, encode);
         String prefix = type.namespaced() && !namespace.isEmpty() ? type.storagePrefix() + namespace + "/"
                 : type.storagePrefix();
         long deadline = System.nanoTime() + timeout.toNanos();
         long start;
         if (resourceVersion == null || resourceVersion.isEmpty() || resourceVersion.equals("0")) {
-            start = sendCurrentState(prefix, filter, out) + 1;
+            start = sendCurrentState(prefix, filter, encoded) + 1;
         } else {
             start = parse(resourceVersion) + 1;
         }
@@ -79,7 +90,7 @@ public final class ObjectWatch {
                     send(out, "ERROR", StatusDocuments.failure(ApiException.internal(e.getMessage())));
                     break;
                 }
-                if (!sendEvent((WatchEvent) next, filter, out)) {
+                if (!sendEvent((WatchEvent) next, filter, encoded)) {
                     break;
                 }
             }
@@ -91,7 +102,7 @@ public final class ObjectWatch {
     }
 
     /** Sends every current object as ADDED; returns the revision they were read at. */
-    private long sendCurrentState(String prefix, Predicate<ObjectNode> filter, ResponseStream out) {
+    private long sendCurrentState(String prefix, Predicate<ObjectNode> filter, Encoded out) {
         RangeResult all = store.range(RangeRequest.prefix(prefix));
         for (KeyValue kv : all.kvs()) {
             ObjectNode object = ObjectStorage.decode(kv);
@@ -102,7 +113,7 @@ public final class ObjectWatch {
         return all.revision();
     }
 
-    private static boolean sendEvent(WatchEvent event, Predicate<ObjectNode> filter, ResponseStream out) {
+    private static boolean sendEvent(WatchEvent event, Predicate<ObjectNode> filter, Encoded out) {
         if (event.type() == WatchEvent.Type.DELETE) {
             // The last state of the object, stamped with the revision of its deletion.
             ObjectNode last = ObjectStorage.decode(event.previous());
@@ -117,6 +128,14 @@ public final class ObjectWatch {
         }
         // An object that stops matching the selector leaves the client's view: DELETED, as Kubernetes does.
         return !before || send(out, "DELETED", object);
+    }
+
+    /** The response stream and how objects are encoded on it. */
+    private record Encoded(ResponseStream out, UnaryOperator<ObjectNode> encode) {
+    }
+
+    private static boolean send(Encoded encoded, String type, ObjectNode object) {
+        return send(encoded.out(), type, encoded.encode().apply(object));
     }
 
     private static boolean send(ResponseStream out, String type, ObjectNode object) {
