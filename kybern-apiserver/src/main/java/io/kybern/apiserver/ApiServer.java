@@ -14,8 +14,10 @@ import io.kybern.apiserver.http.ApiHandler;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.negotiation.ResponseFormat;
+import io.kybern.apiserver.registry.DeleteOptions;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.registry.ObjectWatch;
+import io.kybern.apiserver.request.DeleteOptionsParser;
 import io.kybern.apiserver.request.RequestInfo;
 import io.kybern.apiserver.status.ApiException;
 import io.kybern.store.StoreUnavailableException;
@@ -134,7 +136,7 @@ public final class ApiServer implements ApiHandler {
             case "patch" -> json(responder, 200, storage.patch(type, namespace, info.name(), patcher(type, request),
                     dryRun(request)));
             case "delete" -> json(responder, 200, storage.delete(type, namespace, info.name(),
-                    deletePrecondition(request), dryRun(request) || deleteOptionsDryRun(request)));
+                    DeleteOptionsParser.parse(request.body(), request::param, dryRun(request))));
             case "deletecollection" -> json(responder, 200, deleteCollection(type, namespace, request));
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported yet on "
                     + type.gvr().groupResource());
@@ -233,12 +235,13 @@ public final class ApiServer implements ApiHandler {
     }
 
     private ObjectNode deleteCollection(ResourceType type, String namespace, ApiRequest request) {
+        DeleteOptions options = DeleteOptionsParser.parse(request.body(), request::param, dryRun(request));
         ObjectNode list = filtered(storage.list(type, namespace, 0, null, null), selector(type, request));
         for (JsonNode item : list.get("items")) {
             String itemNamespace = item.path("metadata").path("namespace").asString("");
             String name = item.path("metadata").path("name").asString("");
             try {
-                storage.delete(type, itemNamespace, name, Optional.empty());
+                storage.delete(type, itemNamespace, name, options);
             } catch (ApiException e) {
                 if (e.code() != 404) {
                     throw e;
@@ -331,32 +334,6 @@ public final class ApiServer implements ApiHandler {
             }
         }
         return !values.isEmpty();
-    }
-
-    /** kubectl sends a deletion's dry run in the DeleteOptions body rather than the query. */
-    private static boolean deleteOptionsDryRun(ApiRequest request) {
-        if (request.body().length == 0) {
-            return false;
-        }
-        JsonNode dryRun = ObjectStorage.parseObject(request.body()).path("dryRun");
-        boolean any = false;
-        for (JsonNode value : dryRun) {
-            if (!value.asString("").equals("All")) {
-                throw ApiException.badRequest("unsupported dry run value \"" + value.asString("")
-                        + "\": only All is supported");
-            }
-            any = true;
-        }
-        return any;
-    }
-
-    private static Optional<String> deletePrecondition(ApiRequest request) {
-        if (request.body().length == 0) {
-            return Optional.empty();
-        }
-        JsonNode options = ObjectStorage.parseObject(request.body());
-        String version = options.path("preconditions").path("resourceVersion").asString("");
-        return version.isEmpty() ? Optional.empty() : Optional.of(version);
     }
 
     private static int intParam(ApiRequest request, String name) {

@@ -1,7 +1,9 @@
 package io.kybern.apiserver.registry;
 
 import io.kybern.api.resource.ResourceType;
+import io.kybern.api.validation.FieldError;
 import io.kybern.api.validation.Names;
+import io.kybern.api.validation.ObjectMetaValidation;
 import io.kybern.apiserver.status.ApiException;
 import io.kybern.store.CompactedException;
 import io.kybern.store.FutureRevisionException;
@@ -18,6 +20,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import tools.jackson.core.JacksonException;
@@ -85,6 +88,7 @@ public final class ObjectStorage {
             metadata.put("name", name);
         }
         checkName(type, name);
+        checkMetadata(type, name, () -> ObjectMetaValidation.validate(metadata));
         if (metadata.hasNonNull("resourceVersion") && !text(metadata, "resourceVersion").isEmpty()) {
             throw ApiException.badRequest("resourceVersion should not be set on objects to be created");
         }
@@ -92,6 +96,10 @@ public final class ObjectStorage {
             requireActiveNamespace(namespace);
         }
         metadata.remove("resourceVersion");
+        // Deletion is the server's to start, never a creator's.
+        metadata.remove("deletionTimestamp");
+        metadata.remove("deletionGracePeriodSeconds");
+        Generations.onCreate(type, object);
         CreateDefaults.apply(type, object);
         metadata.put("uid", UUID.randomUUID().toString());
         metadata.put("creationTimestamp", TIMESTAMP.format(clock.instant().truncatedTo(ChronoUnit.SECONDS)));
@@ -248,6 +256,11 @@ public final class ObjectStorage {
                 metadata.remove(kept);
             }
         }
+        if (part == Part.WHOLE) {
+            ObjectNode newMetadata = metadata;
+            checkMetadata(type, name, () -> ObjectMetaValidation.validateUpdate(newMetadata, existingMetadata));
+            Generations.onUpdate(type, existing, object);
+        }
         if (dryRun) {
             if (expected != current.modRevision()) {
                 throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
@@ -261,6 +274,11 @@ public final class ObjectStorage {
                 throw ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name);
             }
             throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
+        }
+        if (Deletion.finished(metadata)) {
+            // The last finalizer is gone from an object being deleted: now it goes. Another writer may
+            // have got in between; then the object is no longer this one and its own update decides.
+            store.delete(key, result.revision());
         }
         return withVersion(object, result.revision());
     }
@@ -317,30 +335,71 @@ public final class ObjectStorage {
 
     /** Deletes an object now and returns it as it was last stored. */
     public ObjectNode delete(ResourceType type, String namespace, String name, Optional<String> preconditionVersion) {
-        return delete(type, namespace, name, preconditionVersion, false);
+        return delete(type, namespace, name, preconditionVersion.map(DeleteOptions::precondition)
+                .orElse(DeleteOptions.NONE));
+    }
+
+    /**
+     * Deletes an object, or starts its deletion: an object with finalizers, or a pod running on a node
+     * that must first be given time to stop, gets a {@code deletionTimestamp} and stays until its
+     * finalizers are gone or its node (or a forced delete) removes it. Returns the object as it was
+     * deleted, or as it now is while its deletion is pending.
+     */
+    public ObjectNode delete(ResourceType type, String namespace, String name, DeleteOptions options) {
+        String key = type.storageKey(namespace, name);
+        for (int attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
+            KeyValue current = store.get(key)
+                    .orElseThrow(() -> ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name));
+            ObjectNode existing = decode(current);
+            checkPreconditions(type, name, current, existing, options);
+            Deletion deletion = Deletion.plan(type, existing, options, clock.instant());
+            if (options.dryRun() || deletion instanceof Deletion.AlreadyPending) {
+                return deletion.object();
+            }
+            WriteResult result;
+            if (deletion instanceof Deletion.Start start) {
+                ObjectNode pending = start.object();
+                metadataOf(pending).remove("resourceVersion");
+                byte[] bytes = JSON.writeValueAsBytes(pending);
+                result = withLease(type, lease -> store.update(key, bytes, current.modRevision(), lease));
+                if (result.succeeded()) {
+                    return withVersion(pending, result.revision());
+                }
+            } else {
+                result = store.delete(key, current.modRevision());
+                if (result.succeeded()) {
+                    return decode(result.current());
+                }
+            }
+            if (result.current() == null) {
+                throw ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name);
+            }
+            // Another writer got in between the read and the write; the preconditions are checked again.
+        }
+        throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
     }
 
     /** As {@link #delete(ResourceType, String, String, Optional)}; with {@code dryRun} nothing is deleted. */
     public ObjectNode delete(ResourceType type, String namespace, String name, Optional<String> preconditionVersion,
             boolean dryRun) {
-        String key = type.storageKey(namespace, name);
-        KeyValue current = store.get(key)
-                .orElseThrow(() -> ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name));
-        long expected = preconditionVersion.map(this::parseVersion).orElse(current.modRevision());
-        if (dryRun) {
-            if (expected != current.modRevision()) {
-                throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
-            }
-            return decode(current);
+        return delete(type, namespace, name, preconditionVersion.map(DeleteOptions::precondition)
+                .orElse(DeleteOptions.NONE).withDryRun(dryRun));
+    }
+
+    private void checkPreconditions(ResourceType type, String name, KeyValue current, ObjectNode existing,
+            DeleteOptions options) {
+        String uid = text(metadataOf(existing), "uid");
+        if (options.uid().isPresent() && !options.uid().get().equals(uid)) {
+            throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name,
+                    "Precondition failed: UID in precondition: " + options.uid().get() + ", UID in object meta: "
+                            + uid);
         }
-        WriteResult result = store.delete(key, expected);
-        if (!result.succeeded()) {
-            if (result.current() == null) {
-                throw ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name);
-            }
-            throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
+        if (options.resourceVersion().isPresent()
+                && parseVersion(options.resourceVersion().get()) != current.modRevision()) {
+            throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name,
+                    "Precondition failed: ResourceVersion in precondition: " + options.resourceVersion().get()
+                            + ", ResourceVersion in object meta: " + current.modRevision());
         }
-        return decode(result.current());
     }
 
     /** Runs a write under the kind's lease: Events expire, everything else lives until deleted. */
@@ -383,6 +442,20 @@ public final class ObjectStorage {
         if ("Terminating".equals(phase.asString(""))) {
             throw new ApiException(403, "Forbidden", "unable to create new content in namespace " + namespace
                     + " because it is being terminated", ApiException.Details.of(namespace, "", "namespaces"));
+        }
+    }
+
+    /** Refuses an object whose metadata breaks the rules every kind shares. */
+    private static void checkMetadata(ResourceType type, String name, Supplier<List<FieldError>> validation) {
+        List<FieldError> errors;
+        try {
+            errors = validation.get();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(type.kind(), type.gvr().group(), name, errors.stream()
+                    .map(error -> new ApiException.Cause(error.reason(), error.message(), error.field())).toList());
         }
     }
 

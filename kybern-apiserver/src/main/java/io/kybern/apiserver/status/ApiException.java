@@ -76,9 +76,14 @@ public final class ApiException extends RuntimeException {
     }
 
     public static ApiException conflict(String groupResource, String group, String name) {
+        return conflict(groupResource, group, name,
+                "the object has been modified; please apply your changes to the latest version and try again");
+    }
+
+    /** A write that lost to another, or whose precondition failed; {@code why} says which. */
+    public static ApiException conflict(String groupResource, String group, String name, String why) {
         return new ApiException(409, "Conflict", "Operation cannot be fulfilled on " + groupResource + " \"" + name
-                + "\": the object has been modified; please apply your changes to the latest version and try again",
-                Details.of(name, group, resourceOf(groupResource)));
+                + "\": " + why, Details.of(name, group, resourceOf(groupResource)));
     }
 
     public static ApiException gone(String message) {
@@ -96,10 +101,12 @@ public final class ApiException extends RuntimeException {
 
     /**
      * An object that failed validation: 422 with one cause per field, worded as Kubernetes does
-     * ({@code ConfigMap "x" is invalid: metadata.name: Invalid value: ...}).
+     * ({@code ConfigMap "x" is invalid: metadata.name: Invalid value: ...}, {@code Deployment.apps "x" ...}).
      */
     public static ApiException invalid(String kind, String group, String name, List<Cause> causes) {
-        StringBuilder message = new StringBuilder(kind).append(" \"").append(name == null ? "" : name)
+        // Kubernetes names the kind with its group: Deployment.apps "web" is invalid.
+        String qualifiedKind = group == null || group.isEmpty() ? kind : kind + "." + group;
+        StringBuilder message = new StringBuilder(qualifiedKind).append(" \"").append(name == null ? "" : name)
                 .append("\" is invalid: ");
         if (causes.size() > 1) {
             message.append('[');

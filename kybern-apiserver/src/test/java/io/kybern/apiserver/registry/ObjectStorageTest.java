@@ -203,7 +203,8 @@ class ObjectStorageTest {
         storage.update(CONFIGMAPS, "default", "app", configMap("app", "2"));
 
         assertStatus(() -> storage.delete(CONFIGMAPS, "default", "app",
-                Optional.of(v1.get("metadata").get("resourceVersion").asString())), 409, "Conflict", "modified");
+                Optional.of(v1.get("metadata").get("resourceVersion").asString())), 409, "Conflict",
+                "Precondition failed: ResourceVersion in precondition: " + v1.get("metadata").get("resourceVersion").asString());
         ObjectNode deleted = storage.delete(CONFIGMAPS, "default", "app", Optional.empty());
 
         assertThat(deleted.get("data").get("k").asString()).isEqualTo("2");
@@ -369,7 +370,7 @@ class ObjectStorageTest {
                 null), 410, "Expired", "The provided continue parameter is too old");
     }
 
-    private static void assertStatus(Runnable call, int code, String reason, String message) {
+    static void assertStatus(Runnable call, int code, String reason, String message) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(ApiException.class, e -> {
             assertThat(e.code()).isEqualTo(code);
             assertThat(e.reason()).isEqualTo(reason);

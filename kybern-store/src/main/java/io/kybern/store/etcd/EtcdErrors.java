@@ -64,6 +64,12 @@ final class EtcdErrors {
             // The NOSPACE alarm: etcd refuses writes until someone compacts, defragments and disarms it.
             return Kind.UNAVAILABLE;
         }
+        if (message.contains("channel closed") || message.contains("Connection closed")
+                || message.contains("GOAWAY")) {
+            // The connection itself went (etcd restarting, a network cut); gRPC reports that under
+            // several codes, INTERNAL and UNKNOWN among them, depending on when in the stream it happens.
+            return Kind.UNAVAILABLE;
+        }
         return switch (code) {
             case "UNAVAILABLE", "DEADLINE_EXCEEDED", "CANCELLED", "ABORTED" -> Kind.UNAVAILABLE;
             default -> Kind.OTHER;
