@@ -3,6 +3,8 @@ package io.kybern.apiserver;
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
+import io.kybern.apiserver.allocation.Ipv4Range;
+import io.kybern.apiserver.allocation.ServiceAllocator;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.HttpApiServer;
@@ -12,6 +14,7 @@ import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +31,9 @@ public final class KubeApiServer implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** The namespaces Kubernetes creates on its own. */
+    /** Where Service cluster IPs come from (k3s' default); the kubernetes Service has its first address. */
+    public static final String SERVICE_CIDR = "10.43.0.0/16";
+
     public static final List<String> SYSTEM_NAMESPACES = List.of("default", "kube-system", "kube-public",
             "kube-node-lease");
 
@@ -58,7 +64,13 @@ public final class KubeApiServer implements AutoCloseable {
             ns.putObject("metadata").put("name", name);
             storage.ensure(namespaces, "", ns);
         }
+        ResourceType services = catalog.byResource(new GroupVersionResource("", "v1", "services")).orElseThrow();
+        ServiceAllocator allocator = new ServiceAllocator(store, Ipv4Range.parse(SERVICE_CIDR), new SecureRandom());
+        storage.hooks("", "services", allocator);
         ensureKubernetesService(catalog, storage, config);
+        List<ObjectNode> existing = new ArrayList<>();
+        storage.list(services, "", 0, null, null).get("items").forEach(item -> existing.add((ObjectNode) item));
+        allocator.repair(existing);
         HealthAndVersion health = new HealthAndVersion(config.kybernVersion())
                 .liveness("etcd", () -> store.currentRevision() >= 0);
         ApiMetrics metrics = new ApiMetrics();

@@ -15,7 +15,39 @@ public final class CreateDefaults {
     public static void apply(ResourceType type, ObjectNode object) {
         if (type.gvr().group().isEmpty() && type.gvr().resource().equals("namespaces")) {
             namespace(object);
+        } else if (type.gvr().group().equals("batch") && type.gvr().resource().equals("jobs")) {
+            jobSelector(object);
         }
+    }
+
+    /**
+     * A Job selects its pods by its own uid, unless its author chose a selector (manualSelector): two
+     * Jobs with the same template must never adopt each other's pods. The template wears the labels.
+     */
+    private static void jobSelector(ObjectNode job) {
+        ObjectNode spec = job.has("spec") && job.get("spec").isObject() ? (ObjectNode) job.get("spec")
+                : job.putObject("spec");
+        if (spec.path("manualSelector").asBoolean(false)) {
+            return;
+        }
+        String uid = job.path("metadata").path("uid").asString();
+        String name = job.path("metadata").path("name").asString();
+        ObjectNode template = spec.has("template") && spec.get("template").isObject()
+                ? (ObjectNode) spec.get("template") : spec.putObject("template");
+        ObjectNode templateMetadata = template.has("metadata") && template.get("metadata").isObject()
+                ? (ObjectNode) template.get("metadata") : template.putObject("metadata");
+        ObjectNode labels = templateMetadata.has("labels") && templateMetadata.get("labels").isObject()
+                ? (ObjectNode) templateMetadata.get("labels") : templateMetadata.putObject("labels");
+        labels.put("batch.kubernetes.io/controller-uid", uid);
+        labels.put("batch.kubernetes.io/job-name", name);
+        // The unprefixed labels of older releases, still set for selectors written against them.
+        labels.put("controller-uid", uid);
+        labels.put("job-name", name);
+        ObjectNode selector = spec.has("selector") && spec.get("selector").isObject()
+                ? (ObjectNode) spec.get("selector") : spec.putObject("selector");
+        ObjectNode matchLabels = selector.has("matchLabels") && selector.get("matchLabels").isObject()
+                ? (ObjectNode) selector.get("matchLabels") : selector.putObject("matchLabels");
+        matchLabels.put("batch.kubernetes.io/controller-uid", uid);
     }
 
     /** A new namespace is Active, carries the kubernetes finalizer and a label with its own name. */

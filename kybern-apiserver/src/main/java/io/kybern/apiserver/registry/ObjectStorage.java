@@ -1,5 +1,6 @@
 package io.kybern.apiserver.registry;
 
+import io.kybern.api.defaults.Defaults;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.api.validation.FieldError;
 import io.kybern.api.validation.Names;
@@ -18,8 +19,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
@@ -49,6 +52,7 @@ public final class ObjectStorage {
     private final RandomGenerator random;
     private final ResourceType namespaces;
     private final EventLeases eventLeases;
+    private final Map<String, WriteHooks> hooks = new ConcurrentHashMap<>();
 
     /**
      * @param namespaces the namespaces resource, consulted before anything is created in one
@@ -63,6 +67,15 @@ public final class ObjectStorage {
 
     public Store store() {
         return store;
+    }
+
+    /** Runs {@code writeHooks} around every write of one resource; set up before serving. */
+    public void hooks(String group, String resource, WriteHooks writeHooks) {
+        hooks.put(group + "/" + resource, writeHooks);
+    }
+
+    private WriteHooks hooksOf(ResourceType type) {
+        return hooks.getOrDefault(type.gvr().group() + "/" + type.gvr().resource(), WriteHooks.NONE);
     }
 
     public ObjectNode create(ResourceType type, String namespace, ObjectNode object) {
@@ -100,19 +113,31 @@ public final class ObjectStorage {
         metadata.remove("deletionTimestamp");
         metadata.remove("deletionGracePeriodSeconds");
         Generations.onCreate(type, object);
-        CreateDefaults.apply(type, object);
         metadata.put("uid", UUID.randomUUID().toString());
         metadata.put("creationTimestamp", TIMESTAMP.format(clock.instant().truncatedTo(ChronoUnit.SECONDS)));
+        CreateDefaults.apply(type, object);
+        Defaults.apply(type, object);
+        Defaults.applyOnCreate(type, object);
         String key = type.storageKey(namespace, name);
         if (dryRun) {
             if (store.get(key).isPresent()) {
                 throw ApiException.alreadyExists(type.gvr().groupResource(), type.gvr().group(), name);
             }
+            hooksOf(type).beforeCreate(object, true);
             return object;
         }
-        byte[] bytes = JSON.writeValueAsBytes(object);
-        WriteResult result = withLease(type, lease -> store.create(key, bytes, lease));
+        WriteHooks writeHooks = hooksOf(type);
+        writeHooks.beforeCreate(object, false);
+        WriteResult result;
+        try {
+            byte[] bytes = JSON.writeValueAsBytes(object);
+            result = withLease(type, lease -> store.create(key, bytes, lease));
+        } catch (RuntimeException e) {
+            writeHooks.writeFailed(null, object);
+            throw e;
+        }
         if (!result.succeeded()) {
+            writeHooks.writeFailed(null, object);
             throw ApiException.alreadyExists(type.gvr().groupResource(), type.gvr().group(), name);
         }
         return withVersion(object, result.revision());
@@ -120,6 +145,10 @@ public final class ObjectStorage {
 
     /** Creates the object unless one of that name exists; for objects the server itself provides. */
     public void ensure(ResourceType type, String namespace, ObjectNode object) {
+        String name = text(metadataOf(object), "name");
+        if (store.get(type.storageKey(namespace, name)).isPresent()) {
+            return;
+        }
         try {
             create(type, namespace, object);
         } catch (ApiException e) {
@@ -257,28 +286,43 @@ public final class ObjectStorage {
             }
         }
         if (part == Part.WHOLE) {
+            Defaults.apply(type, object);
             ObjectNode newMetadata = metadata;
             checkMetadata(type, name, () -> ObjectMetaValidation.validateUpdate(newMetadata, existingMetadata));
             Generations.onUpdate(type, existing, object);
         }
+        if (expected != current.modRevision()) {
+            // Stale before anything is claimed for it.
+            throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
+        }
+        WriteHooks writeHooks = part == Part.WHOLE ? hooksOf(type) : WriteHooks.NONE;
         if (dryRun) {
-            if (expected != current.modRevision()) {
-                throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
-            }
+            writeHooks.beforeUpdate(existing, object, true);
             return withVersion(object, current.modRevision());
         }
-        byte[] bytes = JSON.writeValueAsBytes(object);
-        WriteResult result = withLease(type, lease -> store.update(key, bytes, expected, lease));
+        writeHooks.beforeUpdate(existing, object, false);
+        WriteResult result;
+        try {
+            byte[] bytes = JSON.writeValueAsBytes(object);
+            result = withLease(type, lease -> store.update(key, bytes, expected, lease));
+        } catch (RuntimeException e) {
+            writeHooks.writeFailed(existing, object);
+            throw e;
+        }
         if (!result.succeeded()) {
+            writeHooks.writeFailed(existing, object);
             if (result.current() == null) {
                 throw ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name);
             }
             throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
         }
+        writeHooks.afterUpdate(existing, object);
         if (Deletion.finished(metadata)) {
             // The last finalizer is gone from an object being deleted: now it goes. Another writer may
             // have got in between; then the object is no longer this one and its own update decides.
-            store.delete(key, result.revision());
+            if (store.delete(key, result.revision()).succeeded()) {
+                hooksOf(type).afterDelete(object);
+            }
         }
         return withVersion(object, result.revision());
     }
@@ -368,7 +412,9 @@ public final class ObjectStorage {
             } else {
                 result = store.delete(key, current.modRevision());
                 if (result.succeeded()) {
-                    return decode(result.current());
+                    ObjectNode deleted = decode(result.current());
+                    hooksOf(type).afterDelete(deleted);
+                    return deleted;
                 }
             }
             if (result.current() == null) {
