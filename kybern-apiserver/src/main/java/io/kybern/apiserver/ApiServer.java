@@ -10,9 +10,14 @@ import io.kybern.api.selector.LabelSelector;
 import io.kybern.api.table.IncludeObject;
 import io.kybern.api.table.Printers;
 import io.kybern.api.table.Tables;
+import io.kybern.apiserver.authz.Attributes;
+import io.kybern.apiserver.authz.AuthenticatedUsers;
+import io.kybern.apiserver.authz.Authorizer;
+import io.kybern.apiserver.authz.Decision;
 import io.kybern.apiserver.http.ApiHandler;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
+import io.kybern.apiserver.http.UserInfo;
 import io.kybern.apiserver.negotiation.ResponseFormat;
 import io.kybern.apiserver.registry.DeleteOptions;
 import io.kybern.apiserver.registry.ObjectStorage;
@@ -59,6 +64,9 @@ public final class ApiServer implements ApiHandler {
     private final ObjectWatch watch;
     private final NonResourceHandler nonResource;
     private final InstantSource clock;
+    private final Subresources subresources;
+    private final Reviews reviews;
+    private final Authorizer authorizer;
 
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource) {
         this(catalog, storage, nonResource, InstantSource.system());
@@ -72,6 +80,9 @@ public final class ApiServer implements ApiHandler {
         this.watch = new ObjectWatch(storage.store());
         this.nonResource = nonResource;
         this.clock = clock;
+        this.subresources = new Subresources(catalog, storage, clock);
+        this.authorizer = new AuthenticatedUsers();
+        this.reviews = new Reviews(authorizer, token -> Optional.empty());
     }
 
     @Override
@@ -89,10 +100,16 @@ public final class ApiServer implements ApiHandler {
             }
             ResourceType type = catalog.byResource(new GroupVersionResource(info.group(), info.version(),
                     info.resource())).orElseThrow(ApiException::pathNotFound);
+            authorize(request.user(), info, type);
             if (info.subresource().equals("status") && type.subresource("status").isPresent()) {
                 serveStatus(type, info, request, responder);
             } else if (!info.subresource().isEmpty()) {
-                throw ApiException.pathNotFound();
+                subresources.serve(type, info, request, responder);
+            } else if (type.gvr().group().isEmpty() && type.gvr().resource().equals("bindings")
+                    && info.verb().equals("create")) {
+                subresources.createBinding(info.namespace(), request, responder);
+            } else if (reviews.handles(type)) {
+                reviews.serve(type, info, request, responder);
             } else {
                 serve(type, info, request, responder);
             }
@@ -141,6 +158,23 @@ public final class ApiServer implements ApiHandler {
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported yet on "
                     + type.gvr().groupResource());
         }
+    }
+
+    /** Refuses a request its user may not make, with Kubernetes' 403 wording. */
+    private void authorize(UserInfo user, RequestInfo info, ResourceType type) {
+        Decision decision = authorizer.authorize(user, Attributes.resource(info.verb(), info.group(), info.resource(),
+                info.subresource(), info.namespace(), info.name()));
+        if (decision.allowed()) {
+            return;
+        }
+        String resource = info.subresource().isEmpty() ? info.resource() : info.resource() + "/" + info.subresource();
+        String message = type.gvr().groupResource() + (info.name().isEmpty() ? "" : " \"" + info.name() + "\"")
+                + " is forbidden: User \"" + user.name() + "\" cannot " + info.verb() + " resource \"" + resource
+                + "\" in API group \"" + info.group() + "\""
+                + (info.namespace().isEmpty() ? " at the cluster scope" : " in the namespace \"" + info.namespace() + "\"")
+                + (decision.reason().isEmpty() ? "" : ": " + decision.reason());
+        throw new ApiException(403, "Forbidden", message, ApiException.Details.of(info.name(), info.group(),
+                info.resource()));
     }
 
     /** The status subresource: read the object, or change its status and nothing else. */
@@ -194,7 +228,7 @@ public final class ApiServer implements ApiHandler {
     }
 
     /** The patch a request carries, by its Content-Type, as a function from the current object to the new. */
-    private static UnaryOperator<ObjectNode> patcher(ResourceType type, ApiRequest request) {
+    static UnaryOperator<ObjectNode> patcher(ResourceType type, ApiRequest request) {
         String contentType = Optional.ofNullable(request.header("content-type")).orElse("");
         String mediaType = contentType.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
         JsonNode patch;
@@ -303,7 +337,7 @@ public final class ApiServer implements ApiHandler {
         return labels;
     }
 
-    private static ObjectNode body(ApiRequest request) {
+    static ObjectNode body(ApiRequest request) {
         String contentType = Optional.ofNullable(request.header("content-type")).orElse("application/json");
         String mediaType = contentType.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
         return switch (mediaType) {
@@ -326,7 +360,7 @@ public final class ApiServer implements ApiHandler {
     }
 
     /** {@code dryRun=All}: run every check, store nothing. Any other value is refused, as Kubernetes does. */
-    private static boolean dryRun(ApiRequest request) {
+    static boolean dryRun(ApiRequest request) {
         List<String> values = request.query().getOrDefault("dryRun", List.of());
         for (String value : values) {
             if (!value.equals("All")) {

@@ -1,12 +1,8 @@
 package io.kybern.api.table;
 
+import io.kybern.api.selector.LabelSelectors;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 
 /** Controllers of pods: deployments, replica sets, stateful sets, daemon sets, jobs and cron jobs. */
@@ -189,29 +185,7 @@ final class WorkloadPrinters {
      * {@code k notin (a)}, {@code k}, {@code !k}), sorted by key; {@code <none>} when absent.
      */
     static String selectorText(JsonNode selector) {
-        if (selector.isMissingNode() || selector.isNull()) {
-            return "<none>";
-        }
-        Map<String, List<String>> byKey = new TreeMap<>();
-        selector.path("matchLabels").properties().forEach(e -> byKey.computeIfAbsent(e.getKey(),
-                k -> new ArrayList<>()).add(e.getKey() + "=" + e.getValue().asString("")));
-        for (JsonNode expression : selector.path("matchExpressions")) {
-            String key = expression.path("key").asString("");
-            List<String> values = new ArrayList<>();
-            expression.path("values").forEach(v -> values.add(v.asString("")));
-            values.sort(null);
-            String term = switch (expression.path("operator").asString("")) {
-                case "In" -> key + " in (" + String.join(",", values) + ")";
-                case "NotIn" -> key + " notin (" + String.join(",", values) + ")";
-                case "Exists" -> key;
-                case "DoesNotExist" -> "!" + key;
-                default -> key;
-            };
-            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(term);
-        }
-        if (byKey.isEmpty()) {
-            return "<none>";
-        }
-        return byKey.values().stream().flatMap(List::stream).collect(Collectors.joining(","));
+        String text = LabelSelectors.toText(selector);
+        return text.isEmpty() ? "<none>" : text;
     }
 }

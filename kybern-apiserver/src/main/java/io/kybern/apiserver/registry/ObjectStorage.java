@@ -245,8 +245,25 @@ public final class ObjectStorage {
         return write(type, namespace, name, object, Part.STATUS, dryRun);
     }
 
-    /** Which part of an object a write may change. */
-    private enum Part { WHOLE, STATUS }
+    /** Which part of an object a write may change: the object, or what one of its subresources covers. */
+    public enum Part {
+        /** Everything but the status, where status has its own subresource. */
+        WHOLE,
+        /** Only the status (the status subresource). */
+        STATUS,
+        /** Spec and status together, for the server's own subresources such as pods/binding. */
+        SPEC_AND_STATUS,
+        /** Only {@code spec.ephemeralContainers} (pods/ephemeralcontainers). */
+        EPHEMERAL_CONTAINERS,
+        /** Only {@code status.conditions} (certificatesigningrequests/approval). */
+        APPROVAL
+    }
+
+    /** Replaces the part of an object that {@code part} covers, keeping the rest as stored. */
+    public ObjectNode update(ResourceType type, String namespace, String name, ObjectNode object, Part part,
+            boolean dryRun) {
+        return write(type, namespace, name, object, part, dryRun);
+    }
 
     private ObjectNode write(ResourceType type, String namespace, String name, ObjectNode object, Part part,
             boolean dryRun) {
@@ -267,14 +284,20 @@ public final class ObjectStorage {
         ObjectNode existing = decode(current);
         ObjectNode existingMetadata = metadataOf(existing);
         metadata.remove("resourceVersion");
-        if (part == Part.STATUS) {
-            // Only the status moves: the stored object with the request's status.
+        if (part == Part.STATUS || part == Part.EPHEMERAL_CONTAINERS || part == Part.APPROVAL) {
+            // Only the subresource's part moves: the stored object with the request's part.
             ObjectNode merged = existing.deepCopy();
             metadataOf(merged).remove("resourceVersion");
-            replaceField(merged, "status", object.get("status"));
+            switch (part) {
+                case STATUS -> replaceField(merged, "status", object.get("status"));
+                case EPHEMERAL_CONTAINERS -> replaceField(merged.withObject("spec"), "ephemeralContainers",
+                        object.path("spec").get("ephemeralContainers"));
+                default -> replaceField(merged.withObject("status"), "conditions",
+                        object.path("status").get("conditions"));
+            }
             object = merged;
             metadata = metadataOf(object);
-        } else if (type.subresource("status").isPresent()) {
+        } else if (part == Part.WHOLE && type.subresource("status").isPresent()) {
             // Where status has its own subresource, writes to the object itself leave it as stored.
             replaceField(object, "status", existing.get("status"));
         }
@@ -285,7 +308,7 @@ public final class ObjectStorage {
                 metadata.remove(kept);
             }
         }
-        if (part == Part.WHOLE) {
+        if (part == Part.WHOLE || part == Part.SPEC_AND_STATUS) {
             Defaults.apply(type, object);
             ObjectNode newMetadata = metadata;
             checkMetadata(type, name, () -> ObjectMetaValidation.validateUpdate(newMetadata, existingMetadata));
@@ -295,7 +318,7 @@ public final class ObjectStorage {
             // Stale before anything is claimed for it.
             throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
         }
-        WriteHooks writeHooks = part == Part.WHOLE ? hooksOf(type) : WriteHooks.NONE;
+        WriteHooks writeHooks = part == Part.WHOLE || part == Part.SPEC_AND_STATUS ? hooksOf(type) : WriteHooks.NONE;
         if (dryRun) {
             writeHooks.beforeUpdate(existing, object, true);
             return withVersion(object, current.modRevision());
@@ -347,11 +370,20 @@ public final class ObjectStorage {
     /** As {@link #patch(ResourceType, String, String, UnaryOperator)}, through the status subresource. */
     public ObjectNode patchStatus(ResourceType type, String namespace, String name, UnaryOperator<ObjectNode> patch,
             boolean dryRun) {
-        return patch(type, namespace, name, patch, true, dryRun);
+        return patch(type, namespace, name, patch, Part.STATUS, dryRun);
     }
 
     private ObjectNode patch(ResourceType type, String namespace, String name, UnaryOperator<ObjectNode> patch,
             boolean status, boolean dryRun) {
+        return patch(type, namespace, name, patch, status ? Part.STATUS : Part.WHOLE, dryRun);
+    }
+
+    /**
+     * As {@link #patch(ResourceType, String, String, UnaryOperator)}, changing only what {@code part} covers;
+     * the patch sees the whole current object.
+     */
+    public ObjectNode patch(ResourceType type, String namespace, String name, UnaryOperator<ObjectNode> patch,
+            Part part, boolean dryRun) {
         for (int attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
             KeyValue current = store.get(type.storageKey(namespace, name))
                     .orElseThrow(() -> ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name));
@@ -366,7 +398,7 @@ public final class ObjectStorage {
             }
             metadata.put("resourceVersion", Long.toString(current.modRevision()));
             try {
-                return write(type, namespace, name, patched, status ? Part.STATUS : Part.WHOLE, dryRun);
+                return write(type, namespace, name, patched, part, dryRun);
             } catch (ApiException e) {
                 if (e.code() != 409 || !version.isEmpty()) {
                     throw e;

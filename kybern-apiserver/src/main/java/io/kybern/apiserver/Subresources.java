@@ -1,0 +1,337 @@
+package io.kybern.apiserver;
+
+import io.kybern.api.resource.GroupVersionResource;
+import io.kybern.api.resource.ResourceCatalog;
+import io.kybern.api.resource.ResourceType;
+import io.kybern.api.selector.LabelSelector;
+import io.kybern.api.selector.LabelSelectors;
+import io.kybern.apiserver.http.ApiRequest;
+import io.kybern.apiserver.http.ApiResponder;
+import io.kybern.apiserver.registry.DeleteOptions;
+import io.kybern.apiserver.registry.ObjectStorage;
+import io.kybern.apiserver.request.DeleteOptionsParser;
+import io.kybern.apiserver.request.RequestInfo;
+import io.kybern.apiserver.status.ApiException;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The subresources other than status: scale, pods' binding and eviction, ephemeral containers, a
+ * certificate request's approval, and the ones that need a node agent (log, exec, attach, portforward,
+ * proxy), which answer a clear Status until one runs.
+ *
+ * <p>Stateless apart from the storage; safe from any thread.
+ */
+final class Subresources {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ISO_INSTANT.withZone(ZoneOffset.UTC);
+    /** Served through the node agent, which the node agent issue brings. */
+    private static final Set<String> NODE_AGENT = Set.of("log", "exec", "attach", "portforward", "proxy");
+
+    private final ResourceCatalog catalog;
+    private final ObjectStorage storage;
+    private final InstantSource clock;
+
+    Subresources(ResourceCatalog catalog, ObjectStorage storage, InstantSource clock) {
+        this.catalog = catalog;
+        this.storage = storage;
+        this.clock = clock;
+    }
+
+    void serve(ResourceType type, RequestInfo info, ApiRequest request, ApiResponder responder) {
+        String subresource = info.subresource();
+        var declared = type.subresource(subresource).orElseThrow(ApiException::pathNotFound);
+        String namespace = type.namespaced() ? info.namespace() : "";
+        if (info.name().isEmpty() || (type.namespaced() && namespace.isEmpty())) {
+            throw ApiException.pathNotFound();
+        }
+        String verb = info.verb();
+        if (!declared.verbs().contains(verb) && !(NODE_AGENT.contains(subresource))) {
+            throw ApiException.methodNotAllowed(verb + " is not supported on " + type.gvr().groupResource() + "/"
+                    + subresource);
+        }
+        String resource = type.gvr().group() + "/" + type.gvr().resource();
+        switch (subresource) {
+            case "scale" -> scale(type, namespace, info.name(), verb, request, responder);
+            case "binding" -> {
+                bind(type, namespace, info.name(), ApiServer.body(request), ApiServer.dryRun(request));
+                ApiServer.json(responder, 201, success());
+            }
+            case "eviction" -> {
+                evict(type, namespace, info.name(), ApiServer.body(request), ApiServer.dryRun(request));
+                ApiServer.json(responder, 201, success());
+            }
+            case "ephemeralcontainers" -> partOf(type, namespace, info.name(), verb, request, responder,
+                    ObjectStorage.Part.EPHEMERAL_CONTAINERS);
+            case "approval" -> partOf(type, namespace, info.name(), verb, request, responder,
+                    ObjectStorage.Part.APPROVAL);
+            default -> {
+                if (NODE_AGENT.contains(subresource)) {
+                    throw needsNodeAgent(type, namespace, info.name(), subresource, resource);
+                }
+                throw ApiException.methodNotAllowed(type.gvr().groupResource() + "/" + subresource
+                        + " is not served yet");
+            }
+        }
+    }
+
+    /** The core {@code bindings} resource: POST a Binding named after the pod. */
+    void createBinding(String namespace, ApiRequest request, ApiResponder responder) {
+        ObjectNode binding = ApiServer.body(request);
+        String pod = binding.path("metadata").path("name").asString("");
+        if (pod.isEmpty()) {
+            throw ApiException.invalid("Binding", "", "", List.of(new ApiException.Cause("FieldValueRequired",
+                    "Required value: name or generateName is required", "metadata.name")));
+        }
+        bind(type("", "v1", "pods"), namespace, pod, binding, ApiServer.dryRun(request));
+        ApiServer.json(responder, 201, success());
+    }
+
+    // --- scale ---
+
+    private void scale(ResourceType type, String namespace, String name, String verb, ApiRequest request,
+            ApiResponder responder) {
+        boolean dryRun = ApiServer.dryRun(request);
+        switch (verb) {
+            case "get" -> ApiServer.json(responder, 200, scaleOf(type, storage.get(type, namespace, name)));
+            case "update" -> {
+                ObjectNode scale = ApiServer.body(request);
+                int replicas = replicasOf(name, scale);
+                String version = scale.path("metadata").path("resourceVersion").asString("");
+                ObjectNode updated = storage.patch(type, namespace, name, object -> {
+                    if (!version.isEmpty()) {
+                        object.withObject("metadata").put("resourceVersion", version);
+                    }
+                    object.withObject("spec").put("replicas", replicas);
+                    return object;
+                }, ObjectStorage.Part.WHOLE, dryRun);
+                ApiServer.json(responder, 200, scaleOf(type, updated));
+            }
+            case "patch" -> {
+                var patch = ApiServer.patcher(type, request);
+                ObjectNode updated = storage.patch(type, namespace, name, object -> {
+                    ObjectNode scale = patch.apply(scaleOf(type, object));
+                    int replicas = replicasOf(name, scale);
+                    String version = scale.path("metadata").path("resourceVersion").asString("");
+                    if (!version.isEmpty()) {
+                        object.withObject("metadata").put("resourceVersion", version);
+                    }
+                    object.withObject("spec").put("replicas", replicas);
+                    return object;
+                }, ObjectStorage.Part.WHOLE, dryRun);
+                ApiServer.json(responder, 200, scaleOf(type, updated));
+            }
+            default -> throw ApiException.methodNotAllowed(verb + " is not supported on scale");
+        }
+    }
+
+    /** The autoscaling/v1 Scale of an object with {@code spec.replicas} and a selector. */
+    static ObjectNode scaleOf(ResourceType type, ObjectNode object) {
+        ObjectNode scale = JSON.createObjectNode();
+        scale.put("kind", "Scale");
+        scale.put("apiVersion", "autoscaling/v1");
+        ObjectNode metadata = scale.putObject("metadata");
+        JsonNode source = object.path("metadata");
+        for (String field : List.of("name", "namespace", "uid", "resourceVersion", "creationTimestamp")) {
+            if (source.has(field)) {
+                metadata.set(field, source.get(field).deepCopy());
+            }
+        }
+        scale.putObject("spec").put("replicas", object.path("spec").path("replicas").asInt(0));
+        ObjectNode status = scale.putObject("status");
+        status.put("replicas", object.path("status").path("replicas").asInt(0));
+        JsonNode selector = object.path("spec").path("selector");
+        // ReplicationControllers select with a plain map; the others with a structured selector.
+        String text = type.gvr().resource().equals("replicationcontrollers") ? LabelSelectors.mapToText(selector)
+                : LabelSelectors.toText(selector);
+        if (!text.isEmpty()) {
+            status.put("selector", text);
+        }
+        return scale;
+    }
+
+    private static int replicasOf(String name, ObjectNode scale) {
+        JsonNode replicas = scale.path("spec").path("replicas");
+        if (!replicas.isIntegralNumber() || replicas.asLong() < 0 || replicas.asLong() > Integer.MAX_VALUE) {
+            throw ApiException.invalid("Scale", "autoscaling", name, List.of(new ApiException.Cause(
+                    "FieldValueInvalid", "Invalid value: " + replicas + ": must be greater than or equal to 0",
+                    "spec.replicas")));
+        }
+        return replicas.asInt();
+    }
+
+    // --- binding ---
+
+    /** Assigns a pod to a node: once, and never to a pod that is being deleted. */
+    private void bind(ResourceType pods, String namespace, String name, ObjectNode binding, boolean dryRun) {
+        String node = binding.path("target").path("name").asString("");
+        String targetKind = binding.path("target").path("kind").asString("Node");
+        if (node.isEmpty() || !(targetKind.isEmpty() || targetKind.equals("Node"))) {
+            throw ApiException.invalid("Binding", "", name, List.of(new ApiException.Cause("FieldValueInvalid",
+                    "Invalid value: \"" + targetKind + "\": must be empty or 'Node'", "target.kind")));
+        }
+        String now = TIMESTAMP.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
+        storage.patch(pods, namespace, name, pod -> {
+            if (pod.path("metadata").hasNonNull("deletionTimestamp")) {
+                throw ApiException.conflict("pods/binding", "", name, "pod " + name + " is being deleted, cannot be "
+                        + "assigned to a host");
+            }
+            String assigned = pod.path("spec").path("nodeName").asString("");
+            if (!assigned.isEmpty()) {
+                throw ApiException.conflict("pods/binding", "", name, "pod " + name + " is already assigned to node \""
+                        + assigned + "\"");
+            }
+            pod.withObject("spec").put("nodeName", node);
+            binding.path("metadata").path("annotations").properties().forEach(annotation ->
+                    pod.withObject("metadata").withObject("annotations").set(annotation.getKey(),
+                            annotation.getValue().deepCopy()));
+            setCondition(pod.withObject("status"), "PodScheduled", "True", now);
+            return pod;
+        }, ObjectStorage.Part.SPEC_AND_STATUS, dryRun);
+    }
+
+    private static void setCondition(ObjectNode status, String type, String value, String now) {
+        var conditions = status.withArray("conditions");
+        for (JsonNode condition : conditions) {
+            if (condition.path("type").asString("").equals(type)) {
+                ObjectNode existing = (ObjectNode) condition;
+                if (!existing.path("status").asString("").equals(value)) {
+                    existing.put("lastTransitionTime", now);
+                }
+                existing.put("status", value);
+                existing.remove(List.of("reason", "message"));
+                return;
+            }
+        }
+        conditions.addObject().put("type", type).put("status", value).putNull("lastProbeTime")
+                .put("lastTransitionTime", now);
+    }
+
+    // --- eviction ---
+
+    /**
+     * Deletes a pod unless that would break a PodDisruptionBudget that covers it: a budget allows as many
+     * evictions as its {@code status.disruptionsAllowed}, which its controller keeps; each eviction spends
+     * one, so two evictions cannot both take the last allowance.
+     */
+    private void evict(ResourceType pods, String namespace, String name, ObjectNode eviction, boolean dryRun) {
+        ObjectNode pod = storage.get(pods, namespace, name);
+        JsonNode options = eviction.path("deleteOptions");
+        DeleteOptions deleteOptions = options.isObject()
+                ? DeleteOptionsParser.parse(JSON.writeValueAsBytes(options), parameter -> null, dryRun)
+                : DeleteOptions.NONE.withDryRun(dryRun);
+        String phase = pod.path("status").path("phase").asString("");
+        // A pod that has finished or never started counts against no budget.
+        boolean counts = !(phase.equals("Succeeded") || phase.equals("Failed") || phase.equals("Pending")
+                || phase.isEmpty()) && !pod.path("metadata").hasNonNull("deletionTimestamp");
+        if (counts) {
+            spendBudget(namespace, name, pod, dryRun);
+        }
+        storage.delete(pods, namespace, name, deleteOptions);
+    }
+
+    private void spendBudget(String namespace, String podName, ObjectNode pod, boolean dryRun) {
+        ResourceType budgets = type("policy", "v1", "poddisruptionbudgets");
+        Map<String, String> labels = new HashMap<>();
+        pod.path("metadata").path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString("")));
+        List<JsonNode> matching = new ArrayList<>();
+        for (JsonNode budget : storage.list(budgets, namespace, 0, null, null).path("items")) {
+            JsonNode selector = budget.path("spec").path("selector");
+            // A budget with no selector covers no pods, as in policy/v1.
+            if (selector.isObject() && !selector.isEmpty() && LabelSelectors.of(selector).matches(labels)) {
+                matching.add(budget);
+            }
+        }
+        if (matching.isEmpty()) {
+            return;
+        }
+        if (matching.size() > 1) {
+            throw ApiException.internal("This pod has more than one PodDisruptionBudget, which the eviction "
+                    + "subresource does not support.");
+        }
+        JsonNode budget = matching.getFirst();
+        String budgetName = budget.path("metadata").path("name").asString();
+        storage.patch(budgets, namespace, budgetName, current -> {
+            JsonNode status = current.path("status");
+            long generation = current.path("metadata").path("generation").asLong(0);
+            if (status.path("observedGeneration").asLong(0) < generation) {
+                throw tooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.",
+                        "DisruptionBudget", "The disruption budget " + budgetName
+                                + " is still being processed by the server.");
+            }
+            int allowed = status.path("disruptionsAllowed").asInt(0);
+            if (allowed <= 0) {
+                throw tooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.",
+                        "DisruptionBudget", "The disruption budget " + budgetName + " needs "
+                                + status.path("desiredHealthy").asInt(0) + " healthy pods and has "
+                                + status.path("currentHealthy").asInt(0) + " currently");
+            }
+            ObjectNode newStatus = current.withObject("status");
+            newStatus.put("disruptionsAllowed", allowed - 1);
+            newStatus.withObject("disruptedPods").put(podName,
+                    TIMESTAMP.format(clock.instant().truncatedTo(ChronoUnit.SECONDS)));
+            return current;
+        }, ObjectStorage.Part.STATUS, dryRun);
+    }
+
+    private static ApiException tooManyRequests(String message, String causeReason, String causeMessage) {
+        return new ApiException(429, "TooManyRequests", message, new ApiException.Details("", "", "",
+                List.of(new ApiException.Cause(causeReason, causeMessage, "")), null));
+    }
+
+    // --- parts of an object behind their own subresource ---
+
+    private void partOf(ResourceType type, String namespace, String name, String verb, ApiRequest request,
+            ApiResponder responder, ObjectStorage.Part part) {
+        boolean dryRun = ApiServer.dryRun(request);
+        switch (verb) {
+            case "get" -> ApiServer.json(responder, 200, storage.get(type, namespace, name));
+            case "update" -> ApiServer.json(responder, 200, storage.update(type, namespace, name,
+                    ApiServer.body(request), part, dryRun));
+            case "patch" -> ApiServer.json(responder, 200, storage.patch(type, namespace, name,
+                    ApiServer.patcher(type, request), part, dryRun));
+            default -> throw ApiException.methodNotAllowed(verb + " is not supported");
+        }
+    }
+
+    // --- served by a node agent ---
+
+    private ApiException needsNodeAgent(ResourceType type, String namespace, String name, String subresource,
+            String resource) {
+        if (resource.equals("/pods")) {
+            ObjectNode pod = storage.get(type, namespace, name);
+            if (pod.path("spec").path("nodeName").asString("").isEmpty()) {
+                return ApiException.badRequest("pod " + name + " does not have a host assigned");
+            }
+        } else {
+            storage.get(type, namespace, name);
+        }
+        return ApiException.unavailable(type.gvr().resource() + "/" + subresource + " is served through the node "
+                + "agent, which this server does not run yet");
+    }
+
+    private ResourceType type(String group, String version, String resource) {
+        return catalog.byResource(new GroupVersionResource(group, version, resource)).orElseThrow();
+    }
+
+    private static ObjectNode success() {
+        ObjectNode status = JSON.createObjectNode();
+        status.put("kind", "Status");
+        status.put("apiVersion", "v1");
+        status.putObject("metadata");
+        status.put("status", "Success");
+        status.put("code", 201);
+        return status;
+    }
+}

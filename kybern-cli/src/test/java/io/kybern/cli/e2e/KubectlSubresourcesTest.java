@@ -1,0 +1,168 @@
+package io.kybern.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kybern.cli.TestServers;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Subresources and review APIs through the real kubectl: scale, binding, eviction with a disruption
+ * budget, {@code auth can-i} and {@code auth whoami}, and the clear answer of subresources that need a
+ * node agent.
+ */
+class KubectlSubresourcesTest {
+
+    @TempDir
+    static Path dataDir;
+
+    private static TestServers.Running server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = TestServers.start(dataDir);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static Kubectl kubectl(String minor) {
+        return Kubectl.version(minor, server.kubeconfig());
+    }
+
+    private static void create(Kubectl kubectl, String manifest) throws Exception {
+        Kubectl.Result created = kubectl.runWithInput(manifest, "create", "--validate=false", "-f", "-");
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void scaleChangesReplicasThroughTheScaleSubresource(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String name = "scaled-" + minor;
+        create(kubectl, """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: %s}
+                spec:
+                  selector: {matchLabels: {app: %s}}
+                  template:
+                    metadata: {labels: {app: %s}}
+                    spec: {containers: [{name: c, image: busybox}]}
+                """.formatted(name, name, name));
+
+        Kubectl.Result scaled = kubectl.run("scale", "deployment", name, "--replicas=4");
+        assertThat(scaled.exitCode()).as(scaled.toString()).isZero();
+        assertThat(scaled.stdout()).contains("deployment.apps/" + name + " scaled");
+        assertThat(kubectl.run("get", "deployment", name, "-o",
+                "jsonpath={.spec.replicas} {.metadata.generation}").stdout()).isEqualTo("4 2");
+
+        Kubectl.Result scale = kubectl.run("get", "--raw",
+                "/apis/apps/v1/namespaces/default/deployments/" + name + "/scale");
+        assertThat(scale.stdout()).contains("\"kind\":\"Scale\"").contains("\"apiVersion\":\"autoscaling/v1\"")
+                .contains("\"spec\":{\"replicas\":4}").contains("\"selector\":\"app=" + name + "\"");
+
+        String staleScale = scale.stdout().replaceFirst("\"resourceVersion\":\"\\d+\"", "\"resourceVersion\":\"1\"")
+                .replace("\"replicas\":4}", "\"replicas\":1}");
+        // The server's answer does not depend on the client; 1.27's replace --raw predates PUT support.
+        Kubectl.Result stale = kubectl("33").runWithInput(staleScale, "replace", "--raw",
+                "/apis/apps/v1/namespaces/default/deployments/" + name + "/scale", "-f", "-");
+        assertThat(stale.exitCode()).isNotZero();
+        assertThat(stale.stderr()).contains("the object has been modified");
+        Kubectl.Result negative = kubectl.run("scale", "deployment", name, "--replicas=-1");
+        assertThat(negative.exitCode()).isNotZero();
+        assertThat(kubectl.run("get", "deployment", name, "-o", "jsonpath={.spec.replicas}").stdout())
+                .isEqualTo("4");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void aBindingAssignsAPodOnceAndEvictionRespectsItsBudget(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String pod = "bound-" + minor;
+        create(kubectl, """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: %s, labels: {app: guarded-%s}}
+                spec: {containers: [{name: c, image: busybox}]}
+                """.formatted(pod, minor));
+
+        Kubectl.Result logs = kubectl.run("logs", pod);
+        assertThat(logs.exitCode()).isNotZero();
+        assertThat(logs.stderr()).contains("pod " + pod + " does not have a host assigned");
+
+        String binding = "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"" + pod
+                + "\"},\"target\":{\"kind\":\"Node\",\"name\":\"node-a\"}}";
+        Kubectl.Result bound = kubectl.runWithInput(binding, "create", "--raw",
+                "/api/v1/namespaces/default/pods/" + pod + "/binding", "-f", "-");
+        assertThat(bound.exitCode()).as(bound.toString()).isZero();
+        assertThat(kubectl.run("get", "pod", pod, "-o",
+                "jsonpath={.spec.nodeName} {.status.conditions[?(@.type==\"PodScheduled\")].status}").stdout())
+                .isEqualTo("node-a True");
+        Kubectl.Result again = kubectl.runWithInput(binding.replace("node-a", "node-b"), "create", "--raw",
+                "/api/v1/namespaces/default/pods/" + pod + "/binding", "-f", "-");
+        assertThat(again.exitCode()).isNotZero();
+        assertThat(again.stderr()).contains("pod " + pod + " is already assigned to node \"node-a\"");
+
+        Kubectl.Result agentLogs = kubectl.run("logs", pod);
+        assertThat(agentLogs.stderr()).contains("pods/log is served through the node agent");
+
+        // A running pod under a budget that allows no disruption stays.
+        assertThat(kubectl.run("patch", "pod", pod, "--subresource=status", "--type=merge", "-p",
+                "{\"status\":{\"phase\":\"Running\"}}").exitCode()).isZero();
+        create(kubectl, """
+                apiVersion: policy/v1
+                kind: PodDisruptionBudget
+                metadata: {name: guard-%s}
+                spec: {minAvailable: 1, selector: {matchLabels: {app: guarded-%s}}}
+                """.formatted(minor, minor));
+        assertThat(kubectl.run("patch", "pdb", "guard-" + minor, "--subresource=status", "--type=merge", "-p",
+                "{\"status\":{\"observedGeneration\":1,\"disruptionsAllowed\":0,\"currentHealthy\":1,"
+                        + "\"desiredHealthy\":1,\"expectedPods\":1}}").exitCode()).isZero();
+        String eviction = "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"" + pod
+                + "\"}}";
+        Kubectl.Result refused = kubectl.runWithInput(eviction, "create", "--raw",
+                "/api/v1/namespaces/default/pods/" + pod + "/eviction", "-f", "-");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.stderr()).contains("Cannot evict pod as it would violate the pod's disruption budget.");
+        assertThat(kubectl.run("get", "pod", pod).exitCode()).isZero();
+
+        assertThat(kubectl.run("patch", "pdb", "guard-" + minor, "--subresource=status", "--type=merge", "-p",
+                "{\"status\":{\"disruptionsAllowed\":1}}").exitCode()).isZero();
+        Kubectl.Result evicted = kubectl.runWithInput(eviction, "create", "--raw",
+                "/api/v1/namespaces/default/pods/" + pod + "/eviction", "-f", "-");
+        assertThat(evicted.exitCode()).as(evicted.toString()).isZero();
+        // The pod runs on a node, so its deletion starts with its grace period; the node's agent ends it.
+        assertThat(kubectl.run("get", "pod", pod, "-o", "jsonpath={.metadata.deletionGracePeriodSeconds}").stdout())
+                .isEqualTo("30");
+        assertThat(kubectl.run("get", "pdb", "guard-" + minor, "-o", "jsonpath={.status.disruptionsAllowed}")
+                .stdout()).isEqualTo("0");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void theAdminCanDoAnythingAndKnowsWhoItIs(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+
+        Kubectl.Result canI = kubectl.run("auth", "can-i", "create", "deployments", "-n", "kube-system");
+        assertThat(canI.stdout()).as(canI.toString()).isEqualTo("yes\n");
+        Kubectl.Result list = kubectl.run("auth", "can-i", "--list");
+        assertThat(list.exitCode()).as(list.toString()).isZero();
+        assertThat(list.stdout()).containsPattern("\\*\\.\\*\\s+\\[\\]\\s+\\[\\]\\s+\\[\\*\\]");
+        if (!minor.equals("27")) {
+            Kubectl.Result whoami = kubectl.run("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
+            assertThat(whoami.stdout()).as(whoami.toString()).isEqualTo("system:admin");
+        }
+        // Reviews are answers, not objects: nothing of them is stored.
+        assertThat(kubectl.run("get", "--raw", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+                .exitCode()).isNotZero();
+    }
+}
