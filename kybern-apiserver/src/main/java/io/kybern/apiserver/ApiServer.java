@@ -24,6 +24,8 @@ import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.registry.ObjectWatch;
 import io.kybern.apiserver.request.DeleteOptionsParser;
 import io.kybern.apiserver.request.RequestInfo;
+import io.kybern.apiserver.serviceaccount.ServiceAccountAuthenticator;
+import io.kybern.apiserver.serviceaccount.ServiceAccountTokens;
 import io.kybern.apiserver.status.ApiException;
 import io.kybern.store.StoreUnavailableException;
 import java.time.Duration;
@@ -34,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BinaryOperator;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import tools.jackson.core.JacksonException;
@@ -67,6 +70,7 @@ public final class ApiServer implements ApiHandler {
     private final Subresources subresources;
     private final Reviews reviews;
     private final Authorizer authorizer;
+    private final Function<String, Optional<UserInfo>> bearerTokens;
 
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource) {
         this(catalog, storage, nonResource, InstantSource.system());
@@ -75,20 +79,32 @@ public final class ApiServer implements ApiHandler {
     /** @param clock the time the ages in tables are measured against */
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource,
             InstantSource clock) {
+        this(catalog, storage, nonResource, clock, null);
+    }
+
+    /**
+     * @param tokens issues and checks service account tokens; null for a server that neither issues nor
+     *               accepts bearer tokens
+     */
+    public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource,
+            InstantSource clock, ServiceAccountTokens tokens) {
         this.catalog = catalog;
         this.storage = storage;
         this.watch = new ObjectWatch(storage.store());
         this.nonResource = nonResource;
         this.clock = clock;
-        this.subresources = new Subresources(catalog, storage, clock);
+        this.subresources = new Subresources(catalog, storage, clock, Optional.ofNullable(tokens));
         this.authorizer = new AuthenticatedUsers();
-        this.reviews = new Reviews(authorizer, token -> Optional.empty());
+        this.bearerTokens = tokens == null ? token -> Optional.empty()
+                : new ServiceAccountAuthenticator(tokens, storage, catalog)::authenticate;
+        this.reviews = new Reviews(authorizer, bearerTokens);
     }
 
     @Override
     public void handle(ApiRequest request, ApiResponder responder) {
         RequestInfo info = RequestInfo.parse(request.method(), request.path(), request.query());
         try {
+            request = authenticate(request);
             if (!info.resourceRequest()) {
                 if (!nonResource.handle(request, responder)) {
                     throw ApiException.pathNotFound();
@@ -158,6 +174,25 @@ public final class ApiServer implements ApiHandler {
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported yet on "
                     + type.gvr().groupResource());
         }
+    }
+
+    /**
+     * Who sent the request: the client certificate's subject, established by TLS, or else the account of
+     * a bearer token. A bearer token that does not authenticate is refused (401) even where anonymous
+     * requests are allowed, as Kubernetes does, so a client learns its token is bad.
+     */
+    private ApiRequest authenticate(ApiRequest request) {
+        if (request.user().authenticated()) {
+            return request;
+        }
+        String authorization = request.header("authorization");
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return request;
+        }
+        UserInfo user = bearerTokens.apply(authorization.substring(7).strip())
+                .orElseThrow(ApiException::unauthorized);
+        return new ApiRequest(request.method(), request.path(), request.query(), request.headers(), request.body(),
+                user);
     }
 
     /** Refuses a request its user may not make, with Kubernetes' 403 wording. */

@@ -8,10 +8,13 @@ import io.kybern.apiserver.allocation.ServiceAllocator;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.HttpApiServer;
+import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.registry.ObjectStorage;
+import io.kybern.apiserver.serviceaccount.ServiceAccountTokens;
 import io.kybern.store.Store;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -31,9 +34,6 @@ public final class KubeApiServer implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** The namespaces Kubernetes creates on its own. */
-    /** Where Service cluster IPs come from (k3s' default); the kubernetes Service has its first address. */
-    public static final String SERVICE_CIDR = "10.43.0.0/16";
-
     public static final List<String> SYSTEM_NAMESPACES = List.of("default", "kube-system", "kube-public",
             "kube-node-lease");
 
@@ -45,7 +45,7 @@ public final class KubeApiServer implements AutoCloseable {
      * @param advertiseAddress the address pods reach this server at, for the Service's endpoints
      */
     public record Config(InetSocketAddress address, SslContext tls, String kybernVersion, String serviceClusterIp,
-            String advertiseAddress) {
+            String advertiseAddress, KeyPair serviceAccountKey) {
     }
 
     private final HttpApiServer http;
@@ -65,7 +65,7 @@ public final class KubeApiServer implements AutoCloseable {
             storage.ensure(namespaces, "", ns);
         }
         ResourceType services = catalog.byResource(new GroupVersionResource("", "v1", "services")).orElseThrow();
-        ServiceAllocator allocator = new ServiceAllocator(store, Ipv4Range.parse(SERVICE_CIDR), new SecureRandom());
+        ServiceAllocator allocator = new ServiceAllocator(store, Ipv4Range.parse(ServingNames.DEFAULT_SERVICE_CIDR), new SecureRandom());
         storage.hooks("", "services", allocator);
         ensureKubernetesService(catalog, storage, config);
         List<ObjectNode> existing = new ArrayList<>();
@@ -74,7 +74,10 @@ public final class KubeApiServer implements AutoCloseable {
         HealthAndVersion health = new HealthAndVersion(config.kybernVersion())
                 .liveness("etcd", () -> store.currentRevision() >= 0);
         ApiMetrics metrics = new ApiMetrics();
-        ApiServer router = new ApiServer(catalog, storage, firstOf(health, metrics, discovery));
+        ServiceAccountTokens tokens = config.serviceAccountKey() == null ? null
+                : new ServiceAccountTokens(config.serviceAccountKey(), InstantSource.system());
+        ApiServer router = new ApiServer(catalog, storage, firstOf(health, metrics, discovery), InstantSource.system(),
+                tokens);
         HttpApiServer http = HttpApiServer.start(config.address(), config.tls(), metrics.measure(router));
         log.info("api server ready address={}", http.address());
         return new KubeApiServer(http);

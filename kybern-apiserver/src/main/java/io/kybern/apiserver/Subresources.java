@@ -11,6 +11,7 @@ import io.kybern.apiserver.registry.DeleteOptions;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.request.DeleteOptionsParser;
 import io.kybern.apiserver.request.RequestInfo;
+import io.kybern.apiserver.serviceaccount.ServiceAccountTokens;
 import io.kybern.apiserver.status.ApiException;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,10 +45,14 @@ final class Subresources {
     private final ObjectStorage storage;
     private final InstantSource clock;
 
-    Subresources(ResourceCatalog catalog, ObjectStorage storage, InstantSource clock) {
+    private final Optional<ServiceAccountTokens> tokens;
+
+    Subresources(ResourceCatalog catalog, ObjectStorage storage, InstantSource clock,
+            Optional<ServiceAccountTokens> tokens) {
         this.catalog = catalog;
         this.storage = storage;
         this.clock = clock;
+        this.tokens = tokens;
     }
 
     void serve(ResourceType type, RequestInfo info, ApiRequest request, ApiResponder responder) {
@@ -74,6 +80,7 @@ final class Subresources {
             }
             case "ephemeralcontainers" -> partOf(type, namespace, info.name(), verb, request, responder,
                     ObjectStorage.Part.EPHEMERAL_CONTAINERS);
+            case "token" -> ApiServer.json(responder, 201, token(namespace, info.name(), ApiServer.body(request)));
             case "approval" -> partOf(type, namespace, info.name(), verb, request, responder,
                     ObjectStorage.Part.APPROVAL);
             default -> {
@@ -288,6 +295,71 @@ final class Subresources {
     private static ApiException tooManyRequests(String message, String causeReason, String causeMessage) {
         return new ApiException(429, "TooManyRequests", message, new ApiException.Details("", "", "",
                 List.of(new ApiException.Cause(causeReason, causeMessage, "")), null));
+    }
+
+    // --- service account tokens ---
+
+    /** Shortest and longest lives Kubernetes allows a requested token. */
+    private static final long MIN_TOKEN_SECONDS = 600;
+    private static final long MAX_TOKEN_SECONDS = 1L << 32;
+    private static final long DEFAULT_TOKEN_SECONDS = 3600;
+
+    /** A TokenRequest answered with a token for the account, bound to an object if asked. */
+    private ObjectNode token(String namespace, String account, ObjectNode request) {
+        ServiceAccountTokens issuer = tokens.orElseThrow(() -> ApiException.unavailable(
+                "this server has no service account signing key"));
+        ObjectNode serviceAccount = storage.get(type("", "v1", "serviceaccounts"), namespace, account);
+        ObjectNode spec = request.withObject("spec");
+        long seconds = spec.path("expirationSeconds").asLong(DEFAULT_TOKEN_SECONDS);
+        if (seconds < MIN_TOKEN_SECONDS || seconds > MAX_TOKEN_SECONDS) {
+            throw ApiException.invalid("TokenRequest", "authentication.k8s.io", account, List.of(
+                    new ApiException.Cause("FieldValueInvalid", "Invalid value: " + seconds + ": may not specify a "
+                            + (seconds < MIN_TOKEN_SECONDS ? "duration less than 10 minutes"
+                                    : "duration larger than 2^32 seconds"), "spec.expirationSeconds")));
+        }
+        spec.put("expirationSeconds", seconds);
+        List<String> audiences = new ArrayList<>();
+        spec.path("audiences").forEach(audience -> audiences.add(audience.asString("")));
+        if (audiences.isEmpty()) {
+            audiences.addAll(ServiceAccountTokens.API_AUDIENCES);
+            var array = spec.putArray("audiences");
+            audiences.forEach(array::add);
+        }
+        Optional<ServiceAccountTokens.BoundObject> bound = Optional.empty();
+        JsonNode ref = spec.path("boundObjectRef");
+        if (ref.isObject()) {
+            String kind = ref.path("kind").asString("");
+            String resource = switch (kind) {
+                case "Pod" -> "pods";
+                case "Secret" -> "secrets";
+                case "Node" -> "nodes";
+                default -> throw ApiException.invalid("TokenRequest", "authentication.k8s.io", account, List.of(
+                        new ApiException.Cause("FieldValueNotSupported", "Unsupported value: \"" + kind
+                                + "\": supported values: \"Pod\", \"Secret\", \"Node\"", "spec.boundObjectRef.kind")));
+            };
+            String name = ref.path("name").asString("");
+            ObjectNode object = storage.get(type("", "v1", resource), kind.equals("Node") ? "" : namespace, name);
+            String uid = object.path("metadata").path("uid").asString("");
+            String wanted = ref.path("uid").asString("");
+            if (!wanted.isEmpty() && !wanted.equals(uid)) {
+                throw ApiException.conflict(resource, "", name, "the UID in the bound object reference (" + wanted
+                        + ") does not match the UID in record. The object might have been deleted and then "
+                        + "recreated");
+            }
+            bound = Optional.of(new ServiceAccountTokens.BoundObject(kind, name, uid));
+        }
+        ServiceAccountTokens.Issued issued = issuer.issue(namespace, account,
+                serviceAccount.path("metadata").path("uid").asString(""), audiences, seconds, bound);
+        request.put("kind", "TokenRequest");
+        request.put("apiVersion", "authentication.k8s.io/v1");
+        ObjectNode metadata = request.withObject("metadata");
+        metadata.put("name", account);
+        metadata.put("namespace", namespace);
+        metadata.putNull("creationTimestamp");
+        ObjectNode status = request.putObject("status");
+        status.put("token", issued.token());
+        status.put("expirationTimestamp", TIMESTAMP.format(issued.expires()));
+        return request;
     }
 
     // --- parts of an object behind their own subresource ---

@@ -7,6 +7,7 @@ import io.kybern.apiserver.DiscoveryEndpoints;
 import io.kybern.apiserver.KubeApiServer;
 import io.kybern.apiserver.pki.ClusterPki;
 import io.kybern.apiserver.pki.Kubeconfig;
+import io.kybern.apiserver.pki.ServiceAccountKey;
 import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.store.Store;
@@ -70,7 +71,7 @@ final class Server implements AutoCloseable {
                     new KubeApiServer.Config(new InetSocketAddress(bind, config.httpsPort()),
                             ServingTls.forApiServer(pki), KybernVersion.version(),
                             ServingNames.firstAddress(ServingNames.DEFAULT_SERVICE_CIDR).getHostAddress(),
-                            advertiseAddress(bind)));
+                            advertiseAddress(bind), ServiceAccountKey.loadOrCreate(pki.directory())));
             running.set(apiServer);
             InetAddress clientFacing = bind.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bind;
             String url = Kubeconfig.serverUrl(clientFacing, apiServer.address().getPort());
