@@ -45,6 +45,22 @@ public final class Names {
         return Optional.empty();
     }
 
+    private static final String DNS1035 = "[a-z]([-a-z0-9]*[a-z0-9])?";
+    private static final Pattern DNS1035_PATTERN = Pattern.compile(DNS1035);
+
+    /** An RFC 1035 label, the rule for Service names (they become DNS names and env vars). */
+    public static Optional<String> checkDns1035Label(String name) {
+        if (name.length() > LABEL_MAX) {
+            return Optional.of("must be no more than " + LABEL_MAX + " characters");
+        }
+        if (!DNS1035_PATTERN.matcher(name).matches()) {
+            return Optional.of("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start "
+                    + "with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
+                    + "'abc-123', regex used for validation is '" + DNS1035 + "')");
+        }
+        return Optional.empty();
+    }
+
     /** The characters Kubernetes appends to a generateName: consonants and digits, never a word. */
     private static final char[] GENERATED = "bcdfghjklmnpqrstvwxz2456789".toCharArray();
 

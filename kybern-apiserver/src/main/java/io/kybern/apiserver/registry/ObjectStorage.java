@@ -3,6 +3,7 @@ package io.kybern.apiserver.registry;
 import io.kybern.api.defaults.Defaults;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.api.validation.FieldError;
+import io.kybern.api.validation.KindValidation;
 import io.kybern.api.validation.Names;
 import io.kybern.api.validation.ObjectMetaValidation;
 import io.kybern.apiserver.status.ApiException;
@@ -118,6 +119,8 @@ public final class ObjectStorage {
         CreateDefaults.apply(type, object);
         Defaults.apply(type, object);
         Defaults.applyOnCreate(type, object);
+        String validName = name;
+        checkMetadata(type, validName, () -> KindValidation.validateCreate(type, object));
         String key = type.storageKey(namespace, name);
         if (dryRun) {
             if (store.get(key).isPresent()) {
@@ -313,6 +316,10 @@ public final class ObjectStorage {
             ObjectNode newMetadata = metadata;
             checkMetadata(type, name, () -> ObjectMetaValidation.validateUpdate(newMetadata, existingMetadata));
             Generations.onUpdate(type, existing, object);
+            if (part == Part.WHOLE) {
+                ObjectNode updated = object;
+                checkMetadata(type, name, () -> KindValidation.validateUpdate(type, existing, updated));
+            }
         }
         if (expected != current.modRevision()) {
             // Stale before anything is claimed for it.
@@ -567,9 +574,8 @@ public final class ObjectStorage {
     }
 
     private static void checkName(ResourceType type, String name) {
-        // Namespaces (and a few kinds the catalog marks later) need labels; the rest subdomains.
-        Optional<String> problem = type.gvr().resource().equals("namespaces") ? Names.checkLabel(name)
-                : Names.checkSubdomain(name);
+        // Services and namespaces need DNS labels; the rest subdomains.
+        Optional<String> problem = KindValidation.checkName(type, name);
         problem.ifPresent(message -> {
             throw ApiException.invalid(type.kind(), type.gvr().group(), name, List.of(new ApiException.Cause(
                     "FieldValueInvalid", "Invalid value: \"" + name + "\": " + message, "metadata.name")));

@@ -56,9 +56,14 @@ class ObjectLifecycleTest {
         return ObjectStorage.parseObject(json.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The selector and pod template every Deployment needs. */
+    private static final String TEMPLATE = "\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":{"
+            + "\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"web\","
+            + "\"image\":\"nginx\"}]}}";
+
     private static ObjectNode deployment(int replicas, String annotation) {
         return object("{\"metadata\":{\"name\":\"web\",\"annotations\":{\"note\":\"" + annotation + "\"}},"
-                + "\"spec\":{\"replicas\":" + replicas + "},\"status\":{\"replicas\":0}}");
+                + "\"spec\":{\"replicas\":" + replicas + "," + TEMPLATE + "},\"status\":{\"replicas\":0}}");
     }
 
     private static long generation(ObjectNode object) {
@@ -99,7 +104,7 @@ class ObjectLifecycleTest {
     @Test
     void anObjectWithFinalizersWaitsForThemAndGoesWithTheLast() {
         storage.create(DEPLOYMENTS, "default", object("{\"metadata\":{\"name\":\"web\",\"finalizers\":"
-                + "[\"example.com/a\",\"example.com/b\"]},\"spec\":{\"replicas\":1}}"));
+                + "[\"example.com/a\",\"example.com/b\"]},\"spec\":{\"replicas\":1," + TEMPLATE + "}}"));
 
         ObjectNode pending = storage.delete(DEPLOYMENTS, "default", "web", DeleteOptions.NONE);
 
