@@ -13,6 +13,8 @@ import io.kybern.api.table.Tables;
 import io.kybern.apiserver.http.ApiHandler;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
+import io.kybern.apiserver.negotiation.NegotiatedResponder;
+import io.kybern.apiserver.negotiation.RequestBodies;
 import io.kybern.apiserver.negotiation.ResponseFormat;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.registry.ObjectWatch;
@@ -73,7 +75,18 @@ public final class ApiServer implements ApiHandler {
     }
 
     @Override
-    public void handle(ApiRequest request, ApiResponder responder) {
+    public void handle(ApiRequest request, ApiResponder plain) {
+        NegotiatedResponder responder = new NegotiatedResponder(request, plain);
+        try {
+            route(request, responder);
+        } catch (ApiException e) {
+            if (!responder.fail(e)) {
+                throw e;
+            }
+        }
+    }
+
+    private void route(ApiRequest request, NegotiatedResponder responder) {
         RequestInfo info = RequestInfo.parse(request.method(), request.path(), request.query());
         try {
             if (!info.resourceRequest()) {
@@ -87,6 +100,7 @@ public final class ApiServer implements ApiHandler {
             }
             ResourceType type = catalog.byResource(new GroupVersionResource(info.group(), info.version(),
                     info.resource())).orElseThrow(ApiException::pathNotFound);
+            responder.objectsOf(type.gvr().groupVersion().apiVersion(), type.kind());
             if (info.subresource().equals("status") && type.subresource("status").isPresent()) {
                 serveStatus(type, info, request, responder);
             } else if (!info.subresource().isEmpty()) {
@@ -306,6 +320,7 @@ public final class ApiServer implements ApiHandler {
         return switch (mediaType) {
             case "application/json", "" -> ObjectStorage.parseObject(request.body());
             case "application/yaml", "application/x-yaml", "text/yaml" -> yamlObject(request.body());
+            case ResponseFormat.PROTOBUF -> RequestBodies.protobufObject(request);
             default -> throw ApiException.unsupportedMediaType(contentType);
         };
     }
@@ -338,7 +353,7 @@ public final class ApiServer implements ApiHandler {
         if (request.body().length == 0) {
             return false;
         }
-        JsonNode dryRun = ObjectStorage.parseObject(request.body()).path("dryRun");
+        JsonNode dryRun = RequestBodies.options(request).path("dryRun");
         boolean any = false;
         for (JsonNode value : dryRun) {
             if (!value.asString("").equals("All")) {
@@ -354,7 +369,7 @@ public final class ApiServer implements ApiHandler {
         if (request.body().length == 0) {
             return Optional.empty();
         }
-        JsonNode options = ObjectStorage.parseObject(request.body());
+        JsonNode options = RequestBodies.options(request);
         String version = options.path("preconditions").path("resourceVersion").asString("");
         return version.isEmpty() ? Optional.empty() : Optional.of(version);
     }
@@ -381,6 +396,10 @@ public final class ApiServer implements ApiHandler {
     }
 
     static void json(ApiResponder responder, int status, ObjectNode body) {
+        if (responder instanceof NegotiatedResponder negotiated) {
+            negotiated.respondObject(status, body);
+            return;
+        }
         responder.respond(status, "application/json", JSON.writeValueAsBytes(body));
     }
 }
