@@ -23,16 +23,26 @@ final class GoValues {
             .withZone(ZoneOffset.UTC);
     private static final Pattern DURATION_PART = Pattern.compile("([0-9]*)(?:\\.([0-9]*))?(ns|us|µs|μs|ms|s|m|h)");
     private static final long SECOND = 1_000_000_000L;
+    private static final long FIRST_SECOND = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
+    private static final long LAST_SECOND = Instant.parse("9999-12-31T23:59:58Z").getEpochSecond();
 
     private GoValues() {
     }
 
-    static String time(long seconds, int nanos) {
-        return SECONDS.format(Instant.ofEpochSecond(seconds, nanos));
+    static String time(long seconds, int nanos, String path) {
+        return SECONDS.format(instant(seconds, nanos, path));
     }
 
-    static String microTime(long seconds, int nanos) {
-        return MICROS.format(Instant.ofEpochSecond(seconds, nanos));
+    static String microTime(long seconds, int nanos, String path) {
+        return MICROS.format(instant(seconds, nanos, path));
+    }
+
+    /** Go refuses to print years outside 0000-9999 in RFC 3339; so do we. */
+    private static Instant instant(long seconds, int nanos, String path) {
+        if (seconds < FIRST_SECOND || seconds > LAST_SECOND) {
+            throw new ProtobufException(path + ": time out of range: " + seconds + "s");
+        }
+        return Instant.ofEpochSecond(seconds, nanos);
     }
 
     /** An RFC 3339 time, with any offset and fraction, as an instant. */

@@ -56,6 +56,10 @@ public final class KubernetesProtobuf {
      * @throws ProtobufException if the bytes are not a valid encoding of a known kind
      */
     public static Decoded decode(byte[] body) {
+        return decode(body, 1);
+    }
+
+    static Decoded decode(byte[] body, int envelopeDepth) {
         Envelope.Opened opened = Envelope.open(body);
         if (!opened.contentEncoding().isEmpty()) {
             throw new ProtobufException("unsupported protobuf content encoding \"" + opened.contentEncoding() + "\"");
@@ -68,7 +72,7 @@ public final class KubernetesProtobuf {
         } catch (InvalidProtocolBufferException e) {
             throw new ProtobufException("the protobuf " + opened.kind() + " is malformed: " + e.getMessage());
         }
-        MessageToJson converter = new MessageToJson(SHAPES);
+        MessageToJson converter = new MessageToJson(SHAPES, envelopeDepth);
         ObjectNode fields = converter.object(message, "");
         List<String> unknown = new ArrayList<>();
         if (opened.unknownFields()) {

@@ -34,11 +34,17 @@ final class MessageToJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** How deep envelopes may nest inside embedded objects; a watch event needs two. */
+    static final int MAX_ENVELOPE_DEPTH = 8;
+
     private final GoFieldShapes shapes;
+    private final int envelopeDepth;
     private final List<String> unknownFields = new ArrayList<>();
 
-    MessageToJson(GoFieldShapes shapes) {
+    /** @param envelopeDepth how many envelopes enclose the message converted */
+    MessageToJson(GoFieldShapes shapes, int envelopeDepth) {
         this.shapes = shapes;
+        this.envelopeDepth = envelopeDepth;
     }
 
     /** Fields the descriptors do not know, as {@code path: field N}. */
@@ -158,8 +164,8 @@ final class MessageToJson {
                 if (seconds == 0 && nanos == 0) {
                     return null;
                 }
-                return NODES.stringNode(name.equals(SpecialTypes.TIME) ? GoValues.time(seconds, nanos)
-                        : GoValues.microTime(seconds, nanos));
+                return NODES.stringNode(name.equals(SpecialTypes.TIME) ? GoValues.time(seconds, nanos, path)
+                        : GoValues.microTime(seconds, nanos, path));
             }
             case SpecialTypes.DURATION -> {
                 long nanos = (Long) message.getField(type.findFieldByName("duration"));
@@ -173,6 +179,9 @@ final class MessageToJson {
                 long kind = (Long) message.getField(type.findFieldByName("type"));
                 if (kind == 1) {
                     return NODES.stringNode((String) message.getField(type.findFieldByName("strVal")));
+                }
+                if (kind != 0) {
+                    throw new ProtobufException(path + ": IntOrString of unknown type " + kind);
                 }
                 int number = (Integer) message.getField(type.findFieldByName("intVal"));
                 return number == 0 && !keepZero ? null : NODES.numberNode(number);
@@ -194,7 +203,10 @@ final class MessageToJson {
         }
         byte[] data = bytes.toByteArray();
         if (Envelope.hasMagic(data)) {
-            KubernetesProtobuf.Decoded inner = KubernetesProtobuf.decode(data);
+            if (envelopeDepth >= MAX_ENVELOPE_DEPTH) {
+                throw new ProtobufException(path + ": embedded objects nest too deep");
+            }
+            KubernetesProtobuf.Decoded inner = KubernetesProtobuf.decode(data, envelopeDepth + 1);
             inner.unknownFields().forEach(u -> unknownFields.add(join(path, u)));
             return inner.object();
         }
