@@ -5,11 +5,9 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.DynamicMessage;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -229,8 +227,7 @@ final class JsonToMessage {
 
     private Map<String, Route> routesOf(Descriptor type) {
         Map<String, Route> byName = new HashMap<>();
-        List<FieldDescriptor> fields = new ArrayList<>(type.getFields());
-        for (FieldDescriptor field : fields) {
+        for (FieldDescriptor field : type.getFields()) {
             GoFieldShapes.Shape shape = shapes.field(type.getFullName(), field.getName());
             if (shape.inline()) {
                 for (Map.Entry<String, Route> inner : routesOf(field.getMessageType()).entrySet()) {

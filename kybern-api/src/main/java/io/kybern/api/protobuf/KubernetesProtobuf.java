@@ -1,14 +1,14 @@
 package io.kybern.api.protobuf;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.kubernetes.client.proto.Meta;
+import io.kubernetes.client.proto.Runtime;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -30,6 +30,7 @@ public final class KubernetesProtobuf {
     private static final GoFieldShapes SHAPES = GoFieldShapes.BUILT_IN;
     private static final JsonToMessage TO_MESSAGE = new JsonToMessage(SHAPES);
     private static final Descriptor WATCH_EVENT = Meta.WatchEvent.getDescriptor();
+    private static final Descriptor RAW_EXTENSION = Runtime.RawExtension.getDescriptor();
 
     private KubernetesProtobuf() {
     }
@@ -100,11 +101,6 @@ public final class KubernetesProtobuf {
         return Envelope.wrap(apiVersion, kind, TO_MESSAGE.message(type, object, "", true).toByteString());
     }
 
-    /** The message an encoded object would carry, for callers that need the descriptor's view. */
-    static Optional<Descriptor> messageOf(JsonNode object) {
-        return KindMessages.of(object.path("apiVersion").asString(""), object.path("kind").asString(""));
-    }
-
     /**
      * One frame of a protobuf watch stream: a four-byte big-endian length, then a
      * {@code meta.v1.WatchEvent} without envelope (Kubernetes streams with its raw serializer) whose
@@ -112,9 +108,8 @@ public final class KubernetesProtobuf {
      */
     public static byte[] watchFrame(String type, ObjectNode object) {
         byte[] inner = encode(object);
-        DynamicMessage raw = DynamicMessage.newBuilder(io.kubernetes.client.proto.Runtime.RawExtension.getDescriptor())
-                .setField(io.kubernetes.client.proto.Runtime.RawExtension.getDescriptor().findFieldByName("raw"),
-                        com.google.protobuf.ByteString.copyFrom(inner))
+        DynamicMessage raw = DynamicMessage.newBuilder(RAW_EXTENSION)
+                .setField(RAW_EXTENSION.findFieldByName("raw"), ByteString.copyFrom(inner))
                 .build();
         byte[] event = DynamicMessage.newBuilder(WATCH_EVENT)
                 .setField(WATCH_EVENT.findFieldByName("type"), type)

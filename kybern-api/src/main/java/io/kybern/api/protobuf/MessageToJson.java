@@ -8,6 +8,7 @@ import com.google.protobuf.UnknownFieldSet;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -94,10 +95,10 @@ final class MessageToJson {
         }
     }
 
-    private java.util.Optional<JsonNode> mapValue(Message message, FieldDescriptor field, String path) {
+    private Optional<JsonNode> mapValue(Message message, FieldDescriptor field, String path) {
         int count = message.getRepeatedFieldCount(field);
         if (count == 0) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         FieldDescriptor keyField = field.getMessageType().findFieldByNumber(1);
         FieldDescriptor valueField = field.getMessageType().findFieldByNumber(2);
@@ -111,7 +112,7 @@ final class MessageToJson {
         }
         ObjectNode map = NODES.objectNode();
         sorted.forEach(map::set);
-        return java.util.Optional.of(map);
+        return Optional.of(map);
     }
 
     private static JsonNode orNull(JsonNode node) {

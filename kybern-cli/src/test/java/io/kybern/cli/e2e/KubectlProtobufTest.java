@@ -54,6 +54,12 @@ class KubectlProtobufTest {
         // The request's and the response's Content-Type, as kubectl logs them: the codec was exercised.
         assertThat(created.stderr()).containsPattern("(?s)verb=\"POST\".*Content-Type: " + PROTOBUF
                 + ".*status=\"201 Created\".*Content-Type: " + PROTOBUF);
+
+        // The refusal comes back as a protobuf Status, which kubectl reads like Kubernetes' own.
+        Kubectl.Result again = kubectl("33").run("create", "configmap", "wire-check", "--from-literal=a=b", "-v=8");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.stderr()).containsPattern("(?s)status=\"409 Conflict\".*Content-Type: " + PROTOBUF)
+                .contains("Error from server (AlreadyExists): configmaps \"wire-check\" already exists");
     }
 
     @ParameterizedTest
