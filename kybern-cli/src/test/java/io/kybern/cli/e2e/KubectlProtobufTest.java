@@ -59,7 +59,7 @@ class KubectlProtobufTest {
         Kubectl.Result again = kubectl("33").run("create", "configmap", "wire-check", "--from-literal=a=b", "-v=8");
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.stderr()).containsPattern("(?s)status=\"409 Conflict\".*Content-Type: " + PROTOBUF)
-                .contains("Error from server (AlreadyExists): configmaps \"wire-check\" already exists");
+                .contains("error: failed to create configmap: configmaps \"wire-check\" already exists");
     }
 
     @ParameterizedTest
