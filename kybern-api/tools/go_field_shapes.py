@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes the Go shapes of Kubernetes' protobuf fields, the facts the descriptors leave out.
 
-Usage: go_field_shapes.py API_CHECKOUT APIMACHINERY_CHECKOUT > go-field-shapes.txt
+Usage: go_field_shapes.py API APIMACHINERY APIEXTENSIONS_APISERVER > go-field-shapes.txt
+
+(each a checkout of that Kubernetes repository)
 
 The protobuf descriptors give field numbers and types, but not how Go marshals the same field to
 JSON: whether it is a pointer (present even when zero), whether its JSON tag lacks omitempty (zero
@@ -21,10 +23,12 @@ FIELD = re.compile(r'^\s+(?:(\w+)\s+)?(\*?)([\w.\[\]*]+)\s+`([^`]*)`')
 TAG = re.compile(r'(\w+):"([^"]*)"')
 
 
+PACKAGE_PREFIX = {'api': 'k8s.io.api.', 'machinery': 'k8s.io.apimachinery.',
+                  'apiextensions': 'k8s.io.apiextensions_apiserver.'}
+
+
 def package_of(root_kind, rel_dir):
-    if root_kind == 'api':
-        return 'k8s.io.api.' + rel_dir.replace('/', '.')
-    return 'k8s.io.apimachinery.' + rel_dir.replace('/', '.')
+    return PACKAGE_PREFIX[root_kind] + rel_dir.replace('/', '.')
 
 
 def scan(path, package, out):
@@ -69,10 +73,13 @@ def scan(path, package, out):
 
 
 def main():
-    api, machinery = sys.argv[1], sys.argv[2]
+    api, machinery, apiextensions = sys.argv[1], sys.argv[2], sys.argv[3]
     out = set()
-    for root, kind, dirs in ((api, 'api', None), (machinery, 'machinery',
-                             ['pkg/apis/meta/v1', 'pkg/runtime', 'pkg/util/intstr', 'pkg/api/resource'])):
+    for root, kind, dirs in ((api, 'api', None),
+                             (machinery, 'machinery',
+                              ['pkg/apis/meta/v1', 'pkg/runtime', 'pkg/util/intstr', 'pkg/api/resource']),
+                             (apiextensions, 'apiextensions',
+                              ['pkg/apis/apiextensions/v1', 'pkg/apis/apiextensions/v1beta1'])):
         for dirpath, _, files in os.walk(root):
             rel = os.path.relpath(dirpath, root)
             if rel.startswith('.') or (dirs is not None and rel not in dirs):

@@ -164,7 +164,7 @@ final class JsonToMessage {
         return message(type, (ObjectNode) value, path, false);
     }
 
-    private static DynamicMessage special(Descriptor type, JsonNode value, String path) {
+    private DynamicMessage special(Descriptor type, JsonNode value, String path) {
         DynamicMessage.Builder b = DynamicMessage.newBuilder(type);
         switch (type.getFullName()) {
             case SpecialTypes.TIME, SpecialTypes.MICRO_TIME -> {
@@ -199,9 +199,38 @@ final class JsonToMessage {
                     b.setField(type.findFieldByName("raw"), ByteString.copyFrom(JSON.writeValueAsBytes(value)));
             case SpecialTypes.FIELDS_V1 ->
                     b.setField(type.findFieldByName("Raw"), ByteString.copyFrom(JSON.writeValueAsBytes(value)));
+            case SpecialTypes.JSON ->
+                    b.setField(type.findFieldByName("raw"), ByteString.copyFrom(JSON.writeValueAsBytes(value)));
+            case SpecialTypes.SCHEMA_OR_ARRAY -> {
+                if (value.isArray()) {
+                    set(b, type.findFieldByName("jSONSchemas"), value, path);
+                } else {
+                    b.setField(type.findFieldByName("schema"), schema(type, value, path));
+                }
+            }
+            case SpecialTypes.SCHEMA_OR_BOOL -> {
+                // Go's form: a schema allows, and false is the only way to refuse.
+                if (value.isBoolean()) {
+                    b.setField(type.findFieldByName("allows"), value.booleanValue());
+                } else {
+                    b.setField(type.findFieldByName("allows"), true);
+                    b.setField(type.findFieldByName("schema"), schema(type, value, path));
+                }
+            }
+            case SpecialTypes.SCHEMA_OR_STRINGS -> {
+                if (value.isArray()) {
+                    set(b, type.findFieldByName("property"), value, path);
+                } else {
+                    b.setField(type.findFieldByName("schema"), schema(type, value, path));
+                }
+            }
             default -> throw new IllegalStateException("unhandled special type " + type.getFullName());
         }
         return b.build();
+    }
+
+    private DynamicMessage schema(Descriptor type, JsonNode value, String path) {
+        return message(type.findFieldByName("schema").getMessageType(), value, path);
     }
 
     private static String text(JsonNode value, String path) {

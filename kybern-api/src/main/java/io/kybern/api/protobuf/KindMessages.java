@@ -6,6 +6,7 @@ import io.kubernetes.client.proto.Meta;
 import io.kubernetes.client.proto.V1;
 import io.kubernetes.client.proto.V1Admission;
 import io.kubernetes.client.proto.V1Admissionregistration;
+import io.kubernetes.client.proto.V1Apiextensions;
 import io.kubernetes.client.proto.V1Apps;
 import io.kubernetes.client.proto.V1Authentication;
 import io.kubernetes.client.proto.V1Authorization;
@@ -38,21 +39,19 @@ import java.util.Set;
 /**
  * The protobuf message of each kind, found by Kubernetes' naming: kind {@code K} of group {@code g}
  * and version {@code v} is message {@code k8s.io.api.<first label of g>.<v>.K} (the core group is
- * {@code core}). The kinds every group version shares (Status, WatchEvent, the options) are the meta
- * group's messages.
- *
- * <p>apiextensions.k8s.io is left out on purpose: its schemas use Go types with their own JSON forms
- * ({@code JSONSchemaPropsOrBool} and the like) that the codec does not translate yet, so those kinds
- * are refused in protobuf rather than mistranslated. Clients send them as JSON.
+ * {@code core}); apiextensions.k8s.io lives in its own repository's package. The kinds every group
+ * version shares (Status, WatchEvent, the options) are the meta group's messages.
  */
 final class KindMessages {
 
     static final String META = "k8s.io.apimachinery.pkg.apis.meta.v1";
+    static final String APIEXTENSIONS = "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1";
     private static final Set<String> SHARED_KINDS = Set.of("Status", "WatchEvent", "DeleteOptions", "ListOptions",
             "GetOptions", "CreateOptions", "UpdateOptions", "PatchOptions");
 
     private static final Map<String, Descriptor> BY_NAME = index(List.of(Meta.getDescriptor(), V1.getDescriptor(),
-            V1Admission.getDescriptor(), V1Admissionregistration.getDescriptor(), V1Apps.getDescriptor(),
+            V1Admission.getDescriptor(), V1Admissionregistration.getDescriptor(), V1Apiextensions.getDescriptor(),
+            V1Apps.getDescriptor(),
             V1Authentication.getDescriptor(), V1Authorization.getDescriptor(), V1Autoscaling.getDescriptor(),
             V1Batch.getDescriptor(), V1Certificates.getDescriptor(), V1Coordination.getDescriptor(),
             V1Discovery.getDescriptor(), V1Events.getDescriptor(), V1Flowcontrol.getDescriptor(),
@@ -70,8 +69,12 @@ final class KindMessages {
         int slash = apiVersion.indexOf('/');
         String group = slash < 0 ? "" : apiVersion.substring(0, slash);
         String version = apiVersion.substring(slash + 1);
-        if (kind.isEmpty() || version.isEmpty() || group.equals("apiextensions.k8s.io")) {
+        if (kind.isEmpty() || version.isEmpty()) {
             return Optional.empty();
+        }
+        if (group.equals("apiextensions.k8s.io")) {
+            return Optional.ofNullable(BY_NAME.get("k8s.io.apiextensions_apiserver.pkg.apis.apiextensions."
+                    + version + "." + kind));
         }
         if (group.equals("meta.k8s.io") || SHARED_KINDS.contains(kind)) {
             return Optional.ofNullable(BY_NAME.get(META + "." + kind));

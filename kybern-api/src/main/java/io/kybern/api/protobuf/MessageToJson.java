@@ -115,6 +115,15 @@ final class MessageToJson {
         return Optional.of(map);
     }
 
+    /** Go prints a whole float64 without a fraction ({@code maximum: 10}); so do we. */
+    private static JsonNode number(double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            long whole = (long) value;
+            return whole == (int) whole ? NODES.numberNode((int) whole) : NODES.numberNode(whole);
+        }
+        return NODES.numberNode(value);
+    }
+
     private static JsonNode orNull(JsonNode node) {
         return node == null ? NODES.nullNode() : node;
     }
@@ -130,8 +139,8 @@ final class MessageToJson {
             case BOOLEAN -> NODES.booleanNode((Boolean) value);
             case STRING -> NODES.stringNode((String) value);
             case BYTE_STRING -> NODES.stringNode(Base64.getEncoder().encodeToString(((ByteString) value).toByteArray()));
-            case DOUBLE -> NODES.numberNode((Double) value);
-            case FLOAT -> NODES.numberNode((Float) value);
+            case DOUBLE -> number((Double) value);
+            case FLOAT -> number((Float) value);
             case ENUM -> NODES.stringNode(value.toString());
             case MESSAGE -> message((Message) value, path, keepZero);
         };
@@ -193,8 +202,44 @@ final class MessageToJson {
             case SpecialTypes.FIELDS_V1 -> {
                 return raw((ByteString) message.getField(type.findFieldByName("Raw")), path);
             }
+            case SpecialTypes.JSON -> {
+                return raw((ByteString) message.getField(type.findFieldByName("raw")), path);
+            }
+            case SpecialTypes.SCHEMA_OR_ARRAY -> {
+                FieldDescriptor schemas = type.findFieldByName("jSONSchemas");
+                if (message.getRepeatedFieldCount(schemas) > 0) {
+                    return repeated(message, schemas, path);
+                }
+                return schema(message, type, path);
+            }
+            case SpecialTypes.SCHEMA_OR_BOOL -> {
+                JsonNode schema = schema(message, type, path);
+                return schema != null ? schema
+                        : NODES.booleanNode((Boolean) message.getField(type.findFieldByName("allows")));
+            }
+            case SpecialTypes.SCHEMA_OR_STRINGS -> {
+                FieldDescriptor property = type.findFieldByName("property");
+                if (message.getRepeatedFieldCount(property) > 0) {
+                    return repeated(message, property, path);
+                }
+                return schema(message, type, path);
+            }
             default -> throw new IllegalStateException("unhandled special type " + name);
         }
+    }
+
+    /** The {@code schema} field of the schema-or-something types, or null when absent (Go's nil). */
+    private JsonNode schema(Message message, Descriptor type, String path) {
+        FieldDescriptor schema = type.findFieldByName("schema");
+        return message.hasField(schema) ? object((Message) message.getField(schema), path) : null;
+    }
+
+    private ArrayNode repeated(Message message, FieldDescriptor field, String path) {
+        ArrayNode array = NODES.arrayNode();
+        for (int i = 0; i < message.getRepeatedFieldCount(field); i++) {
+            array.add(orNull(value(field, message.getRepeatedField(field, i), path + "[" + i + "]", true)));
+        }
+        return array;
     }
 
     /** Embedded bytes: JSON as Kubernetes clients send it, or a nested protobuf envelope. */

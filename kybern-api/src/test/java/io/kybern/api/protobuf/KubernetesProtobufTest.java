@@ -11,6 +11,7 @@ import io.kubernetes.client.proto.Meta;
 import io.kubernetes.client.proto.Resource;
 import io.kubernetes.client.proto.Runtime;
 import io.kubernetes.client.proto.V1;
+import io.kubernetes.client.proto.V1Apiextensions;
 import io.kubernetes.client.proto.V1Apps;
 import io.kubernetes.client.proto.V1Batch;
 import java.io.ByteArrayOutputStream;
@@ -237,6 +238,35 @@ class KubernetesProtobufTest {
                 V1Apps.ControllerRevision.parser());
         assertThat(parsed.getData().getRaw().toString(StandardCharsets.UTF_8))
                 .isEqualTo("{\"spec\":{\"template\":{\"x\":1}}}");
+    }
+
+    @Test
+    void customResourceSchemasKeepTheirJsonNamesAndEitherOrForms() {
+        ObjectNode crd = json("{'apiVersion':'apiextensions.k8s.io/v1','kind':'CustomResourceDefinition',"
+                + "'metadata':{'name':'widgets.example.com'},'spec':{'group':'example.com','scope':'Namespaced',"
+                + "'names':{'plural':'widgets','kind':'Widget'},'versions':[{'name':'v1','served':true,"
+                + "'storage':true,'schema':{'openAPIV3Schema':{'type':'object',"
+                + "'x-kubernetes-preserve-unknown-fields':true,'properties':{"
+                + "'size':{'type':'integer','maximum':10.5,'default':3,'enum':[1,'two']},"
+                + "'tags':{'type':'array','maxItems':5,'minimum':0,'items':{'type':'string'}},"
+                + "'labels':{'type':'object','additionalProperties':{'type':'string'}},"
+                + "'strict':{'type':'object','additionalProperties':false},"
+                + "'either':{'items':[{'type':'string'},{'type':'integer'}]},"
+                + "'ref':{'$ref':'#/definitions/x','x-kubernetes-int-or-string':true}}}}}]}}");
+
+        byte[] bytes = KubernetesProtobuf.encode(crd);
+
+        assertThat(KubernetesProtobuf.decode(bytes).object()).isEqualTo(crd);
+        V1Apiextensions.JSONSchemaProps schema = parseRaw(bytes, V1Apiextensions.CustomResourceDefinition.parser())
+                .getSpec().getVersions(0).getSchema().getOpenAPIV3Schema();
+        assertThat(schema.getXKubernetesPreserveUnknownFields()).isTrue();
+        assertThat(schema.getPropertiesMap().get("size").getMaximum()).isEqualTo(10.5);
+        assertThat(schema.getPropertiesMap().get("size").getDefault().getRaw().toStringUtf8()).isEqualTo("3");
+        assertThat(schema.getPropertiesMap().get("tags").getItems().getSchema().getType()).isEqualTo("string");
+        assertThat(schema.getPropertiesMap().get("strict").getAdditionalProperties().getAllows()).isFalse();
+        assertThat(schema.getPropertiesMap().get("strict").getAdditionalProperties().hasSchema()).isFalse();
+        assertThat(schema.getPropertiesMap().get("either").getItems().getJSONSchemasCount()).isEqualTo(2);
+        assertThat(schema.getPropertiesMap().get("ref").getRef()).isEqualTo("#/definitions/x");
     }
 
     private static Message bytesMessage(byte[] raw) {
