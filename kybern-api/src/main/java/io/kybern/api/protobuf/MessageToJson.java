@@ -69,13 +69,8 @@ final class MessageToJson {
             if (field.isMapField()) {
                 mapValue(message, field, at).ifPresent(v -> out.set(name, v));
             } else if (field.isRepeated()) {
-                int count = message.getRepeatedFieldCount(field);
-                if (count > 0) {
-                    ArrayNode array = out.putArray(name);
-                    for (int i = 0; i < count; i++) {
-                        array.add(orNull(value(field, message.getRepeatedField(field, i), at + "[" + i + "]",
-                                true)));
-                    }
+                if (message.getRepeatedFieldCount(field) > 0) {
+                    out.set(name, repeated(message, field, at));
                 }
             } else if (message.hasField(field)) {
                 Object value = message.getField(field);
@@ -115,8 +110,14 @@ final class MessageToJson {
         return Optional.of(map);
     }
 
-    /** Go prints a whole float64 without a fraction ({@code maximum: 10}); so do we. */
-    private static JsonNode number(double value) {
+    /**
+     * Go prints a whole float64 without a fraction ({@code maximum: 10}); so do we. JSON has no NaN or
+     * infinity, and Go refuses to print them.
+     */
+    private static JsonNode number(double value, String path) {
+        if (!Double.isFinite(value)) {
+            throw new ProtobufException(path + ": " + value + " is not a JSON number");
+        }
         if (value == Math.rint(value) && Math.abs(value) < 1e15) {
             long whole = (long) value;
             return whole == (int) whole ? NODES.numberNode((int) whole) : NODES.numberNode(whole);
@@ -139,8 +140,8 @@ final class MessageToJson {
             case BOOLEAN -> NODES.booleanNode((Boolean) value);
             case STRING -> NODES.stringNode((String) value);
             case BYTE_STRING -> NODES.stringNode(Base64.getEncoder().encodeToString(((ByteString) value).toByteArray()));
-            case DOUBLE -> number((Double) value);
-            case FLOAT -> number((Float) value);
+            case DOUBLE -> number((Double) value, path);
+            case FLOAT -> number((Float) value, path);
             case ENUM -> NODES.stringNode(value.toString());
             case MESSAGE -> message((Message) value, path, keepZero);
         };

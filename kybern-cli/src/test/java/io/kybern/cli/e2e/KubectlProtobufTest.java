@@ -12,8 +12,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * kubectl's typed {@code create} subcommands. kubectl 1.33 sends their bodies in Kubernetes protobuf
- * (and reads the answer in protobuf); 1.27 and 1.31 send JSON. Each object must be stored as the
+ * kubectl's typed {@code create} subcommands. kubectl 1.32 and 1.33 send their bodies in Kubernetes
+ * protobuf (and read the answer in protobuf); 1.27 and 1.31 send JSON. Each object must be stored as the
  * command describes it, whichever encoding carried it.
  */
 class KubectlProtobufTest {
@@ -63,7 +63,7 @@ class KubectlProtobufTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"27", "31", "33"})
+    @ValueSource(strings = {"27", "31", "32", "33"})
     void typedCreateCommandsStoreWhatTheyDescribe(String minor) throws Exception {
         Kubectl kubectl = kubectl(minor);
         String ns = "typed-" + minor;
