@@ -230,6 +230,14 @@ class ApiServerProtobufTest {
     }
 
     @Test
+    void writesWithAnAcceptHeaderNamingNothingServableStillAnswerJson() {
+        Answer created = call("POST", CONFIGMAPS, "application/json", "{\"metadata\":{\"name\":\"plain\"}}"
+                .getBytes(StandardCharsets.UTF_8), "application/yaml", Map.of());
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.contentType()).isEqualTo("application/json");
+    }
+
+    @Test
     void errorsAreProtobufStatusesForProtobufClients() {
         Answer missing = call("GET", CONFIGMAPS + "/none", null, new byte[0], CLIENT_ACCEPT, Map.of());
         assertThat(missing.status()).isEqualTo(404);

@@ -54,7 +54,7 @@ public final class NegotiatedResponder implements ApiResponder {
 
     /** Sends an object (or list, or Status) in the negotiated format. */
     public void respondObject(int status, ObjectNode body) {
-        if (ResponseFormat.negotiate(request.header("accept")) instanceof ResponseFormat.Protobuf protobuf) {
+        if (format() instanceof ResponseFormat.Protobuf protobuf) {
             try {
                 plain.respond(status, ResponseFormat.PROTOBUF, KubernetesProtobuf.encode(body));
                 return;
@@ -71,8 +71,7 @@ public final class NegotiatedResponder implements ApiResponder {
 
     @Override
     public ResponseStream stream(int status, String contentType) {
-        if (!contentType.equals("application/json")
-                || !(ResponseFormat.negotiate(request.header("accept")) instanceof ResponseFormat.Protobuf protobuf)) {
+        if (!contentType.equals("application/json") || !(format() instanceof ResponseFormat.Protobuf protobuf)) {
             return plain.stream(status, contentType);
         }
         if (!KubernetesProtobuf.supports(watchedApiVersion, watchedKind)) {
@@ -91,17 +90,23 @@ public final class NegotiatedResponder implements ApiResponder {
      * @return false if the client takes JSON, which the HTTP layer sends
      */
     public boolean fail(ApiException e) {
-        ResponseFormat format;
-        try {
-            format = ResponseFormat.negotiate(request.header("accept"));
-        } catch (ApiException notAcceptable) {
-            return false;
-        }
-        if (!(format instanceof ResponseFormat.Protobuf)) {
+        if (!(format() instanceof ResponseFormat.Protobuf)) {
             return false;
         }
         plain.respond(e.code(), ResponseFormat.PROTOBUF, KubernetesProtobuf.encode(StatusDocuments.failure(e)));
         return true;
+    }
+
+    /**
+     * The negotiated format, or JSON when the header names nothing servable: reads refuse such headers
+     * with 406 before they start (see {@code ApiServer}), and writes answer JSON as they always have.
+     */
+    private ResponseFormat format() {
+        try {
+            return ResponseFormat.negotiate(request.header("accept"));
+        } catch (ApiException notAcceptable) {
+            return ResponseFormat.OBJECTS;
+        }
     }
 
     /**
