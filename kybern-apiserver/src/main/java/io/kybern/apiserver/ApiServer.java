@@ -18,6 +18,8 @@ import io.kybern.apiserver.http.ApiHandler;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.UserInfo;
+import io.kybern.apiserver.negotiation.NegotiatedResponder;
+import io.kybern.apiserver.negotiation.RequestBodies;
 import io.kybern.apiserver.negotiation.ResponseFormat;
 import io.kybern.apiserver.registry.DeleteOptions;
 import io.kybern.apiserver.registry.ObjectStorage;
@@ -101,7 +103,18 @@ public final class ApiServer implements ApiHandler {
     }
 
     @Override
-    public void handle(ApiRequest request, ApiResponder responder) {
+    public void handle(ApiRequest request, ApiResponder plain) {
+        NegotiatedResponder responder = new NegotiatedResponder(request, plain);
+        try {
+            route(request, responder);
+        } catch (ApiException e) {
+            if (!responder.fail(e)) {
+                throw e;
+            }
+        }
+    }
+
+    private void route(ApiRequest request, NegotiatedResponder responder) {
         RequestInfo info = RequestInfo.parse(request.method(), request.path(), request.query());
         try {
             request = authenticate(request);
@@ -117,6 +130,7 @@ public final class ApiServer implements ApiHandler {
             ResourceType type = catalog.byResource(new GroupVersionResource(info.group(), info.version(),
                     info.resource())).orElseThrow(ApiException::pathNotFound);
             authorize(request.user(), info, type);
+            responder.objectsOf(type.gvr().groupVersion().apiVersion(), type.kind());
             if (info.subresource().equals("status") && type.subresource("status").isPresent()) {
                 serveStatus(type, info, request, responder);
             } else if (!info.subresource().isEmpty()) {
@@ -169,7 +183,7 @@ public final class ApiServer implements ApiHandler {
             case "patch" -> json(responder, 200, storage.patch(type, namespace, info.name(), patcher(type, request),
                     dryRun(request)));
             case "delete" -> json(responder, 200, storage.delete(type, namespace, info.name(),
-                    DeleteOptionsParser.parse(request.body(), request::param, dryRun(request))));
+                    DeleteOptionsParser.parse(deleteOptions(request), request::param, dryRun(request))));
             case "deletecollection" -> json(responder, 200, deleteCollection(type, namespace, request));
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported yet on "
                     + type.gvr().groupResource());
@@ -304,7 +318,7 @@ public final class ApiServer implements ApiHandler {
     }
 
     private ObjectNode deleteCollection(ResourceType type, String namespace, ApiRequest request) {
-        DeleteOptions options = DeleteOptionsParser.parse(request.body(), request::param, dryRun(request));
+        DeleteOptions options = DeleteOptionsParser.parse(deleteOptions(request), request::param, dryRun(request));
         ObjectNode list = filtered(storage.list(type, namespace, 0, null, null), selector(type, request));
         for (JsonNode item : list.get("items")) {
             String itemNamespace = item.path("metadata").path("namespace").asString("");
@@ -378,6 +392,7 @@ public final class ApiServer implements ApiHandler {
         return switch (mediaType) {
             case "application/json", "" -> ObjectStorage.parseObject(request.body());
             case "application/yaml", "application/x-yaml", "text/yaml" -> yamlObject(request.body());
+            case ResponseFormat.PROTOBUF -> RequestBodies.protobufObject(request);
             default -> throw ApiException.unsupportedMediaType(contentType);
         };
     }
@@ -405,6 +420,11 @@ public final class ApiServer implements ApiHandler {
         return !values.isEmpty();
     }
 
+    /** The DeleteOptions body, in whichever encoding it came; null when the request has none. */
+    static ObjectNode deleteOptions(ApiRequest request) {
+        return request.body().length == 0 ? null : RequestBodies.options(request);
+    }
+
     private static int intParam(ApiRequest request, String name) {
         String value = request.param(name);
         if (value == null || value.isEmpty()) {
@@ -427,6 +447,10 @@ public final class ApiServer implements ApiHandler {
     }
 
     static void json(ApiResponder responder, int status, ObjectNode body) {
+        if (responder instanceof NegotiatedResponder negotiated) {
+            negotiated.respondObject(status, body);
+            return;
+        }
         responder.respond(status, "application/json", JSON.writeValueAsBytes(body));
     }
 }

@@ -236,7 +236,7 @@ final class Subresources {
         ObjectNode pod = storage.get(pods, namespace, name);
         JsonNode options = eviction.path("deleteOptions");
         DeleteOptions deleteOptions = options.isObject()
-                ? DeleteOptionsParser.parse(JSON.writeValueAsBytes(options), parameter -> null, dryRun)
+                ? DeleteOptionsParser.parse((ObjectNode) options, parameter -> null, dryRun)
                 : DeleteOptions.NONE.withDryRun(dryRun);
         String phase = pod.path("status").path("phase").asString("");
         // A pod that has finished or never started counts against no budget.

@@ -132,13 +132,13 @@ class ApiServerTablesTest {
         assertThat(get("/api/v1/namespaces/default/configmaps", null, Map.of()).body().get("kind").asString())
                 .isEqualTo("ConfigMapList");
         assertThat(get("/api/v1/namespaces/default/configmaps/settings",
-                "application/vnd.kubernetes.protobuf,application/json", Map.of()).body().get("kind").asString())
+                "application/yaml,application/json", Map.of()).body().get("kind").asString())
                 .isEqualTo("ConfigMap");
     }
 
     @Test
     void onlyUnservableMediaTypesAreNotAcceptable() {
-        assertThatThrownBy(() -> get("/api/v1/namespaces/default/configmaps", "application/vnd.kubernetes.protobuf",
+        assertThatThrownBy(() -> get("/api/v1/namespaces/default/configmaps", "application/yaml",
                 Map.of())).isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.code()).isEqualTo(406);
                     assertThat(e.reason()).isEqualTo("NotAcceptable");

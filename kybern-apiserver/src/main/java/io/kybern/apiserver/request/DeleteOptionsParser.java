@@ -1,7 +1,6 @@
 package io.kybern.apiserver.request;
 
 import io.kybern.apiserver.registry.DeleteOptions;
-import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.status.ApiException;
 import java.util.List;
 import java.util.Optional;
@@ -24,12 +23,11 @@ public final class DeleteOptionsParser {
     }
 
     /**
-     * @param body        the request body, possibly empty
+     * @param options     the decoded DeleteOptions body, or null when the request had none
      * @param queryParam  the request's query parameters by name (null when absent)
      * @param queryDryRun whether the query already asked for a dry run
      */
-    public static DeleteOptions parse(byte[] body, Function<String, String> queryParam, boolean queryDryRun) {
-        ObjectNode options = body.length == 0 ? null : ObjectStorage.parseObject(body);
+    public static DeleteOptions parse(ObjectNode options, Function<String, String> queryParam, boolean queryDryRun) {
         Optional<String> resourceVersion = Optional.empty();
         Optional<String> uid = Optional.empty();
         OptionalLong grace = query(queryParam, "gracePeriodSeconds").map(DeleteOptionsParser::parseGrace)

@@ -39,8 +39,8 @@ class ResponseFormatTest {
 
     @Test
     void unsupportedRangesAreSkippedForLaterOnes() {
-        assertThat(ResponseFormat.negotiate("application/vnd.kubernetes.protobuf,application/json"))
-                .isEqualTo(ResponseFormat.OBJECTS);
+        assertThat(ResponseFormat.negotiate("application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io,"
+                + "application/json")).isEqualTo(ResponseFormat.OBJECTS);
         assertThat(ResponseFormat.negotiate("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,"
                 + "application/json")).isEqualTo(ResponseFormat.OBJECTS);
         assertThat(ResponseFormat.negotiate("application/json;as=Table;v=v2;g=meta.k8s.io,application/json"))
@@ -49,12 +49,34 @@ class ResponseFormatTest {
 
     @Test
     void nothingServableIsNotAcceptable() {
-        assertThatThrownBy(() -> ResponseFormat.negotiate("application/vnd.kubernetes.protobuf"))
+        assertThatThrownBy(() -> ResponseFormat.negotiate("application/yaml"))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.code()).isEqualTo(406);
                     assertThat(e.reason()).isEqualTo("NotAcceptable");
                 });
         assertThatThrownBy(() -> ResponseFormat.negotiate("application/json;as=Table;v=v1;g=example.com"))
+                .isInstanceOf(ApiException.class);
+    }
+
+    @Test
+    void protobufClientsGetProtobufWithJsonAsTheirFallback() {
+        assertThat(ResponseFormat.negotiate("application/vnd.kubernetes.protobuf, application/json"))
+                .isEqualTo(new ResponseFormat.Protobuf(true));
+        assertThat(ResponseFormat.negotiate("application/vnd.kubernetes.protobuf"))
+                .isEqualTo(new ResponseFormat.Protobuf(false));
+        assertThat(ResponseFormat.negotiate("application/vnd.kubernetes.protobuf;stream=watch"))
+                .isEqualTo(new ResponseFormat.Protobuf(false));
+    }
+
+    @Test
+    void qualityValuesOutrankOrder() {
+        assertThat(ResponseFormat.negotiate("application/vnd.kubernetes.protobuf;q=0.5, application/json"))
+                .isEqualTo(ResponseFormat.OBJECTS);
+        assertThat(ResponseFormat.negotiate("application/json;q=0.9, application/vnd.kubernetes.protobuf"))
+                .isEqualTo(new ResponseFormat.Protobuf(true));
+        assertThat(ResponseFormat.negotiate("application/json;q=0, application/vnd.kubernetes.protobuf"))
+                .isEqualTo(new ResponseFormat.Protobuf(false));
+        assertThatThrownBy(() -> ResponseFormat.negotiate("application/json;q=0"))
                 .isInstanceOf(ApiException.class);
     }
 }

@@ -1,0 +1,136 @@
+package io.kybern.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kybern.cli.TestServers;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * kubectl's typed {@code create} subcommands. kubectl 1.32 and 1.33 send their bodies in Kubernetes
+ * protobuf (and read the answer in protobuf); 1.27 and 1.31 send JSON. Each object must be stored as the
+ * command describes it, whichever encoding carried it.
+ */
+class KubectlProtobufTest {
+
+    private static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
+
+    @TempDir
+    static Path dataDir;
+
+    private static TestServers.Running server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = TestServers.start(dataDir);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static Kubectl kubectl(String minor) {
+        return Kubectl.version(minor, server.kubeconfig());
+    }
+
+    private static String ok(Kubectl.Result result) {
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        return result.stdout();
+    }
+
+    @Test
+    void kubectl133SendsAndReadsProtobuf() throws Exception {
+        Kubectl.Result created = kubectl("33").run("create", "configmap", "wire-check", "--from-literal=a=b", "-v=8");
+
+        assertThat(created.stdout().strip()).as(created.toString()).isEqualTo("configmap/wire-check created");
+        // The request's and the response's Content-Type, as kubectl logs them: the codec was exercised.
+        assertThat(created.stderr()).containsPattern("(?s)verb=\"POST\".*Content-Type: " + PROTOBUF
+                + ".*status=\"201 Created\".*Content-Type: " + PROTOBUF);
+
+        // The refusal comes back as a protobuf Status, which kubectl reads like Kubernetes' own.
+        Kubectl.Result again = kubectl("33").run("create", "configmap", "wire-check", "--from-literal=a=b", "-v=8");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.stderr()).containsPattern("(?s)status=\"409 Conflict\".*Content-Type: " + PROTOBUF)
+                .contains("error: failed to create configmap: configmaps \"wire-check\" already exists");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "32", "33"})
+    void typedCreateCommandsStoreWhatTheyDescribe(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String ns = "typed-" + minor;
+        ok(kubectl.run("create", "namespace", ns));
+        assertThat(ok(kubectl.run("get", "namespace", ns, "-o", "jsonpath={.status.phase}"))).isEqualTo("Active");
+
+        ok(kubectl.run("-n", ns, "create", "configmap", "settings", "--from-literal=color=blue",
+                "--from-literal=size=3"));
+        assertThat(ok(kubectl.run("-n", ns, "get", "configmap", "settings", "-o", "jsonpath={.data}")))
+                .isEqualTo("{\"color\":\"blue\",\"size\":\"3\"}");
+
+        ok(kubectl.run("-n", ns, "create", "secret", "generic", "password", "--from-literal=pw=hunter2"));
+        assertThat(ok(kubectl.run("-n", ns, "get", "secret", "password", "-o", "jsonpath={.data.pw}")))
+                .isEqualTo("aHVudGVyMg==");
+
+        // A replica count of zero is a set pointer, not an absent field.
+        ok(kubectl.run("-n", ns, "create", "deployment", "web", "--image=nginx:1.27", "--replicas=0",
+                "--port=8080"));
+        assertThat(ok(kubectl.run("-n", ns, "get", "deployment", "web", "-o", "yaml")))
+                .contains("replicas: 0", "image: nginx:1.27", "containerPort: 8080", "app: web")
+                .doesNotContain("minReadySeconds", "generateName");
+
+        ok(kubectl.run("-n", ns, "create", "service", "clusterip", "web", "--tcp=80:8080"));
+        assertThat(ok(kubectl.run("-n", ns, "get", "service", "web", "-o",
+                "jsonpath={.spec.type} {.spec.ports[0].port} {.spec.ports[0].targetPort} {.spec.ports[0].protocol}")))
+                .isEqualTo("ClusterIP 80 8080 TCP");
+
+        ok(kubectl.run("-n", ns, "create", "job", "once", "--image=busybox", "--", "echo", "hi"));
+        assertThat(ok(kubectl.run("-n", ns, "get", "job", "once", "-o",
+                "jsonpath={.spec.template.spec.containers[0].command} {.spec.template.spec.restartPolicy}")))
+                .isEqualTo("[\"echo\",\"hi\"] Never");
+
+        ok(kubectl.run("-n", ns, "create", "cronjob", "often", "--image=busybox", "--schedule=*/5 * * * *",
+                "--", "date"));
+        assertThat(ok(kubectl.run("-n", ns, "get", "cronjob", "often", "-o",
+                "jsonpath={.spec.schedule} {.spec.jobTemplate.spec.template.spec.restartPolicy}")))
+                .isEqualTo("*/5 * * * * OnFailure");
+
+        ok(kubectl.run("-n", ns, "create", "role", "reader", "--verb=get,list", "--resource=pods"));
+        assertThat(ok(kubectl.run("-n", ns, "get", "role", "reader", "-o", "jsonpath={.rules[0].verbs}")))
+                .isEqualTo("[\"get\",\"list\"]");
+        ok(kubectl.run("-n", ns, "create", "rolebinding", "reader", "--role=reader", "--user=bob"));
+        assertThat(ok(kubectl.run("-n", ns, "get", "rolebinding", "reader", "-o",
+                "jsonpath={.roleRef.kind}/{.roleRef.name} {.subjects[0].kind}/{.subjects[0].name}")))
+                .isEqualTo("Role/reader User/bob");
+        ok(kubectl.run("create", "clusterrole", "node-reader-" + minor, "--verb=get", "--resource=nodes"));
+        assertThat(ok(kubectl.run("get", "clusterrole", "node-reader-" + minor, "-o",
+                "jsonpath={.rules[0].resources}"))).isEqualTo("[\"nodes\"]");
+
+        ok(kubectl.run("-n", ns, "create", "quota", "limits", "--hard=pods=10,cpu=2,memory=1Gi"));
+        assertThat(ok(kubectl.run("-n", ns, "get", "quota", "limits", "-o", "jsonpath={.spec.hard}")))
+                .isEqualTo("{\"cpu\":\"2\",\"memory\":\"1Gi\",\"pods\":\"10\"}");
+
+        ok(kubectl.run("create", "priorityclass", "high-" + minor, "--value=1000", "--description=important"));
+        assertThat(ok(kubectl.run("get", "priorityclass", "high-" + minor, "-o",
+                "jsonpath={.value} {.description}"))).isEqualTo("1000 important");
+
+        ok(kubectl.run("-n", ns, "create", "poddisruptionbudget", "web", "--selector=app=web",
+                "--min-available=50%"));
+        assertThat(ok(kubectl.run("-n", ns, "get", "pdb", "web", "-o",
+                "jsonpath={.spec.minAvailable} {.spec.selector.matchLabels.app}"))).isEqualTo("50% web");
+
+        ok(kubectl.run("-n", ns, "create", "ingress", "web", "--rule=example.com/shop*=web:80"));
+        assertThat(ok(kubectl.run("-n", ns, "get", "ingress", "web", "-o",
+                "jsonpath={.spec.rules[0].host} {.spec.rules[0].http.paths[0].path} "
+                        + "{.spec.rules[0].http.paths[0].pathType} "
+                        + "{.spec.rules[0].http.paths[0].backend.service.port.number}")))
+                .isEqualTo("example.com /shop Prefix 80");
+    }
+}
