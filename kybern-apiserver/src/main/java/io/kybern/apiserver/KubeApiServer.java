@@ -1,8 +1,10 @@
 package io.kybern.apiserver;
 
+import io.kybern.api.openapi.OpenApiDocuments;
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
+import io.kybern.api.schema.Schemas;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.HttpApiServer;
@@ -62,7 +64,8 @@ public final class KubeApiServer implements AutoCloseable {
         HealthAndVersion health = new HealthAndVersion(config.kybernVersion())
                 .liveness("etcd", () -> store.currentRevision() >= 0);
         ApiMetrics metrics = new ApiMetrics();
-        ApiServer router = new ApiServer(catalog, storage, firstOf(health, metrics, discovery));
+        OpenApiEndpoints openApi = new OpenApiEndpoints(new OpenApiDocuments(catalog, Schemas.builtIn()));
+        ApiServer router = new ApiServer(catalog, storage, firstOf(health, metrics, discovery, openApi));
         HttpApiServer http = HttpApiServer.start(config.address(), config.tls(), metrics.measure(router));
         log.info("api server ready address={}", http.address());
         return new KubeApiServer(http);
