@@ -1,5 +1,6 @@
 package io.kybern.apiserver;
 
+import io.kybern.api.openapi.GnosticProtobuf;
 import io.kybern.api.openapi.OpenApiDocuments;
 import io.kybern.api.resource.GroupVersion;
 import io.kybern.apiserver.http.ApiRequest;
@@ -35,9 +36,14 @@ public final class OpenApiEndpoints implements ApiServer.NonResourceHandler {
     private static final String V3 = "/openapi/v3";
     private static final String V2 = "/openapi/v2";
     static final String V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+    /**
+     * The same media type as responses name it: {@code @} is not allowed in a media type, and Go's mime
+     * parser (which client-go runs on every response) refuses it, so kube-apiserver answers with a dot.
+     */
+    static final String V2_PROTOBUF_RESPONSE = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
 
-    /** A document as served: its bytes and their hash. */
-    private record Served(byte[] json, String hash) {
+    /** A document as served: its bytes, their hash and their media type. */
+    private record Served(byte[] json, String hash, String contentType) {
     }
 
     private final OpenApiDocuments documents;
@@ -78,12 +84,19 @@ public final class OpenApiEndpoints implements ApiServer.NonResourceHandler {
 
     private void serveV2(ApiRequest request, ApiResponder responder) {
         String accept = Optional.ofNullable(request.header("accept")).orElse("application/json");
+        if (accept.toLowerCase(Locale.ROOT).contains(V2_PROTOBUF)) {
+            // client-go (kubectl explain, client-side validation) asks for gnostic's protobuf form only.
+            Served json = cached("v2", documents::v2);
+            serve(request, responder, cache.computeIfAbsent("v2.pb", k -> served(GnosticProtobuf.encode(
+                    JSON.readTree(json.json())), V2_PROTOBUF_RESPONSE)), false);
+            return;
+        }
         if (acceptsJson(accept)) {
             serve(request, responder, cached("v2", documents::v2), false);
             return;
         }
         throw new ApiException(406, "NotAcceptable", "only the following media types are accepted: "
-                + "application/json", null);
+                + "application/json, " + V2_PROTOBUF, null);
     }
 
     private static boolean acceptsJson(String accept) {
@@ -103,7 +116,7 @@ public final class OpenApiEndpoints implements ApiServer.NonResourceHandler {
             Served doc = cached(name, () -> documents.v3(gv).orElseThrow());
             paths.put(name, Map.of("serverRelativeURL", serverRelativeUrl(name, doc.hash())));
         }
-        return served(JSON.writeValueAsBytes(Map.of("paths", paths)));
+        return served(JSON.writeValueAsBytes(Map.of("paths", paths)), "application/json");
     }
 
     private void serve(ApiRequest request, ApiResponder responder, Served doc, boolean hashed) {
@@ -118,20 +131,20 @@ public final class OpenApiEndpoints implements ApiServer.NonResourceHandler {
             responder.header("Cache-Control", "no-cache, private");
         }
         if (etag.equals(request.header("if-none-match"))) {
-            responder.respond(304, "application/json", new byte[0]);
+            responder.respond(304, doc.contentType(), new byte[0]);
             return;
         }
-        responder.respond(200, "application/json", doc.json());
+        responder.respond(200, doc.contentType(), doc.json());
     }
 
     private Served cached(String key, Supplier<ObjectNode> document) {
-        return cache.computeIfAbsent(key, k -> served(JSON.writeValueAsBytes(document.get())));
+        return cache.computeIfAbsent(key, k -> served(JSON.writeValueAsBytes(document.get()), "application/json"));
     }
 
-    private static Served served(byte[] json) {
+    private static Served served(byte[] bytes, String contentType) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-512").digest(json);
-            return new Served(json, HexFormat.of().withUpperCase().formatHex(digest));
+            byte[] digest = MessageDigest.getInstance("SHA-512").digest(bytes);
+            return new Served(bytes, HexFormat.of().withUpperCase().formatHex(digest), contentType);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-512", e);
         }

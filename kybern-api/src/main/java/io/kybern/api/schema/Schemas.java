@@ -21,8 +21,11 @@ public interface Schemas {
     /** Every kind with a schema, in the catalog's order, each followed by its list kind. */
     List<GroupVersionKind> kinds();
 
-    /** The schemas of every built-in kind Kybern serves; built on first use, shared afterwards. */
+    /**
+     * The schemas of every built-in kind Kybern serves, shared. Cheap to call: the protobuf descriptors
+     * are loaded on the first lookup, not here, so a server that never looks starts no slower.
+     */
     static Schemas builtIn() {
-        return ProtoSchemas.builtIn();
+        return BuiltInSchemas.INSTANCE;
     }
 }
