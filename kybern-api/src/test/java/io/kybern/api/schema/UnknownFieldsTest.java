@@ -53,4 +53,18 @@ class UnknownFieldsTest {
 
         assertThat(UnknownFields.find(revision, json("{'revision': 1, 'data': {'any': {'thing': [1]}}}"))).isEmpty();
     }
+
+    @Test
+    void removingDropsUnknownFieldsAndKeepsTheRest() {
+        var deployment = (tools.jackson.databind.node.ObjectNode) json("""
+                {'kind': 'Deployment', 'spec': {'foo': 1, 'replicas': 3,
+                  'template': {'spec': {'containers': [{'name': 'a', 'bar': true}]}}}}
+                """);
+
+        assertThat(UnknownFields.remove(DEPLOYMENT, deployment))
+                .containsExactly("spec.foo", "spec.template.spec.containers[0].bar");
+        assertThat(deployment).isEqualTo(json("""
+                {'kind': 'Deployment', 'spec': {'replicas': 3, 'template': {'spec': {'containers': [{'name': 'a'}]}}}}
+                """));
+    }
 }

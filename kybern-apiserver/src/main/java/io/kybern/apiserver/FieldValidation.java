@@ -1,0 +1,64 @@
+package io.kybern.apiserver;
+
+import io.kybern.api.resource.ResourceType;
+import io.kybern.api.schema.ObjectSchema;
+import io.kybern.api.schema.Schemas;
+import io.kybern.api.schema.UnknownFields;
+import io.kybern.apiserver.http.ApiRequest;
+import io.kybern.apiserver.status.ApiException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Server-side field validation of written objects, as the {@code fieldValidation} query parameter asks:
+ * {@code Strict} refuses an object with fields its schema does not know (400, {@code strict decoding
+ * error: unknown field "spec.foo"}); {@code Warn}, the default, drops them and warns of each in a
+ * {@code Warning} header; {@code Ignore} drops them silently. Kinds without a schema are not checked.
+ *
+ * @param directive the parameter's value
+ */
+record FieldValidation(Directive directive) {
+
+    enum Directive { IGNORE, WARN, STRICT }
+
+    /** The directive of a request; an unknown value is refused as kube-apiserver refuses it. */
+    static FieldValidation of(ApiRequest request) {
+        String value = Optional.ofNullable(request.param("fieldValidation")).orElse("");
+        return new FieldValidation(switch (value.toLowerCase(Locale.ROOT)) {
+            case "" , "warn" -> Directive.WARN;
+            case "ignore" -> Directive.IGNORE;
+            case "strict" -> Directive.STRICT;
+            default -> throw ApiException.badRequest("fieldValidation must be one of Ignore, Warn or Strict, not \""
+                    + value + "\"");
+        });
+    }
+
+    /**
+     * Checks an object about to be stored: drops its unknown fields and returns the warnings to send, or
+     * refuses it under {@code Strict}.
+     */
+    List<String> check(Schemas schemas, ResourceType type, ObjectNode object) {
+        Optional<ObjectSchema> schema = schemas.forKind(type.gvk());
+        if (schema.isEmpty()) {
+            return List.of();
+        }
+        List<String> unknown = UnknownFields.remove(schema.get(), object);
+        if (unknown.isEmpty() || directive == Directive.IGNORE) {
+            return List.of();
+        }
+        List<String> problems = unknown.stream().map(path -> "unknown field \"" + path + "\"").toList();
+        if (directive == Directive.STRICT) {
+            throw ApiException.badRequest("strict decoding error: " + String.join(", ", problems));
+        }
+        return problems;
+    }
+
+    /** A {@code Warning} header value: code 299, no agent, the text quoted with Go's escapes. */
+    static String warningHeader(String text) {
+        return "299 - \"" + text.chars().mapToObj(c -> c == '"' || c == '\\' ? "\\" + (char) c
+                : String.valueOf((char) c)).collect(Collectors.joining()) + "\"";
+    }
+}
