@@ -118,7 +118,7 @@ class OpenApiDocumentsTest {
     private static void collect(JsonNode node, JsonNode definitions, String prefix, List<String> missing) {
         if (node.isObject()) {
             for (Map.Entry<String, JsonNode> member : node.properties()) {
-                if (member.getKey().equals("$ref")) {
+                if (member.getKey().equals("$ref") && member.getValue().isString()) {
                     String ref = member.getValue().asString();
                     if (!ref.startsWith(prefix) || !definitions.has(ref.substring(prefix.length()))) {
                         missing.add(ref);
