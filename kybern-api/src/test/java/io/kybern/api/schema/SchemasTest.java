@@ -175,4 +175,43 @@ class SchemasTest {
         }
         assertThat(wrong).isEmpty();
     }
+
+    @Test
+    void inlinedStructsLendTheirFieldsAndGoNamesAreRenamed() {
+        ObjectSchema pod = kind(POD);
+        ObjectSchema keyRef = pod.at("spec.containers.env.valueFrom.configMapKeyRef").orElseThrow().value().object();
+        assertThat(keyRef.fields()).extracting(Field::name).containsExactly("key", "name", "optional");
+        assertThat(keyRef.field("name").orElseThrow().protobuf().orElseThrow().getContainingType().getName())
+                .isEqualTo("LocalObjectReference");
+        assertThat(pod.at("spec.volumes.configMap.name")).isPresent();
+        assertThat(pod.at("spec.volumes.persistentVolumeClaim.claimName")).isPresent();
+        assertThat(pod.at("spec.containers.readinessProbe.exec.command")).isPresent();
+
+        ObjectSchema webhooks = kind(new GroupVersionKind("admissionregistration.k8s.io", "v1",
+                "ValidatingWebhookConfiguration"));
+        assertThat(webhooks.field("webhooks").orElseThrow().patchMergeKey()).isEqualTo("name");
+        assertThat(webhooks.at("webhooks.rules.apiGroups")).isPresent();
+    }
+
+    @Test
+    void everyProtoNameThatIsNotAJsonNameIsRenamed() {
+        List<String> suspicious = new ArrayList<>();
+        for (GroupVersionKind gvk : SCHEMAS.kinds()) {
+            collectSuspicious(kind(gvk), new java.util.HashSet<>(), suspicious);
+        }
+        // Go really names this one "Port" in JSON (a node's kubelet endpoint).
+        assertThat(suspicious).containsOnly("io.k8s.api.core.v1.DaemonEndpoint.Port");
+    }
+
+    private static void collectSuspicious(ObjectSchema schema, java.util.Set<String> seen, List<String> out) {
+        if (!seen.add(schema.name())) {
+            return;
+        }
+        for (Field field : schema.fields()) {
+            if (Character.isUpperCase(field.name().charAt(0)) || field.name().contains("_")) {
+                out.add(schema.name() + "." + field.name());
+            }
+            field.value().objectWithin().ifPresent(o -> collectSuspicious(o, seen, out));
+        }
+    }
 }
