@@ -67,4 +67,23 @@ class UnknownFieldsTest {
                 {'kind': 'Deployment', 'spec': {'replicas': 3, 'template': {'spec': {'containers': [{'name': 'a'}]}}}}
                 """));
     }
+
+    @Test
+    void everydayManifestsOfEveryCommonKindHaveNoUnknownFields() throws Exception {
+        var yaml = tools.jackson.dataformat.yaml.YAMLMapper.builder().build();
+        int checked = 0;
+        try (var in = getClass().getResourceAsStream("everyday-manifests.yaml");
+                var parser = yaml.createParser(in)) {
+            var documents = yaml.readValues(parser, JsonNode.class);
+            while (documents.hasNext()) {
+                JsonNode manifest = documents.next();
+                GroupVersionKind gvk = GroupVersionKind.of(manifest.path("apiVersion").asString(),
+                        manifest.path("kind").asString());
+                ObjectSchema schema = Schemas.builtIn().forKind(gvk).orElseThrow(() -> new AssertionError(gvk));
+                assertThat(UnknownFields.find(schema, manifest)).as(gvk.toString()).isEmpty();
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(17);
+    }
 }
