@@ -71,6 +71,7 @@ final class SchemaWriter {
             ArrayNode required = node.putArray("required");
             schema.required().forEach(required::add);
         }
+        schema.mapType().ifPresent(t -> node.put("x-kubernetes-map-type", t.value()));
         if (!schema.kinds().isEmpty()) {
             ArrayNode kinds = node.putArray("x-kubernetes-group-version-kind");
             for (GroupVersionKind gvk : schema.kinds()) {

@@ -31,10 +31,15 @@ final class FieldFacts {
 
     private static final String RESOURCE = "field-facts.yaml";
 
-    private final Map<String, Map<String, Fact>> byType;
+    /** The key under a type that describes the type itself rather than one of its fields. */
+    private static final String TYPE_KEY = "_type";
 
-    private FieldFacts(Map<String, Map<String, Fact>> byType) {
+    private final Map<String, Map<String, Fact>> byType;
+    private final Map<String, MapType> typeMapTypes;
+
+    private FieldFacts(Map<String, Map<String, Fact>> byType, Map<String, MapType> typeMapTypes) {
         this.byType = byType;
+        this.typeMapTypes = typeMapTypes;
     }
 
     static FieldFacts load() {
@@ -50,13 +55,20 @@ final class FieldFacts {
 
     static FieldFacts parse(JsonNode root) {
         Map<String, Map<String, Fact>> byType = new HashMap<>();
+        Map<String, MapType> typeMapTypes = new HashMap<>();
         root.properties().forEach(type -> {
             Map<String, Fact> fields = new HashMap<>();
-            type.getValue().properties().forEach(field -> fields.put(field.getKey(), fact(type.getKey() + "."
-                    + field.getKey(), field.getValue())));
+            type.getValue().properties().forEach(field -> {
+                Fact fact = fact(type.getKey() + "." + field.getKey(), field.getValue());
+                if (field.getKey().equals(TYPE_KEY)) {
+                    fact.mapType().ifPresent(m -> typeMapTypes.put(type.getKey(), m));
+                } else {
+                    fields.put(field.getKey(), fact);
+                }
+            });
             byType.put(type.getKey(), Map.copyOf(fields));
         });
-        return new FieldFacts(Map.copyOf(byType));
+        return new FieldFacts(Map.copyOf(byType), Map.copyOf(typeMapTypes));
     }
 
     private static Fact fact(String where, JsonNode node) {
@@ -87,6 +99,11 @@ final class FieldFacts {
 
     Fact of(String definition, String protoField) {
         return byType.getOrDefault(definition, Map.of()).getOrDefault(protoField, Fact.NONE);
+    }
+
+    /** {@code x-kubernetes-map-type} of a type itself: struct types Kubernetes treats as one value. */
+    Optional<MapType> typeMapType(String definition) {
+        return Optional.ofNullable(typeMapTypes.get(definition));
     }
 
     /** Every definition named, with its proto field names: checked against the descriptors by tests. */

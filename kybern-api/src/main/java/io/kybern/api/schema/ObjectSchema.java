@@ -22,14 +22,16 @@ public final class ObjectSchema {
     private final String name;
     private final List<GroupVersionKind> kinds;
     private final Descriptor protobuf;
+    private final Optional<MapType> mapType;
     private final Function<ObjectSchema, List<Field>> fieldBuilder;
     private volatile Map<String, Field> fields;
 
-    ObjectSchema(String name, List<GroupVersionKind> kinds, Descriptor protobuf,
+    ObjectSchema(String name, List<GroupVersionKind> kinds, Descriptor protobuf, Optional<MapType> mapType,
             Function<ObjectSchema, List<Field>> fieldBuilder) {
         this.name = Objects.requireNonNull(name, "name");
         this.kinds = List.copyOf(kinds);
         this.protobuf = protobuf;
+        this.mapType = mapType;
         this.fieldBuilder = fieldBuilder;
     }
 
@@ -49,6 +51,15 @@ public final class ObjectSchema {
     /** The protobuf message behind it, for field numbers and wire types. */
     public Descriptor protobuf() {
         return protobuf;
+    }
+
+    /**
+     * {@code x-kubernetes-map-type} of the type itself: {@link MapType#ATOMIC} for the structs Kubernetes
+     * treats as one value wherever they appear (selectors, object references), which server-side apply
+     * replaces whole; empty when not declared (granular).
+     */
+    public Optional<MapType> mapType() {
+        return mapType;
     }
 
     /** Its fields, ordered by JSON name as Kubernetes' OpenAPI lists them. */

@@ -135,7 +135,7 @@ final class ProtoSchemas implements Schemas {
         }
         // Construction is shallow (fields come later), so computeIfAbsent never recurses into itself.
         return Optional.of(schemas.computeIfAbsent(definition, d -> new ObjectSchema(d,
-                kindsByDefinition.getOrDefault(d, List.of()), message, this::fieldsOf)));
+                kindsByDefinition.getOrDefault(d, List.of()), message, facts.typeMapType(d), this::fieldsOf)));
     }
 
     @Override

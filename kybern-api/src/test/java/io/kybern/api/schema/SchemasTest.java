@@ -116,6 +116,9 @@ class SchemasTest {
                 .retainsKeysInPatches()).isTrue();
         assertThat(SCHEMAS.named("io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference").orElseThrow().required())
                 .containsExactly("apiVersion", "kind", "name", "uid");
+        assertThat(kind(DEPLOYMENT).at("spec.selector").orElseThrow().value().object().mapType())
+                .contains(MapType.ATOMIC);
+        assertThat(meta.mapType()).isEmpty();
     }
 
     @Test
