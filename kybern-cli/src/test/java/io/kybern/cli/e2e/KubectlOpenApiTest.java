@@ -75,6 +75,18 @@ class KubectlOpenApiTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"31", "33"})
+    void explainCanStillReadTheSwaggerDocument(String minor) throws Exception {
+        Kubectl.Result explained = kubectl(minor).run("explain", "services.spec.ports",
+                "--output=plaintext-openapiv2");
+
+        assertThat(explained.exitCode()).as(explained.toString()).isZero();
+        assertThat(explained.stdout()).contains("KIND:     Service")
+                .containsPattern("port\\s+<integer> -required-")
+                .containsPattern("targetPort\\s+<string>");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"27", "31", "33"})
     void explainPrintsTheFieldsOfPodContainers(String minor) throws Exception {
         Kubectl.Result explained = kubectl(minor).run("explain", "pods.spec.containers");
