@@ -15,7 +15,8 @@ import java.util.Optional;
  *                      ({@code merge}, {@code retainKeys}, {@code merge,retainKeys}); empty if none
  * @param patchMergeKey the field that identifies list items in a strategic merge
  *                      ({@code x-kubernetes-patch-merge-key}); empty if none
- * @param listType      {@code x-kubernetes-list-type}, for arrays that declare one
+ * @param listType      {@code x-kubernetes-list-type}, for arrays that declare one; server-side apply treats
+ *                      an array without one as atomic
  * @param listMapKeys   {@code x-kubernetes-list-map-keys}: the fields identifying items of a
  *                      {@link ListType#MAP} list; empty otherwise
  * @param mapType       {@code x-kubernetes-map-type}, for maps and objects that declare one
