@@ -163,7 +163,7 @@ public final class ApiServer implements ApiHandler {
 
     /** Applies {@code fieldValidation} to a written object; warnings go out as {@code Warning} headers. */
     private ObjectNode validated(ResourceType type, ObjectNode object, ApiRequest request, ApiResponder responder) {
-        for (String warning : FieldValidation.of(request).check(schemas, type, object)) {
+        for (String warning : FieldValidation.of(request).check(schemas, type, object, true)) {
             responder.header("Warning", FieldValidation.warningHeader(warning));
         }
         return object;
@@ -176,7 +176,7 @@ public final class ApiServer implements ApiHandler {
         java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
         return current -> {
             ObjectNode patched = patch.apply(current);
-            for (String warning : validation.check(schemas, type, patched)) {
+            for (String warning : validation.check(schemas, type, patched, false)) {
                 if (warned.add(warning)) {
                     responder.header("Warning", FieldValidation.warningHeader(warning));
                 }

@@ -38,9 +38,13 @@ record FieldValidation(Directive directive) {
 
     /**
      * Checks an object about to be stored: drops its unknown fields and returns the warnings to send, or
-     * refuses it under {@code Strict}.
+     * refuses it under {@code Strict}. A refused request body is named as kube-apiserver's decoder names
+     * it ({@code Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: ...});
+     * a refused patch result is not.
+     *
+     * @param requestBody whether {@code object} is the request's body, rather than what a patch made
      */
-    List<String> check(Schemas schemas, ResourceType type, ObjectNode object) {
+    List<String> check(Schemas schemas, ResourceType type, ObjectNode object, boolean requestBody) {
         Optional<ObjectSchema> schema = schemas.forKind(type.gvk());
         if (schema.isEmpty()) {
             return List.of();
@@ -51,7 +55,9 @@ record FieldValidation(Directive directive) {
         }
         List<String> problems = unknown.stream().map(path -> "unknown field \"" + path + "\"").toList();
         if (directive == Directive.STRICT) {
-            throw ApiException.badRequest("strict decoding error: " + String.join(", ", problems));
+            String context = requestBody ? type.kind() + " in version \"" + type.gvr().version()
+                    + "\" cannot be handled as a " + type.kind() + ": " : "";
+            throw ApiException.badRequest(context + "strict decoding error: " + String.join(", ", problems));
         }
         return problems;
     }

@@ -35,19 +35,21 @@ class FieldValidationTest {
 
     @Test
     void strictRefusesWithKubernetesStrictDecodingError() {
-        assertThatThrownBy(() -> directive("Strict").check(Schemas.builtIn(), CONFIG_MAPS, configMap()))
+        assertThatThrownBy(() -> directive("Strict").check(Schemas.builtIn(), CONFIG_MAPS, configMap(), true))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.code()).isEqualTo(400);
-                    assertThat(e.getMessage()).isEqualTo("strict decoding error: unknown field \"metadata.colour\", "
-                            + "unknown field \"extra\"");
+                    assertThat(e.getMessage()).isEqualTo("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: "
+                            + "strict decoding error: unknown field \"metadata.colour\", unknown field \"extra\"");
                 });
+        assertThatThrownBy(() -> directive("Strict").check(Schemas.builtIn(), CONFIG_MAPS, configMap(), false))
+                .hasMessage("strict decoding error: unknown field \"metadata.colour\", unknown field \"extra\"");
     }
 
     @Test
     void warnIsTheDefaultAndDropsTheFields() {
         ObjectNode object = configMap();
 
-        List<String> warnings = directive(null).check(Schemas.builtIn(), CONFIG_MAPS, object);
+        List<String> warnings = directive(null).check(Schemas.builtIn(), CONFIG_MAPS, object, true);
 
         assertThat(warnings).containsExactly("unknown field \"metadata.colour\"", "unknown field \"extra\"");
         assertThat(object.toString()).isEqualTo("{\"metadata\":{\"name\":\"a\"},\"data\":{\"k\":\"v\"}}");
@@ -58,7 +60,7 @@ class FieldValidationTest {
     @Test
     void ignoreDropsSilentlyAndOtherValuesAreRefused() {
         ObjectNode object = configMap();
-        assertThat(directive("Ignore").check(Schemas.builtIn(), CONFIG_MAPS, object)).isEmpty();
+        assertThat(directive("Ignore").check(Schemas.builtIn(), CONFIG_MAPS, object, true)).isEmpty();
         assertThat(object.has("extra")).isFalse();
 
         assertThatThrownBy(() -> directive("Loose"))

@@ -131,7 +131,8 @@ class KubectlOpenApiTest {
 
         assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
         assertThat(refused.stderr()).contains("Error from server (BadRequest)")
-                .contains("strict decoding error: unknown field \"spec.foo\"");
+                .contains("Deployment in version \"v1\" cannot be handled as a Deployment: "
+                        + "strict decoding error: unknown field \"spec.foo\"");
         Kubectl.Result absent = kubectl.run("get", "deployment", name);
         assertThat(absent.stderr()).contains("NotFound");
     }
