@@ -59,6 +59,10 @@ public final class OpenApiEndpoints implements ApiServer.NonResourceHandler {
         if (!request.method().equals("GET") || !(path.equals(V2) || path.equals(V3) || path.startsWith(V3 + "/"))) {
             return false;
         }
+        if (!path.equals(V2) && !acceptsJson(Optional.ofNullable(request.header("accept")).orElse("*/*"))) {
+            // OpenAPI 3 is served as JSON only; a client that asks for protobuf alone is told so.
+            throw notAcceptable("application/json");
+        }
         if (path.equals(V3)) {
             serve(request, responder, index(), false);
         } else if (path.equals(V2)) {
@@ -95,8 +99,12 @@ public final class OpenApiEndpoints implements ApiServer.NonResourceHandler {
             serve(request, responder, cached("v2", documents::v2), false);
             return;
         }
-        throw new ApiException(406, "NotAcceptable", "only the following media types are accepted: "
-                + "application/json, " + V2_PROTOBUF, null);
+        throw notAcceptable("application/json, " + V2_PROTOBUF);
+    }
+
+    private static ApiException notAcceptable(String served) {
+        return new ApiException(406, "NotAcceptable", "only the following media types are accepted: " + served,
+                null);
     }
 
     private static boolean acceptsJson(String accept) {

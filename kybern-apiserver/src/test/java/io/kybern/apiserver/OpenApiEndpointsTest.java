@@ -100,10 +100,16 @@ class OpenApiEndpointsTest {
     }
 
     @Test
-    void unknownGroupVersionsAreNotFoundAndOtherPathsAreNotOurs() {
+    void unknownGroupVersionsAreNotFoundProtobufOnlyIsNotAcceptableAndOtherPathsAreNotOurs() {
         assertThatThrownBy(() -> get("/openapi/v3/apis/example.com/v1", Map.of(), Map.of()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(404));
         assertThat(get("/openapi/v4", Map.of(), Map.of()).handled()).isFalse();
+        assertThatThrownBy(() -> get("/openapi/v3/apis/apps/v1", Map.of(),
+                Map.of("accept", "application/com.github.proto-openapi.spec.v3@v1.0+protobuf")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(406));
+        assertThat(get("/openapi/v3/apis/apps/v1", Map.of(),
+                Map.of("accept", "application/com.github.proto-openapi.spec.v3@v1.0+protobuf, application/json"))
+                .status()).isEqualTo(200);
         assertThat(get("/version", Map.of(), Map.of()).handled()).isFalse();
     }
 
