@@ -163,10 +163,17 @@ public final class ApiServer implements ApiHandler {
 
     /** Applies {@code fieldValidation} to a written object; warnings go out as {@code Warning} headers. */
     private ObjectNode validated(ResourceType type, ObjectNode object, ApiRequest request, ApiResponder responder) {
-        for (String warning : FieldValidation.of(request).check(schemas, type, object, true)) {
+        for (String warning : FieldValidation.of(request).check(schemas, type, object, jsonBody(request))) {
             responder.header("Warning", FieldValidation.warningHeader(warning));
         }
         return object;
+    }
+
+    /** The body when it is JSON, for the repeated-member check; empty otherwise (YAML is judged as decoded). */
+    private static byte[] jsonBody(ApiRequest request) {
+        String contentType = Optional.ofNullable(request.header("content-type")).orElse("application/json");
+        return contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json") ? request.body()
+                : new byte[0];
     }
 
     /** Applies {@code fieldValidation} to what a patch leaves; warns once, however often the patch is retried. */

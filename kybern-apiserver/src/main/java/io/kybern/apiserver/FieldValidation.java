@@ -6,6 +6,7 @@ import io.kybern.api.schema.Schemas;
 import io.kybern.api.schema.UnknownFields;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.status.ApiException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -14,9 +15,12 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Server-side field validation of written objects, as the {@code fieldValidation} query parameter asks:
- * {@code Strict} refuses an object with fields its schema does not know (400, {@code strict decoding
- * error: unknown field "spec.foo"}); {@code Warn}, the default, drops them and warns of each in a
- * {@code Warning} header; {@code Ignore} drops them silently. Kinds without a schema are not checked.
+ * {@code Strict} refuses an object with fields its schema does not know or that its JSON body names
+ * twice (400, {@code strict decoding error: unknown field "spec.foo"}); {@code Warn}, the default, drops
+ * unknown fields, keeps the last of repeated ones and warns of each in a {@code Warning} header;
+ * {@code Ignore} does the same silently. Kinds without a schema are checked for repeats only.
+ * Repeated members are listed before unknown fields, not interleaved in document order as Kubernetes
+ * lists them.
  *
  * @param directive the parameter's value
  */
@@ -45,15 +49,27 @@ record FieldValidation(Directive directive) {
      * @param requestBody whether {@code object} is the request's body, rather than what a patch made
      */
     List<String> check(Schemas schemas, ResourceType type, ObjectNode object, boolean requestBody) {
+        return check(schemas, type, object, requestBody ? new byte[0] : null);
+    }
+
+    /**
+     * As {@link #check(Schemas, ResourceType, ObjectNode, boolean)} for a request body, whose JSON bytes
+     * are also searched for members named twice ({@code duplicate field "metadata.name"}); null for what a
+     * patch made.
+     */
+    List<String> check(Schemas schemas, ResourceType type, ObjectNode object, byte[] body) {
+        boolean requestBody = body != null;
+        List<String> problems = new ArrayList<>();
+        if (requestBody && directive != Directive.IGNORE) {
+            DuplicateFields.find(body).forEach(path -> problems.add("duplicate field \"" + path + "\""));
+        }
         Optional<ObjectSchema> schema = schemas.forKind(type.gvk());
-        if (schema.isEmpty()) {
+        if (schema.isPresent()) {
+            UnknownFields.remove(schema.get(), object).forEach(path -> problems.add("unknown field \"" + path + "\""));
+        }
+        if (problems.isEmpty() || directive == Directive.IGNORE) {
             return List.of();
         }
-        List<String> unknown = UnknownFields.remove(schema.get(), object);
-        if (unknown.isEmpty() || directive == Directive.IGNORE) {
-            return List.of();
-        }
-        List<String> problems = unknown.stream().map(path -> "unknown field \"" + path + "\"").toList();
         if (directive == Directive.STRICT) {
             String context = requestBody ? type.kind() + " in version \"" + type.gvr().version()
                     + "\" cannot be handled as a " + type.kind() + ": " : "";

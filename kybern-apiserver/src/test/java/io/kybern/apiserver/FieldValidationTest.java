@@ -66,4 +66,18 @@ class FieldValidationTest {
         assertThatThrownBy(() -> directive("Loose"))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(400));
     }
+
+    @Test
+    void repeatedMembersOfTheBodyAreRefusedUnderStrictAndWarnedOfUnderWarn() {
+        byte[] body = "{\"metadata\":{\"name\":\"a\",\"name\":\"b\"},\"dta\":{}}".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8);
+        ObjectNode object = (ObjectNode) JSON.readTree(body);
+
+        assertThatThrownBy(() -> directive("Strict").check(Schemas.builtIn(), CONFIG_MAPS, object.deepCopy(), body))
+                .hasMessage("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: "
+                        + "duplicate field \"metadata.name\", unknown field \"dta\"");
+        assertThat(directive("Warn").check(Schemas.builtIn(), CONFIG_MAPS, object.deepCopy(), body))
+                .containsExactly("duplicate field \"metadata.name\"", "unknown field \"dta\"");
+        assertThat(directive("Ignore").check(Schemas.builtIn(), CONFIG_MAPS, object.deepCopy(), body)).isEmpty();
+    }
 }
