@@ -91,6 +91,11 @@ public final class ApiMetrics implements ApiServer.NonResourceHandler {
         }
 
         @Override
+        public void header(String name, String value) {
+            delegate.header(name, value);
+        }
+
+        @Override
         public void respond(int status, String contentType, byte[] body) {
             code = status;
             delegate.respond(status, contentType, body);

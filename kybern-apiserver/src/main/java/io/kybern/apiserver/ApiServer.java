@@ -5,6 +5,7 @@ import io.kybern.api.patch.Patches;
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
+import io.kybern.api.schema.Schemas;
 import io.kybern.api.selector.FieldSelector;
 import io.kybern.api.selector.LabelSelector;
 import io.kybern.api.table.IncludeObject;
@@ -73,6 +74,7 @@ public final class ApiServer implements ApiHandler {
     private final Reviews reviews;
     private final Authorizer authorizer;
     private final Function<String, Optional<UserInfo>> bearerTokens;
+    private final Schemas schemas = Schemas.builtIn();
 
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource) {
         this(catalog, storage, nonResource, InstantSource.system());
@@ -176,12 +178,13 @@ public final class ApiServer implements ApiHandler {
             }
             case "create" -> {
                 requireNamespace(type, namespace);
-                json(responder, 201, storage.create(type, namespace, body(request), dryRun(request)));
+                ObjectNode object = validated(type, body(request), request, responder);
+                json(responder, 201, storage.create(type, namespace, object, dryRun(request)));
             }
-            case "update" -> json(responder, 200, storage.update(type, namespace, info.name(), body(request),
-                    dryRun(request)));
-            case "patch" -> json(responder, 200, storage.patch(type, namespace, info.name(), patcher(type, request),
-                    dryRun(request)));
+            case "update" -> json(responder, 200, storage.update(type, namespace, info.name(),
+                    validated(type, body(request), request, responder), dryRun(request)));
+            case "patch" -> json(responder, 200, storage.patch(type, namespace, info.name(),
+                    validatedPatch(type, patcher(type, request), request, responder), dryRun(request)));
             case "delete" -> json(responder, 200, storage.delete(type, namespace, info.name(),
                     DeleteOptionsParser.parse(deleteOptions(request), request::param, dryRun(request))));
             case "deletecollection" -> json(responder, 200, deleteCollection(type, namespace, request));
@@ -234,13 +237,44 @@ public final class ApiServer implements ApiHandler {
         }
         switch (info.verb()) {
             case "get" -> json(responder, 200, storage.get(type, namespace, info.name()));
-            case "update" -> json(responder, 200, storage.updateStatus(type, namespace, info.name(), body(request),
-                    dryRun(request)));
+            case "update" -> json(responder, 200, storage.updateStatus(type, namespace, info.name(),
+                    validated(type, body(request), request, responder), dryRun(request)));
             case "patch" -> json(responder, 200, storage.patchStatus(type, namespace, info.name(),
-                    patcher(type, request), dryRun(request)));
+                    validatedPatch(type, patcher(type, request), request, responder), dryRun(request)));
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported on "
                     + type.gvr().groupResource() + "/status");
         }
+    }
+
+    /** Applies {@code fieldValidation} to a written object; warnings go out as {@code Warning} headers. */
+    private ObjectNode validated(ResourceType type, ObjectNode object, ApiRequest request, ApiResponder responder) {
+        for (String warning : FieldValidation.of(request).check(schemas, type, object, jsonBody(request))) {
+            responder.header("Warning", FieldValidation.warningHeader(warning));
+        }
+        return object;
+    }
+
+    /** The body when it is JSON, for the repeated-member check; empty otherwise (YAML is judged as decoded). */
+    private static byte[] jsonBody(ApiRequest request) {
+        String contentType = Optional.ofNullable(request.header("content-type")).orElse("application/json");
+        return contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json") ? request.body()
+                : new byte[0];
+    }
+
+    /** Applies {@code fieldValidation} to what a patch leaves; warns once, however often the patch is retried. */
+    private UnaryOperator<ObjectNode> validatedPatch(ResourceType type, UnaryOperator<ObjectNode> patch,
+            ApiRequest request, ApiResponder responder) {
+        FieldValidation validation = FieldValidation.of(request);
+        java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        return current -> {
+            ObjectNode patched = patch.apply(current);
+            for (String warning : validation.check(schemas, type, patched, false)) {
+                if (warned.add(warning)) {
+                    responder.header("Warning", FieldValidation.warningHeader(warning));
+                }
+            }
+            return patched;
+        };
     }
 
     /**

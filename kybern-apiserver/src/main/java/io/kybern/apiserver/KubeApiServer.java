@@ -1,8 +1,10 @@
 package io.kybern.apiserver;
 
+import io.kybern.api.openapi.OpenApiDocuments;
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
+import io.kybern.api.schema.Schemas;
 import io.kybern.apiserver.allocation.Ipv4Range;
 import io.kybern.apiserver.allocation.ServiceAllocator;
 import io.kybern.apiserver.http.ApiRequest;
@@ -76,8 +78,9 @@ public final class KubeApiServer implements AutoCloseable {
         ApiMetrics metrics = new ApiMetrics();
         ServiceAccountTokens tokens = config.serviceAccountKey() == null ? null
                 : new ServiceAccountTokens(config.serviceAccountKey(), InstantSource.system());
-        ApiServer router = new ApiServer(catalog, storage, firstOf(health, metrics, discovery), InstantSource.system(),
-                tokens);
+        OpenApiEndpoints openApi = new OpenApiEndpoints(new OpenApiDocuments(catalog, Schemas.builtIn()));
+        ApiServer router = new ApiServer(catalog, storage, firstOf(health, metrics, discovery, openApi),
+                InstantSource.system(), tokens);
         HttpApiServer http = HttpApiServer.start(config.address(), config.tls(), metrics.measure(router));
         log.info("api server ready address={}", http.address());
         return new KubeApiServer(http);

@@ -7,6 +7,13 @@ package io.kybern.apiserver.http;
  */
 public interface ApiResponder {
 
+    /**
+     * Adds a header to the response (a {@code Warning}, an {@code ETag}); call before {@link #respond} or
+     * {@link #stream}. Responders that send nothing over HTTP, such as test doubles, may drop it.
+     */
+    default void header(String name, String value) {
+    }
+
     void respond(int status, String contentType, byte[] body);
 
     /** Starts a response whose body is written piece by piece, such as a watch. */

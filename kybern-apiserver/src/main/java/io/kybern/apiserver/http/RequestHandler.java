@@ -127,10 +127,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         private final ChannelHandlerContext ctx;
         private final boolean keepAlive;
         private final AtomicBoolean answered = new AtomicBoolean();
+        private final List<Map.Entry<String, String>> extraHeaders = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Responder(ChannelHandlerContext ctx, boolean keepAlive) {
             this.ctx = ctx;
             this.keepAlive = keepAlive;
+        }
+
+        @Override
+        public void header(String name, String value) {
+            extraHeaders.add(Map.entry(name, value));
         }
 
         @Override
@@ -140,6 +146,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+            extraHeaders.forEach(h -> response.headers().add(h.getKey(), h.getValue()));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
             HttpUtil.setContentLength(response, body.length);
             HttpUtil.setKeepAlive(response, keepAlive);
@@ -160,6 +167,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 throw new IllegalStateException("already answered");
             }
             HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+            extraHeaders.forEach(h -> response.headers().add(h.getKey(), h.getValue()));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
             response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             ctx.writeAndFlush(response);

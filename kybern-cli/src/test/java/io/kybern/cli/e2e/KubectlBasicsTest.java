@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code kybern server} started with its own PKI and kubeconfig: discovery, create, get, delete, watch
  * and the errors users see.
  *
- * <p>{@code create -f} runs with {@code --validate=false} because the server does not serve OpenAPI
- * yet, without which kubectl refuses to validate client-side.
+ * <p>{@code create -f} runs with {@code --validate=false} to keep these tests about storage and errors;
+ * validation against the server's OpenAPI is {@link KubectlOpenApiTest}'s subject.
  */
 class KubectlBasicsTest {
 
