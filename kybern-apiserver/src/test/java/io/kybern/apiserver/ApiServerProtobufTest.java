@@ -99,6 +99,11 @@ class ApiServerProtobufTest {
         Answer[] answer = new Answer[1];
         server.handle(new ApiRequest(method, path, query, headers, body, ADMIN), new ApiResponder() {
             @Override
+            public void header(String name, String value) {
+                // Headers are not what these tests look at.
+            }
+
+            @Override
             public void respond(int status, String type, byte[] bytes) {
                 answer[0] = new Answer(status, type, bytes);
             }
@@ -217,8 +222,11 @@ class ApiServerProtobufTest {
 
     @Test
     void anObjectProtobufCannotCarryWholeIsAnsweredInJson() {
-        call("POST", CONFIGMAPS, "application/json", "{\"metadata\":{\"name\":\"odd\"},\"surprise\":1}"
-                .getBytes(StandardCharsets.UTF_8), "application/json", Map.of());
+        // Field validation keeps such fields out of the API, so the object is planted in the store, as
+        // one written by an older release could be.
+        store.create("/registry/configmaps/default/odd", ("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+                + "\"metadata\":{\"name\":\"odd\",\"namespace\":\"default\",\"uid\":\"u1\"},\"surprise\":1}")
+                .getBytes(StandardCharsets.UTF_8));
 
         Answer answer = call("GET", CONFIGMAPS + "/odd", null, new byte[0], CLIENT_ACCEPT, Map.of());
         assertThat(answer.contentType()).isEqualTo("application/json");
@@ -280,6 +288,11 @@ class ApiServerProtobufTest {
         String[] streamType = new String[1];
         server.handle(new ApiRequest("GET", CONFIGMAPS, Map.of("watch", List.of("true"), "timeoutSeconds",
                 List.of("1")), Map.of("accept", List.of(CLIENT_ACCEPT)), new byte[0], ADMIN), new ApiResponder() {
+                    @Override
+                    public void header(String name, String value) {
+                        // Headers are not what these tests look at.
+                    }
+
                     @Override
                     public void respond(int status, String type, byte[] bytes) {
                         throw new AssertionError("a watch streams");

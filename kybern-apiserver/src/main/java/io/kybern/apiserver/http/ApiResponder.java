@@ -9,10 +9,9 @@ public interface ApiResponder {
 
     /**
      * Adds a header to the response (a {@code Warning}, an {@code ETag}); call before {@link #respond} or
-     * {@link #stream}. Responders that send nothing over HTTP, such as test doubles, may drop it.
+     * {@link #stream}. Not a default method: a wrapping responder that forgot it would drop warnings.
      */
-    default void header(String name, String value) {
-    }
+    void header(String name, String value);
 
     void respond(int status, String contentType, byte[] body);
 

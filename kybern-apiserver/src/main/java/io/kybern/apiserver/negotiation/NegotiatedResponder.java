@@ -48,6 +48,11 @@ public final class NegotiatedResponder implements ApiResponder {
     }
 
     @Override
+    public void header(String name, String value) {
+        plain.header(name, value);
+    }
+
+    @Override
     public void respond(int status, String contentType, byte[] body) {
         plain.respond(status, contentType, body);
     }
