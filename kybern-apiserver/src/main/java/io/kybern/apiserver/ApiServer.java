@@ -1,7 +1,5 @@
 package io.kybern.apiserver;
 
-import io.kybern.api.patch.PatchException;
-import io.kybern.api.patch.Patches;
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
@@ -26,7 +24,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BinaryOperator;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import tools.jackson.core.JacksonException;
@@ -57,6 +54,7 @@ public final class ApiServer implements ApiHandler {
     private final ObjectWatch watch;
     private final NonResourceHandler nonResource;
     private final InstantSource clock;
+    private final ManagedWrites writes;
 
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource) {
         this(catalog, storage, nonResource, InstantSource.system());
@@ -70,6 +68,7 @@ public final class ApiServer implements ApiHandler {
         this.watch = new ObjectWatch(storage.store());
         this.nonResource = nonResource;
         this.clock = clock;
+        this.writes = new ManagedWrites(storage, clock);
     }
 
     @Override
@@ -127,11 +126,11 @@ public final class ApiServer implements ApiHandler {
             }
             case "create" -> {
                 requireNamespace(type, namespace);
-                json(responder, 201, storage.create(type, namespace, body(request), dryRun(request)));
+                json(responder, 201, writes.create(type, namespace, request, body(request), dryRun(request)));
             }
-            case "update" -> json(responder, 200, storage.update(type, namespace, info.name(), body(request),
+            case "update" -> json(responder, 200, writes.update(type, namespace, info.name(), request, body(request),
                     dryRun(request)));
-            case "patch" -> json(responder, 200, storage.patch(type, namespace, info.name(), patcher(type, request),
+            case "patch" -> json(responder, 200, writes.patch(type, namespace, info.name(), request,
                     dryRun(request)));
             case "delete" -> json(responder, 200, storage.delete(type, namespace, info.name(),
                     deletePrecondition(request), dryRun(request) || deleteOptionsDryRun(request)));
@@ -152,7 +151,7 @@ public final class ApiServer implements ApiHandler {
             case "update" -> json(responder, 200, storage.updateStatus(type, namespace, info.name(), body(request),
                     dryRun(request)));
             case "patch" -> json(responder, 200, storage.patchStatus(type, namespace, info.name(),
-                    patcher(type, request), dryRun(request)));
+                    writes.patcher(type, request), dryRun(request)));
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported on "
                     + type.gvr().groupResource() + "/status");
         }
@@ -188,47 +187,6 @@ public final class ApiServer implements ApiHandler {
             ObjectNode table = now.ofObject(object, first[0]);
             first[0] = false;
             return table;
-        };
-    }
-
-    /** The patch a request carries, by its Content-Type, as a function from the current object to the new. */
-    private static UnaryOperator<ObjectNode> patcher(ResourceType type, ApiRequest request) {
-        String contentType = Optional.ofNullable(request.header("content-type")).orElse("");
-        String mediaType = contentType.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
-        JsonNode patch;
-        try {
-            patch = JSON.readTree(request.body());
-        } catch (JacksonException e) {
-            throw ApiException.badRequest("the body of the request could not be decoded: " + e.getOriginalMessage());
-        }
-        if (patch == null || patch.isMissingNode()) {
-            throw ApiException.badRequest("the patch is empty");
-        }
-        BinaryOperator<JsonNode> apply = switch (mediaType) {
-            case "application/merge-patch+json" -> Patches::mergePatch;
-            case "application/json-patch+json" -> Patches::jsonPatch;
-            case "application/strategic-merge-patch+json", "application/apply-patch+yaml" ->
-                    throw new ApiException(415, "UnsupportedMediaType", "the patch type " + mediaType
-                            + " is not supported yet; use application/merge-patch+json or "
-                            + "application/json-patch+json", null);
-            default -> throw ApiException.unsupportedMediaType(contentType);
-        };
-        return current -> {
-            JsonNode patched;
-            try {
-                patched = apply.apply(current, patch);
-            } catch (PatchException e) {
-                if (e.malformed()) {
-                    throw ApiException.badRequest(e.getMessage());
-                }
-                throw ApiException.invalid(type.kind(), type.gvr().group(),
-                        current.path("metadata").path("name").asString(""), List.of(new ApiException.Cause(
-                                "FieldValueInvalid", "the patch could not be applied: " + e.getMessage(), "")));
-            }
-            if (!patched.isObject()) {
-                throw ApiException.badRequest("the patch must leave an object");
-            }
-            return (ObjectNode) patched;
         };
     }
 
