@@ -1,6 +1,9 @@
 package io.kybern.api.patch.apply;
 
-import java.util.LinkedHashMap;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Map;
 
@@ -30,24 +33,21 @@ public final class ApplyConflictException extends RuntimeException {
         return conflicts;
     }
 
+    /** One conflict on one line; several grouped by manager, managers sorted, one path per line. */
     private static String describe(List<Conflict> conflicts) {
-        StringBuilder text = new StringBuilder("Apply failed with ").append(conflicts.size())
-                .append(conflicts.size() == 1 ? " conflict: " : " conflicts: ");
         if (conflicts.size() == 1) {
             Conflict only = conflicts.getFirst();
-            return text.append(only.message()).append(": ").append(only.path()).toString();
+            return "Apply failed with 1 conflict: " + only.message() + ": " + only.path();
         }
-        Map<String, StringBuilder> byManager = new LinkedHashMap<>();
+        Map<String, Set<String>> byManager = new TreeMap<>();
         for (Conflict conflict : conflicts) {
-            byManager.computeIfAbsent(conflict.manager(), m -> new StringBuilder()).append("\n- ")
-                    .append(conflict.path());
+            byManager.computeIfAbsent(conflict.manager(), m -> new TreeSet<>()).add(conflict.path().toString());
         }
-        text.append("conflicts with");
-        if (byManager.size() == 1) {
-            byManager.forEach((manager, paths) -> text.append(' ').append(manager).append(':').append(paths));
-        } else {
-            byManager.forEach((manager, paths) -> text.append('\n').append(manager).append(':').append(paths));
-        }
-        return text.toString();
+        StringJoiner lines = new StringJoiner("\n");
+        byManager.forEach((manager, paths) -> {
+            lines.add("conflicts with " + manager + ":");
+            paths.forEach(path -> lines.add("- " + path));
+        });
+        return "Apply failed with " + conflicts.size() + " conflicts: " + lines;
     }
 }

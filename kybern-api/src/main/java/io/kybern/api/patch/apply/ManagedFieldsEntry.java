@@ -1,5 +1,7 @@
 package io.kybern.api.patch.apply;
 
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 
@@ -26,7 +28,7 @@ public record ManagedFieldsEntry(String manager, String operation, String apiVer
         apiVersion = apiVersion == null ? "" : apiVersion;
         time = time == null ? "" : time;
         subresource = subresource == null ? "" : subresource;
-        fields = Set.copyOf(fields);
+        fields = Collections.unmodifiableSet(new LinkedHashSet<>(fields));
     }
 
     /** Whether this entry is the one of {@code manager} through {@code operation}. */

@@ -150,4 +150,14 @@ class ServerSideApplyTest {
         assertThat(new FieldPath(List.of("f:metadata", "f:finalizers", "v:\"x\""))).hasToString(
                 ".metadata.finalizers[=\"x\"]");
     }
+
+    @Test
+    void severalConflictsAreListedByManager() {
+        ObjectNode live = apply(null, WEB, "kubectl", false);
+
+        assertThatThrownBy(() -> apply(live, WEB.replace("'replicas':2", "'replicas':3")
+                .replace("'image':'nginx:1'", "'image':'nginx:2'"), "ci", false))
+                .hasMessage("Apply failed with 2 conflicts: conflicts with \"kubectl\":\n- .spec.replicas\n"
+                        + "- .spec.template.spec.containers[name=\"nginx\"].image");
+    }
 }
