@@ -87,7 +87,7 @@ final class ManagedWrites {
         refuseForce(request);
         UnaryOperator<ObjectNode> patch = patcher(type, request);
         return storage.patch(type, namespace, name, current -> {
-            ObjectNode next = patch.apply(current);
+            ObjectNode next = withoutEmptyMetadata(patch.apply(current));
             ManagedFields.recordUpdate(current, next, schema(type), manager, apiVersion(type), clock.instant(),
                     ignored(type));
             return next;
@@ -177,6 +177,22 @@ final class ManagedWrites {
             }
             return (ObjectNode) patched;
         };
+    }
+
+    /**
+     * Kubernetes decodes every write into its Go types, whose metadata maps and lists are
+     * {@code omitempty}: removing the last label leaves no {@code labels: {}} behind. The same here.
+     */
+    private static ObjectNode withoutEmptyMetadata(ObjectNode object) {
+        if (object.get("metadata") instanceof ObjectNode metadata) {
+            for (String field : List.of("labels", "annotations", "finalizers", "ownerReferences")) {
+                JsonNode value = metadata.get(field);
+                if (value != null && (value.isNull() || value.isContainer() && value.isEmpty())) {
+                    metadata.remove(field);
+                }
+            }
+        }
+        return object;
     }
 
     private static ApiException patchFailed(ResourceType type, String name, PatchException e) {
