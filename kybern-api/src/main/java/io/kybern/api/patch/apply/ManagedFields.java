@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -25,6 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ManagedFields {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ManagedFields() {
     }
@@ -50,16 +53,38 @@ public final class ManagedFields {
     }
 
     private static void readTree(JsonNode node, FieldPath path, Set<FieldPath> out) {
-        if (node.isEmpty() && !path.isRoot()) {
-            out.add(path);
+        if (!node.isObject() || node.isEmpty()) {
+            if (!path.isRoot()) {
+                out.add(path);
+            }
             return;
         }
         for (Map.Entry<String, JsonNode> child : node.properties()) {
             if (child.getKey().equals(".")) {
                 out.add(path);
-            } else {
+            } else if (validElement(child.getKey())) {
                 readTree(child.getValue(), path.child(child.getKey()), out);
             }
+            // Elements that are not FieldsV1 (clients may send anything) own nothing.
+        }
+    }
+
+    /** A {@code FieldsV1} path element: {@code f:name}, {@code k:{json object}}, {@code v:json}, {@code i:n}. */
+    private static boolean validElement(String element) {
+        if (element.length() < 2 || element.charAt(1) != ':') {
+            return false;
+        }
+        String rest = element.substring(2);
+        try {
+            return switch (element.charAt(0)) {
+                case 'f' -> !rest.isEmpty();
+                case 'k' -> JSON.readTree(rest).isObject();
+                case 'v' -> !JSON.readTree(rest).isMissingNode();
+                case 'i' -> rest.matches("[0-9]+");
+                default -> false;
+            };
+        } catch (JacksonException e) {
+            return false;
         }
     }
 

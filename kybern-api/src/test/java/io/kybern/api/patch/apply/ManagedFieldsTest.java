@@ -77,4 +77,16 @@ class ManagedFieldsTest {
 
         assertThat(ManagedFields.toFieldsV1(entries.getFirst().fields())).isEqualTo(fields);
     }
+
+    @Test
+    void elementsThatAreNotFieldsV1OwnNothing() {
+        ObjectNode object = json("{'metadata':{'managedFields':[{'manager':'m','operation':'Update',"
+                + "'fieldsV1':{'f:spec':{'f:a':{},'k:not-json':{},'x:y':{},'v:\\'s\\'':{},'f:b':'odd'}}}]}}");
+
+        List<ManagedFieldsEntry> entries = ManagedFields.read(object);
+
+        assertThat(entries.getFirst().fields()).containsExactlyInAnyOrder(
+                new FieldPath(List.of("f:spec", "f:a")), new FieldPath(List.of("f:spec", "v:\"s\"")),
+                new FieldPath(List.of("f:spec", "f:b")));
+    }
 }
