@@ -230,4 +230,27 @@ class KubectlPatchTest {
         assertThat(get(kubectl, ns, "{.metadata.labels}")).isEqualTo("{\"app\":\"web\"}");
         assertThat(get(kubectl, ns, "{.spec.template.spec.containers[0].env[*].name}")).isEqualTo("A");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void serverSideApplyTakesOverFromClientSideApply(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String ns = "migrate-" + minor;
+        namespace(kubectl, ns);
+        String manifest = deployment("    app: web", APP_WITH_A);
+        Kubectl.Result clientSide = kubectl.runWithInput(manifest, "apply", "--validate=false", "-n", ns, "-f", "-");
+        assertThat(clientSide.exitCode()).as(clientSide.toString()).isZero();
+
+        // kubectl moves what kubectl-client-side-apply owned to its server-side manager first, so changing
+        // the replicas is no conflict.
+        Kubectl.Result serverSide = kubectl.runWithInput(manifest.replace("replicas: 2", "replicas: 3"), "apply",
+                "--server-side", "--validate=false", "-n", ns, "-f", "-");
+        assertThat(serverSide.exitCode()).as(serverSide.toString()).isZero();
+        assertThat(get(kubectl, ns, "{.spec.replicas}")).isEqualTo("3");
+
+        Kubectl.Result dryRun = kubectl.runWithInput(manifest.replace("replicas: 2", "replicas: 4"), "apply",
+                "--server-side", "--validate=false", "--dry-run=server", "-n", ns, "-f", "-");
+        assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();
+        assertThat(get(kubectl, ns, "{.spec.replicas}")).isEqualTo("3");
+    }
 }

@@ -10,7 +10,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -31,6 +33,8 @@ public final class ServerSideApply {
 
     /** Who owned the fields of an object that was never applied to, when it first is. */
     static final String BEFORE_FIRST_APPLY = "before-first-apply";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ServerSideApply() {
     }
@@ -82,7 +86,7 @@ public final class ServerSideApply {
                 }
             }
         }
-        if (!conflicts.isEmpty() && !force) {
+        if (!conflicts.isEmpty() && !force && !upgradesClientSideApply(live, manager, conflicts, schema, ignored)) {
             throw new ApplyConflictException(conflicts);
         }
         Set<FieldPath> forced = new LinkedHashSet<>();
@@ -132,7 +136,57 @@ public final class ServerSideApply {
                     ManagedFields.timestamp(now), "", owned));
         }
         ManagedFields.write(result, updated);
+        keepLastAppliedCurrent(result, applied, manager);
         return result;
+    }
+
+    /** kubectl's server-side apply manager, the one Kubernetes upgrades client-side apply for. */
+    static final String KUBECTL = "kubectl";
+    static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+    /**
+     * Kubernetes lets {@code kubectl apply --server-side} take over an object managed by client-side
+     * apply without conflicts: fields named by its last-applied-configuration annotation may be taken.
+     */
+    private static boolean upgradesClientSideApply(ObjectNode live, String manager,
+            List<ApplyConflictException.Conflict> conflicts, PatchSchema schema, Set<String> ignored) {
+        if (!manager.equals(KUBECTL) || live == null) {
+            return false;
+        }
+        JsonNode annotation = live.path("metadata").path("annotations").get(LAST_APPLIED);
+        if (annotation == null || !annotation.isString()) {
+            return false;
+        }
+        JsonNode lastApplied;
+        try {
+            lastApplied = JSON.readTree(annotation.asString());
+        } catch (JacksonException e) {
+            return false;
+        }
+        if (!(lastApplied instanceof ObjectNode object)) {
+            return false;
+        }
+        Set<FieldPath> allowed = ObjectFields.of(object, schema, ignored);
+        return conflicts.stream().allMatch(c -> allowed.contains(c.path()));
+    }
+
+    /**
+     * After kubectl's server-side apply, an object that carries client-side apply's annotation gets it
+     * rewritten to the configuration just applied, so that a later client-side apply diffs against it.
+     */
+    private static void keepLastAppliedCurrent(ObjectNode result, ObjectNode applied, String manager) {
+        if (!manager.equals(KUBECTL) || !(result.path("metadata").path("annotations") instanceof ObjectNode annotations)
+                || !annotations.has(LAST_APPLIED)) {
+            return;
+        }
+        ObjectNode configuration = applied.deepCopy();
+        if (configuration.path("metadata").path("annotations") instanceof ObjectNode own) {
+            own.remove(LAST_APPLIED);
+            if (own.isEmpty()) {
+                ((ObjectNode) configuration.get("metadata")).remove("annotations");
+            }
+        }
+        annotations.put(LAST_APPLIED, JSON.writeValueAsString(configuration) + "\n");
     }
 
     private static boolean ownedAtOrBelow(Set<FieldPath> owned, FieldPath path) {

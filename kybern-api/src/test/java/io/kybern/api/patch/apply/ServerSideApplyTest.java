@@ -160,4 +160,21 @@ class ServerSideApplyTest {
                 .hasMessage("Apply failed with 2 conflicts: conflicts with \"kubectl\":\n- .spec.replicas\n"
                         + "- .spec.template.spec.containers[name=\"nginx\"].image");
     }
+
+    @Test
+    void kubectlTakesOverWhatClientSideApplyLastApplied() {
+        ObjectNode live = json(WEB);
+        ((ObjectNode) live.get("metadata")).putObject("annotations").put(ServerSideApply.LAST_APPLIED,
+                json(WEB).toString());
+        ManagedFields.recordUpdate(null, live, DEPLOYMENT, "kubectl-client-side-apply", "apps/v1", NOW,
+                Set.of("status"));
+        String scaled = WEB.replace("'replicas':2", "'replicas':3");
+
+        assertThatThrownBy(() -> apply(live, scaled, "ci", false)).isInstanceOf(ApplyConflictException.class);
+        ObjectNode taken = apply(live, scaled, "kubectl", false);
+
+        assertThat(taken.at("/spec/replicas").asInt()).isEqualTo(3);
+        assertThat(JSON.readTree(taken.at("/metadata/annotations").get(ServerSideApply.LAST_APPLIED).asString())
+                .at("/spec/replicas").asInt()).isEqualTo(3);
+    }
 }
