@@ -148,10 +148,10 @@ public final class ApiServer implements ApiHandler {
         }
         switch (info.verb()) {
             case "get" -> json(responder, 200, storage.get(type, namespace, info.name()));
-            case "update" -> json(responder, 200, storage.updateStatus(type, namespace, info.name(), body(request),
+            case "update" -> json(responder, 200, writes.updateStatus(type, namespace, info.name(), request,
+                    body(request), dryRun(request)));
+            case "patch" -> json(responder, 200, writes.patchStatus(type, namespace, info.name(), request,
                     dryRun(request)));
-            case "patch" -> json(responder, 200, storage.patchStatus(type, namespace, info.name(),
-                    writes.patcher(type, request), dryRun(request)));
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported on "
                     + type.gvr().groupResource() + "/status");
         }

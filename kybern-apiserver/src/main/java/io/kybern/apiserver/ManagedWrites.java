@@ -136,11 +136,36 @@ final class ManagedWrites {
         return storage.patch(type, namespace, name, apply, dryRun);
     }
 
+    /** An update through the status subresource, recorded as an {@code Update} of {@code status}. */
+    ObjectNode updateStatus(ResourceType type, String namespace, String name, ApiRequest request, ObjectNode body,
+            boolean dryRun) {
+        String manager = manager(request, false);
+        refuseForce(request);
+        return storage.patchStatus(type, namespace, name, current -> {
+            ObjectNode next = body.deepCopy();
+            ManagedFields.recordStatusUpdate(current, next, schema(type), manager, apiVersion(type),
+                    clock.instant());
+            return next;
+        }, dryRun);
+    }
+
+    /** A patch through the status subresource; apply is not served there yet. */
+    ObjectNode patchStatus(ResourceType type, String namespace, String name, ApiRequest request, boolean dryRun) {
+        String manager = manager(request, false);
+        refuseForce(request);
+        UnaryOperator<ObjectNode> patch = patcher(type, request);
+        return storage.patchStatus(type, namespace, name, current -> {
+            ObjectNode next = patch.apply(current);
+            ManagedFields.recordStatusUpdate(current, next, schema(type), manager, apiVersion(type),
+                    clock.instant());
+            return next;
+        }, dryRun);
+    }
+
     /**
-     * A patch other than apply, as a function from the current object to the patched one; for the
-     * status subresource, whose writes leave managedFields as they are.
+     * A patch other than apply, as a function from the current object to the patched one.
      */
-    UnaryOperator<ObjectNode> patcher(ResourceType type, ApiRequest request) {
+    private UnaryOperator<ObjectNode> patcher(ResourceType type, ApiRequest request) {
         String mediaType = mediaType(request);
         BinaryOperator<JsonNode> apply = switch (mediaType) {
             case MERGE_PATCH -> Patches::mergePatch;

@@ -221,4 +221,24 @@ class ApiServerPatchTest {
         assertThatThrownBy(() -> call("PATCH", DEPLOYMENTS + "/web", SMP, "{}", Map.of("force", "true")))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(422));
     }
+
+    @Test
+    void statusWritesAreRecordedAsUpdatesOfTheStatusSubresource() {
+        call("PATCH", DEPLOYMENTS + "/web", APPLY, WEB, Map.of("fieldManager", "kubectl"));
+        JsonNode current = call("GET", DEPLOYMENTS + "/web", null, null, Map.of());
+        String withStatus = current.toString().replaceFirst("\\}$", ",\"status\":{\"replicas\":1}}");
+
+        call("PUT", DEPLOYMENTS + "/web/status", "application/json", withStatus,
+                Map.of("fieldManager", "kube-controller-manager"));
+        JsonNode patched = call("PATCH", DEPLOYMENTS + "/web/status", "application/merge-patch+json",
+                "{'status':{'readyReplicas':1}}", Map.of("fieldManager", "kube-controller-manager"));
+
+        JsonNode entry = patched.at("/metadata/managedFields/1");
+        assertThat(entry.path("manager").asString()).isEqualTo("kube-controller-manager");
+        assertThat(entry.path("subresource").asString()).isEqualTo("status");
+        assertThat(entry.path("fieldsV1").toString())
+                .isEqualTo("{\"f:status\":{\"f:readyReplicas\":{},\"f:replicas\":{}}}");
+        assertThat(patched.at("/metadata/managedFields/0/manager").asString()).isEqualTo("kubectl");
+        assertThat(patched.at("/metadata/managedFields").size()).isEqualTo(2);
+    }
 }

@@ -231,12 +231,17 @@ public final class ObjectStorage {
         ObjectNode existingMetadata = metadataOf(existing);
         metadata.remove("resourceVersion");
         if (part == Part.STATUS) {
-            // Only the status moves: the stored object with the request's status.
+            // Only the status moves: the stored object with the request's status (and the managedFields
+            // that record who wrote it).
             ObjectNode merged = existing.deepCopy();
             metadataOf(merged).remove("resourceVersion");
             replaceField(merged, "status", object.get("status"));
+            JsonNode managedFields = metadata.get("managedFields");
             object = merged;
             metadata = metadataOf(object);
+            if (managedFields != null) {
+                metadata.set("managedFields", managedFields);
+            }
         } else if (type.subresource("status").isPresent()) {
             // Where status has its own subresource, writes to the object itself leave it as stored.
             replaceField(object, "status", existing.get("status"));

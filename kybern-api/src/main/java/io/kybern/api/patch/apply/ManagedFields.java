@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -156,6 +157,26 @@ public final class ManagedFields {
      */
     public static void recordUpdate(ObjectNode before, ObjectNode after, PatchSchema schema, String manager,
             String apiVersion, Instant now, Set<String> ignored) {
+        record(before, after, schema, manager, apiVersion, now, ignored, "");
+    }
+
+    /**
+     * Records a write through the {@code status} subresource: an {@code Update} entry with
+     * {@code subresource: status} for what it changed under {@code status}; entries of the object
+     * itself are left alone.
+     */
+    public static void recordStatusUpdate(ObjectNode before, ObjectNode after, PatchSchema schema, String manager,
+            String apiVersion, Instant now) {
+        Set<String> outsideStatus = new HashSet<>();
+        for (ObjectNode object : before == null ? List.of(after) : List.of(before, after)) {
+            outsideStatus.addAll(object.propertyNames());
+        }
+        outsideStatus.remove("status");
+        record(before, after, schema, manager, apiVersion, now, outsideStatus, "status");
+    }
+
+    private static void record(ObjectNode before, ObjectNode after, PatchSchema schema, String manager,
+            String apiVersion, Instant now, Set<String> ignored, String subresource) {
         JsonNode sent = after.path("metadata").get("managedFields");
         JsonNode stored = before == null ? null : before.path("metadata").get("managedFields");
         List<ManagedFieldsEntry> entries = sent != null && !sent.equals(stored) ? read(after) : read(before);
@@ -167,7 +188,7 @@ public final class ManagedFields {
                 changed.add(path);
             }
         }
-        write(after, updated(entries, manager, apiVersion, now, changed, afterFields));
+        write(after, updated(entries, manager, apiVersion, now, changed, afterFields, subresource));
     }
 
     /** Leaves compare by value; a keyed element or set value is the same as long as it is there. */
@@ -180,23 +201,23 @@ public final class ManagedFields {
     }
 
     private static List<ManagedFieldsEntry> updated(List<ManagedFieldsEntry> entries, String manager,
-            String apiVersion, Instant now, Set<FieldPath> changed, Set<FieldPath> present) {
+            String apiVersion, Instant now, Set<FieldPath> changed, Set<FieldPath> present, String subresource) {
         List<ManagedFieldsEntry> result = new ArrayList<>();
         boolean found = false;
         for (ManagedFieldsEntry entry : entries) {
-            if (!entry.subresource().isEmpty()) {
-                // Written through a subresource (status): outside what this write can change.
+            if (!entry.subresource().equals(subresource)) {
+                // Written through the object or another subresource: outside what this write can change.
                 result.add(entry);
                 continue;
             }
             Set<FieldPath> fields = new LinkedHashSet<>(entry.fields());
             fields.retainAll(present);
-            if (entry.is(manager, ManagedFieldsEntry.UPDATE)) {
+            if (entry.manager().equals(manager) && entry.operation().equals(ManagedFieldsEntry.UPDATE)) {
                 found = true;
                 fields.addAll(changed);
                 boolean moved = !changed.isEmpty() || !entry.apiVersion().equals(apiVersion);
                 entry = moved ? new ManagedFieldsEntry(manager, ManagedFieldsEntry.UPDATE, apiVersion,
-                        timestamp(now), "", fields) : entry.withFields(fields);
+                        timestamp(now), subresource, fields) : entry.withFields(fields);
             } else {
                 fields.removeAll(changed);
                 entry = entry.withFields(fields);
@@ -206,8 +227,8 @@ public final class ManagedFields {
             }
         }
         if (!found && !changed.isEmpty()) {
-            result.add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.UPDATE, apiVersion, timestamp(now), "",
-                    changed));
+            result.add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.UPDATE, apiVersion, timestamp(now),
+                    subresource, changed));
         }
         return result;
     }
