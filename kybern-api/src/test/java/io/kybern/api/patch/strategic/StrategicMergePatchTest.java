@@ -331,4 +331,48 @@ class StrategicMergePatchTest {
         assertThat(result.at("/spec/volumes")).isEqualTo(JSON.readTree(
                 "[{\"name\":\"v\",\"configMap\":{\"name\":\"c\"}}]"));
     }
+
+    @Test
+    void serverOnlyItemsKeepTheirPlaceAheadOfReorderedOnes() {
+        // apimachinery's interleaving: a server-only item stays ahead of a patch item only where it was
+        // already ahead of it on the server.
+        JsonNode result = patch("{'spec':{'containers':[{'name':'a'},{'name':'b'},{'name':'c'},{'name':'d'}]}}",
+                "{'spec':{'$setElementOrder/containers':[{'name':'d'},{'name':'b'},{'name':'e'}],"
+                        + "'containers':[{'name':'e'}]}}", POD);
+
+        assertThat(result.at("/spec/containers").findValuesAsString("name")).containsExactly("a", "c", "d", "b", "e");
+    }
+
+    @Test
+    void envVarsOfTwoContainersAreMergedIndependently() {
+        JsonNode result = patch(TWO_CONTAINERS, "{'spec':{'template':{'spec':{'containers':["
+                + "{'name':'sidecar','env':[{'name':'A','value':'s'}]},"
+                + "{'name':'app','env':[{'name':'A','value':'changed'}]}]}}}}", DEPLOYMENT);
+
+        // Items the patch names take the patch's order.
+        assertThat(result.at("/spec/template/spec/containers/0/name").asString()).isEqualTo("sidecar");
+        assertThat(result.at("/spec/template/spec/containers/1/name").asString()).isEqualTo("app");
+        assertThat(result.at("/spec/template/spec/containers/1/env")).isEqualTo(JSON.readTree(
+                "[{\"name\":\"A\",\"value\":\"changed\"},{\"name\":\"B\",\"value\":\"2\"}]"));
+        assertThat(result.at("/spec/template/spec/containers/0/env")).isEqualTo(JSON.readTree(
+                "[{\"name\":\"A\",\"value\":\"s\"}]"));
+    }
+
+    @Test
+    void replaceStrategyInsideAListElementReplacesOnlyThatMap() {
+        JsonNode result = patch(TWO_CONTAINERS, "{'spec':{'template':{'spec':{'containers':["
+                + "{'name':'app','resources':{'$patch':'replace','limits':{'cpu':'1'}}}]}}}}", DEPLOYMENT);
+
+        assertThat(result.at("/spec/template/spec/containers/0/resources")).isEqualTo(json("{'limits':{'cpu':'1'}}"));
+        assertThat(result.at("/spec/template/spec/containers/0/env").size()).isEqualTo(2);
+    }
+
+    @Test
+    void aMergeKeyOfAnotherTypeDoesNotMatch() {
+        // Merge keys compare as JSON values: port 80 and port "80" are different elements.
+        JsonNode result = patch("{'spec':{'ports':[{'port':80}]}}", "{'spec':{'ports':[{'port':'80','name':'x'}]}}",
+                BuiltInPatchSchemas.forKind("Service"));
+
+        assertThat(result.at("/spec/ports").size()).isEqualTo(2);
+    }
 }
