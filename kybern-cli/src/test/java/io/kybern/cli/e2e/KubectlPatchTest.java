@@ -253,4 +253,46 @@ class KubectlPatchTest {
         assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();
         assertThat(get(kubectl, ns, "{.spec.replicas}")).isEqualTo("3");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void applyingAServiceAndAConfigMapAgainRemovesWhatWasDropped(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String ns = "svc-" + minor;
+        namespace(kubectl, ns);
+        String service = """
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: front
+                spec:
+                  selector:
+                    app: web
+                  ports:
+                  - name: http
+                    port: 80
+                    targetPort: 8080
+                %s---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: settings
+                data:
+                  a: "1"
+                %s""";
+        String before = service.formatted("  - name: https\n    port: 443\n    targetPort: 8443\n", "  b: \"2\"\n");
+        String after = service.formatted("", "");
+
+        Kubectl.Result first = kubectl.runWithInput(before, "apply", "--validate=false", "-n", ns, "-f", "-");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        Kubectl.Result second = kubectl.runWithInput(after, "apply", "--validate=false", "-n", ns, "-f", "-");
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        assertThat(second.stdout()).contains("service/front configured", "configmap/settings configured");
+
+        Kubectl.Result ports = kubectl.run("get", "service", "front", "-n", ns, "-o",
+                "jsonpath={.spec.ports[*].name} {.spec.ports[0].targetPort}");
+        assertThat(ports.stdout()).as(ports.toString()).isEqualTo("http 8080");
+        Kubectl.Result data = kubectl.run("get", "configmap", "settings", "-n", ns, "-o", "jsonpath={.data}");
+        assertThat(data.stdout()).as(data.toString()).isEqualTo("{\"a\":\"1\"}");
+    }
 }
