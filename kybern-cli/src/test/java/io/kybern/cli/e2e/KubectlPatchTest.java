@@ -295,4 +295,27 @@ class KubectlPatchTest {
         Kubectl.Result data = kubectl.run("get", "configmap", "settings", "-n", ns, "-o", "jsonpath={.data}");
         assertThat(data.stdout()).as(data.toString()).isEqualTo("{\"a\":\"1\"}");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void setImageSetEnvAndRolloutRestartPatchTheTemplate(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String ns = "set-" + minor;
+        namespace(kubectl, ns);
+        assertThat(kubectl.runWithInput(deployment("    app: web", APP_WITH_A_AND_B + "\n" + SIDECAR), "create",
+                "--validate=false", "-n", ns, "-f", "-").exitCode()).isZero();
+
+        Kubectl.Result image = kubectl.run("set", "image", "deployment/web", "-n", ns, "app=app:2");
+        assertThat(image.exitCode()).as(image.toString()).isZero();
+        Kubectl.Result env = kubectl.run("set", "env", "deployment/web", "-n", ns, "-c", "app", "C=3", "A-");
+        assertThat(env.exitCode()).as(env.toString()).isZero();
+        Kubectl.Result restart = kubectl.run("rollout", "restart", "deployment/web", "-n", ns);
+        assertThat(restart.exitCode()).as(restart.toString()).isZero();
+        assertThat(restart.stdout().strip()).isEqualTo("deployment.apps/web restarted");
+
+        assertThat(get(kubectl, ns, "{.spec.template.spec.containers[*].image}")).isEqualTo("app:2 side:1");
+        assertThat(get(kubectl, ns, "{.spec.template.spec.containers[0].env[*].name}")).isEqualTo("B C");
+        assertThat(get(kubectl, ns, "{.spec.template.metadata.annotations}"))
+                .contains("kubectl.kubernetes.io/restartedAt");
+    }
 }
