@@ -149,8 +149,23 @@ final class ManagedWrites {
         }, dryRun);
     }
 
-    /** A patch through the status subresource; apply is not served there yet. */
+    /** A patch through the status subresource, apply included (which never creates there). */
     ObjectNode patchStatus(ResourceType type, String namespace, String name, ApiRequest request, boolean dryRun) {
+        if (mediaType(request).equals(APPLY_PATCH)) {
+            String manager = manager(request, true);
+            boolean force = force(request);
+            ObjectNode applied = appliedConfiguration(request);
+            return storage.patchStatus(type, namespace, name, live -> {
+                try {
+                    return ServerSideApply.applyStatus(live, applied, schema(type), manager, force, apiVersion(type),
+                            clock.instant());
+                } catch (ApplyConflictException e) {
+                    throw conflict(e);
+                } catch (PatchException e) {
+                    throw patchFailed(type, name, e);
+                }
+            }, dryRun);
+        }
         String manager = manager(request, false);
         refuseForce(request);
         UnaryOperator<ObjectNode> patch = patcher(type, request);
@@ -178,7 +193,6 @@ final class ManagedWrites {
                 PatchSchema schema = schema(type);
                 yield (current, patch) -> StrategicMergePatch.apply((ObjectNode) current, patch, schema);
             }
-            case APPLY_PATCH -> throw ApiException.badRequest("apply patches are not supported on this subresource");
             default -> throw unsupportedPatchType(request, builtIn(type));
         };
         JsonNode patch;

@@ -241,4 +241,27 @@ class ApiServerPatchTest {
         assertThat(patched.at("/metadata/managedFields/0/manager").asString()).isEqualTo("kubectl");
         assertThat(patched.at("/metadata/managedFields").size()).isEqualTo(2);
     }
+
+    @Test
+    void applyThroughTheStatusSubresourceOwnsOnlyStatus() {
+        call("PATCH", DEPLOYMENTS + "/web", APPLY, WEB, Map.of("fieldManager", "kubectl"));
+        String status = "{'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web'},"
+                + "'spec':{'replicas':9},'status':{'replicas':1,'conditions':[{'type':'Available','status':'True'}]}}";
+
+        JsonNode applied = call("PATCH", DEPLOYMENTS + "/web/status", APPLY, status,
+                Map.of("fieldManager", "controller"));
+
+        assertThat(applied.at("/spec/replicas").asInt()).as("only status moves").isEqualTo(1);
+        assertThat(applied.at("/status/conditions/0/type").asString()).isEqualTo("Available");
+        JsonNode entry = applied.at("/metadata/managedFields/1");
+        assertThat(entry.path("operation").asString()).isEqualTo("Apply");
+        assertThat(entry.path("subresource").asString()).isEqualTo("status");
+        assertThat(entry.path("fieldsV1").toString()).isEqualTo("{\"f:status\":{\"f:conditions\":{"
+                + "\"k:{\\\"type\\\":\\\"Available\\\"}\":{\".\":{},\"f:status\":{},\"f:type\":{}}},"
+                + "\"f:replicas\":{}}}");
+
+        assertThatThrownBy(() -> call("PATCH", DEPLOYMENTS + "/web/status", APPLY, status.replace("'replicas':1",
+                "'replicas':2"), Map.of("fieldManager", "other")))
+                .hasMessage("Apply failed with 1 conflict: conflict with \"controller\": .status.replicas");
+    }
 }

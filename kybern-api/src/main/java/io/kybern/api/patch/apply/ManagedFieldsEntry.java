@@ -33,7 +33,13 @@ public record ManagedFieldsEntry(String manager, String operation, String apiVer
 
     /** Whether this entry is the one of {@code manager} through {@code operation}. */
     boolean is(String manager, String operation) {
-        return this.manager.equals(manager) && this.operation.equals(operation) && subresource.isEmpty();
+        return is(manager, operation, "");
+    }
+
+    /** Whether this entry is the one of {@code manager} through {@code operation} on {@code subresource}. */
+    boolean is(String manager, String operation, String subresource) {
+        return this.manager.equals(manager) && this.operation.equals(operation)
+                && this.subresource.equals(subresource);
     }
 
     ManagedFieldsEntry withFields(Set<FieldPath> fields) {

@@ -6,6 +6,7 @@ import io.kybern.api.patch.strategic.PatchSchema.Field;
 import io.kybern.api.patch.strategic.PatchSchema.ListType;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,18 +51,35 @@ public final class ServerSideApply {
      */
     public static ObjectNode apply(ObjectNode live, ObjectNode applied, PatchSchema schema, String manager,
             boolean force, String apiVersion, Instant now, Set<String> ignored) {
+        return apply(live, applied, schema, manager, force, apiVersion, now, ignored, "");
+    }
+
+    /**
+     * An apply through the {@code status} subresource: only {@code status} is merged, owned and checked
+     * for conflicts, among the managers that wrote through that subresource.
+     */
+    public static ObjectNode applyStatus(ObjectNode live, ObjectNode applied, PatchSchema schema, String manager,
+            boolean force, String apiVersion, Instant now) {
+        Set<String> outsideStatus = new HashSet<>(live.propertyNames());
+        outsideStatus.addAll(applied.propertyNames());
+        outsideStatus.remove("status");
+        return apply(live, applied, schema, manager, force, apiVersion, now, outsideStatus, "status");
+    }
+
+    private static ObjectNode apply(ObjectNode live, ObjectNode applied, PatchSchema schema, String manager,
+            boolean force, String apiVersion, Instant now, Set<String> ignored, String subresource) {
         if (applied.path("metadata").has("managedFields")) {
             throw new PatchException("metadata.managedFields must be nil", true);
         }
         ObjectNode base = live == null ? applied.objectNode() : live.deepCopy();
         List<ManagedFieldsEntry> entries = ManagedFields.read(live);
-        if (live != null && entries.isEmpty()) {
+        if (live != null && entries.stream().noneMatch(e -> e.subresource().equals(subresource))) {
             // Fields set before anyone applied belong to a placeholder manager, so that a first apply
             // does not silently take over what it never set.
             Set<FieldPath> existing = ObjectFields.of(live, schema, ignored);
             if (!existing.isEmpty()) {
                 entries.add(new ManagedFieldsEntry(BEFORE_FIRST_APPLY, ManagedFieldsEntry.UPDATE, apiVersion,
-                        ManagedFields.timestamp(now), "", existing));
+                        ManagedFields.timestamp(now), subresource, existing));
             }
         }
         ObjectNode appliedCopy = applied.deepCopy();
@@ -69,7 +87,8 @@ public final class ServerSideApply {
             appliedCopy.remove(field);
         }
         Set<FieldPath> owned = ObjectFields.of(appliedCopy, schema, ignored);
-        Set<FieldPath> before = entries.stream().filter(e -> e.is(manager, ManagedFieldsEntry.APPLY)).findFirst()
+        Set<FieldPath> before = entries.stream().filter(e -> e.is(manager, ManagedFieldsEntry.APPLY, subresource))
+                .findFirst()
                 .map(ManagedFieldsEntry::fields).orElse(Set.of());
 
         ObjectNode result = (ObjectNode) merge(base, appliedCopy, Field.of(schema));
@@ -77,7 +96,7 @@ public final class ServerSideApply {
         // Conflicts: fields another manager owns whose value this apply changes.
         List<ApplyConflictException.Conflict> conflicts = new ArrayList<>();
         for (ManagedFieldsEntry entry : entries) {
-            if (entry.manager().equals(manager) || !entry.subresource().isEmpty()) {
+            if (entry.manager().equals(manager) || !entry.subresource().equals(subresource)) {
                 continue;
             }
             for (FieldPath path : entry.fields()) {
@@ -95,9 +114,9 @@ public final class ServerSideApply {
         // Fields this manager applied before and no longer does go, unless someone else still owns them.
         Set<FieldPath> othersOwn = new LinkedHashSet<>();
         for (ManagedFieldsEntry entry : entries) {
-            if (!entry.is(manager, ManagedFieldsEntry.APPLY)) {
+            if (!entry.is(manager, ManagedFieldsEntry.APPLY, subresource)) {
                 for (FieldPath path : entry.fields()) {
-                    if (!forced.contains(path) || !entry.subresource().isEmpty()) {
+                    if (!forced.contains(path) || !entry.subresource().equals(subresource)) {
                         othersOwn.add(path);
                     }
                 }
@@ -114,13 +133,13 @@ public final class ServerSideApply {
         List<ManagedFieldsEntry> updated = new ArrayList<>();
         boolean placed = false;
         for (ManagedFieldsEntry entry : entries) {
-            if (entry.is(manager, ManagedFieldsEntry.APPLY)) {
+            if (entry.is(manager, ManagedFieldsEntry.APPLY, subresource)) {
                 updated.add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.APPLY, apiVersion,
-                        ManagedFields.timestamp(now), "", owned));
+                        ManagedFields.timestamp(now), subresource, owned));
                 placed = true;
                 continue;
             }
-            if (!entry.subresource().isEmpty()) {
+            if (!entry.subresource().equals(subresource)) {
                 updated.add(entry);
                 continue;
             }
@@ -133,7 +152,7 @@ public final class ServerSideApply {
         }
         if (!placed) {
             updated.add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.APPLY, apiVersion,
-                    ManagedFields.timestamp(now), "", owned));
+                    ManagedFields.timestamp(now), subresource, owned));
         }
         ManagedFields.write(result, updated);
         keepLastAppliedCurrent(result, applied, manager);
