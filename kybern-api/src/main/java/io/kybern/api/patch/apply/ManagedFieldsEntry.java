@@ -31,11 +31,6 @@ public record ManagedFieldsEntry(String manager, String operation, String apiVer
         fields = Collections.unmodifiableSet(new LinkedHashSet<>(fields));
     }
 
-    /** Whether this entry is the one of {@code manager} through {@code operation}. */
-    boolean is(String manager, String operation) {
-        return is(manager, operation, "");
-    }
-
     /** Whether this entry is the one of {@code manager} through {@code operation} on {@code subresource}. */
     boolean is(String manager, String operation, String subresource) {
         return this.manager.equals(manager) && this.operation.equals(operation)

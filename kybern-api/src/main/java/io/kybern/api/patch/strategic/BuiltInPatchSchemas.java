@@ -52,9 +52,7 @@ public final class BuiltInPatchSchemas {
                 .mapKeys("topologySpreadConstraints", "topologyKey", List.of("topologyKey", "whenUnsatisfiable"))
                 .map("schedulingGates", "name", null)
                 .mergeRetainKeys("resourceClaims", "name", null)
-                .atomicObject("nodeSelector")
-                .plain("affinity", "Affinity");
-        type("Affinity");
+                .atomicObject("nodeSelector");
         type("Container")
                 .mapKeys("ports", "containerPort", List.of("containerPort", "protocol"), Map.of("protocol", "TCP"))
                 .map("env", "name", null)
@@ -154,7 +152,7 @@ public final class BuiltInPatchSchemas {
         /** Merged on {@code mergeKey} by strategic merge, but keyed on several fields by apply. */
         TypeBuilder mapKeys(String field, String mergeKey, List<String> applyKeys, Map<String, String> defaults) {
             return put(field, new Entry(Strategy.MERGE, false, mergeKey, ListType.MAP, applyKeys, defaults, false,
-                    fields.containsKey(field) ? fields.get(field).valueType() : null));
+                    null));
         }
 
         /** Patch strategy {@code merge,retainKeys}: list elements merged on {@code key}. */

@@ -180,8 +180,8 @@ public final class StrategicMergePatch {
             Field field = schema.field(key);
             JsonNode originalList = original.get(key);
             JsonNode patchList = patch.get(key);
-            if (originalList != null && !originalList.isArray() || patchList != null && !patchList.isArray()
-                    && !patchList.isNull()) {
+            if ((originalList != null && !originalList.isArray())
+                    || (patchList != null && !patchList.isArray() && !patchList.isNull())) {
                 throw malformed("invalid patch format of setElementOrder list: " + key + " is not a list");
             }
             if (patchList != null && patchList.isNull()) {
