@@ -131,7 +131,7 @@ public final class ApiServer implements ApiHandler {
             case "update" -> json(responder, 200, writes.update(type, namespace, info.name(), request, body(request),
                     dryRun(request)));
             case "patch" -> json(responder, 200, writes.patch(type, namespace, info.name(), request,
-                    dryRun(request)));
+                    UnaryOperator.identity(), dryRun(request)));
             case "delete" -> json(responder, 200, storage.delete(type, namespace, info.name(),
                     deletePrecondition(request), dryRun(request) || deleteOptionsDryRun(request)));
             case "deletecollection" -> json(responder, 200, deleteCollection(type, namespace, request));
@@ -151,7 +151,7 @@ public final class ApiServer implements ApiHandler {
             case "update" -> json(responder, 200, writes.updateStatus(type, namespace, info.name(), request,
                     body(request), dryRun(request)));
             case "patch" -> json(responder, 200, writes.patchStatus(type, namespace, info.name(), request,
-                    dryRun(request)));
+                    UnaryOperator.identity(), dryRun(request)));
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported on "
                     + type.gvr().groupResource() + "/status");
         }

@@ -78,14 +78,20 @@ final class ManagedWrites {
         }, dryRun);
     }
 
-    /** A patch of any type; an apply creates the object when there is none. */
-    ObjectNode patch(ResourceType type, String namespace, String name, ApiRequest request, boolean dryRun) {
+    /**
+     * A patch of any type; an apply creates the object when there is none.
+     *
+     * @param checked wraps the patch with checks of what it leaves (field validation), run before
+     *                managedFields are recorded
+     */
+    ObjectNode patch(ResourceType type, String namespace, String name, ApiRequest request,
+            UnaryOperator<UnaryOperator<ObjectNode>> checked, boolean dryRun) {
         if (mediaType(request).equals(APPLY_PATCH)) {
-            return apply(type, namespace, name, request, dryRun);
+            return apply(type, namespace, name, request, checked, dryRun);
         }
         String manager = manager(request, false);
         refuseForce(request);
-        UnaryOperator<ObjectNode> patch = patcher(type, request);
+        UnaryOperator<ObjectNode> patch = checked.apply(patcher(type, request));
         return storage.patch(type, namespace, name, current -> {
             ObjectNode next = withoutEmptyMetadata(patch.apply(current));
             ManagedFields.recordUpdate(current, next, schema(type), manager, apiVersion(type), clock.instant(),
@@ -94,11 +100,12 @@ final class ManagedWrites {
         }, dryRun);
     }
 
-    private ObjectNode apply(ResourceType type, String namespace, String name, ApiRequest request, boolean dryRun) {
+    private ObjectNode apply(ResourceType type, String namespace, String name, ApiRequest request,
+            UnaryOperator<UnaryOperator<ObjectNode>> checked, boolean dryRun) {
         String manager = manager(request, true);
         boolean force = force(request);
         ObjectNode applied = appliedConfiguration(request);
-        UnaryOperator<ObjectNode> apply = live -> {
+        UnaryOperator<ObjectNode> apply = checked.apply(live -> {
             try {
                 return ServerSideApply.apply(live, applied, schema(type), manager, force, apiVersion(type),
                         clock.instant(), ignored(type));
@@ -107,7 +114,7 @@ final class ManagedWrites {
             } catch (PatchException e) {
                 throw patchFailed(type, name, e);
             }
-        };
+        });
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
                 return storage.patch(type, namespace, name, apply, dryRun);
@@ -150,12 +157,13 @@ final class ManagedWrites {
     }
 
     /** A patch through the status subresource, apply included (which never creates there). */
-    ObjectNode patchStatus(ResourceType type, String namespace, String name, ApiRequest request, boolean dryRun) {
+    ObjectNode patchStatus(ResourceType type, String namespace, String name, ApiRequest request,
+            UnaryOperator<UnaryOperator<ObjectNode>> checked, boolean dryRun) {
         if (mediaType(request).equals(APPLY_PATCH)) {
             String manager = manager(request, true);
             boolean force = force(request);
             ObjectNode applied = appliedConfiguration(request);
-            return storage.patchStatus(type, namespace, name, live -> {
+            return storage.patchStatus(type, namespace, name, checked.apply(live -> {
                 try {
                     return ServerSideApply.applyStatus(live, applied, schema(type), manager, force, apiVersion(type),
                             clock.instant());
@@ -164,11 +172,11 @@ final class ManagedWrites {
                 } catch (PatchException e) {
                     throw patchFailed(type, name, e);
                 }
-            }, dryRun);
+            }), dryRun);
         }
         String manager = manager(request, false);
         refuseForce(request);
-        UnaryOperator<ObjectNode> patch = patcher(type, request);
+        UnaryOperator<ObjectNode> patch = checked.apply(patcher(type, request));
         return storage.patchStatus(type, namespace, name, current -> {
             ObjectNode next = patch.apply(current);
             ManagedFields.recordStatusUpdate(current, next, schema(type), manager, apiVersion(type),
