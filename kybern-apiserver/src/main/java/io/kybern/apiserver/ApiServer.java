@@ -1,7 +1,5 @@
 package io.kybern.apiserver;
 
-import io.kybern.api.patch.PatchException;
-import io.kybern.api.patch.Patches;
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
@@ -38,7 +36,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -75,6 +72,7 @@ public final class ApiServer implements ApiHandler {
     private final Authorizer authorizer;
     private final Function<String, Optional<UserInfo>> bearerTokens;
     private final Schemas schemas = Schemas.builtIn();
+    private final ManagedWrites writes;
 
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource) {
         this(catalog, storage, nonResource, InstantSource.system());
@@ -102,6 +100,7 @@ public final class ApiServer implements ApiHandler {
         this.bearerTokens = tokens == null ? token -> Optional.empty()
                 : new ServiceAccountAuthenticator(tokens, storage, catalog)::authenticate;
         this.reviews = new Reviews(authorizer, bearerTokens);
+        this.writes = new ManagedWrites(storage, clock);
     }
 
     @Override
@@ -179,12 +178,12 @@ public final class ApiServer implements ApiHandler {
             case "create" -> {
                 requireNamespace(type, namespace);
                 ObjectNode object = validated(type, body(request), request, responder);
-                json(responder, 201, storage.create(type, namespace, object, dryRun(request)));
+                json(responder, 201, writes.create(type, namespace, request, object, dryRun(request)));
             }
-            case "update" -> json(responder, 200, storage.update(type, namespace, info.name(),
+            case "update" -> json(responder, 200, writes.update(type, namespace, info.name(), request,
                     validated(type, body(request), request, responder), dryRun(request)));
-            case "patch" -> json(responder, 200, storage.patch(type, namespace, info.name(),
-                    validatedPatch(type, patcher(type, request), request, responder), dryRun(request)));
+            case "patch" -> json(responder, 200, writes.patch(type, namespace, info.name(), request,
+                    patch -> validatedPatch(type, patch, request, responder), dryRun(request)));
             case "delete" -> json(responder, 200, storage.delete(type, namespace, info.name(),
                     DeleteOptionsParser.parse(deleteOptions(request), request::param, dryRun(request))));
             case "deletecollection" -> json(responder, 200, deleteCollection(type, namespace, request));
@@ -237,10 +236,10 @@ public final class ApiServer implements ApiHandler {
         }
         switch (info.verb()) {
             case "get" -> json(responder, 200, storage.get(type, namespace, info.name()));
-            case "update" -> json(responder, 200, storage.updateStatus(type, namespace, info.name(),
+            case "update" -> json(responder, 200, writes.updateStatus(type, namespace, info.name(), request,
                     validated(type, body(request), request, responder), dryRun(request)));
-            case "patch" -> json(responder, 200, storage.patchStatus(type, namespace, info.name(),
-                    validatedPatch(type, patcher(type, request), request, responder), dryRun(request)));
+            case "patch" -> json(responder, 200, writes.patchStatus(type, namespace, info.name(), request,
+                    patch -> validatedPatch(type, patch, request, responder), dryRun(request)));
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported on "
                     + type.gvr().groupResource() + "/status");
         }
@@ -312,43 +311,7 @@ public final class ApiServer implements ApiHandler {
 
     /** The patch a request carries, by its Content-Type, as a function from the current object to the new. */
     static UnaryOperator<ObjectNode> patcher(ResourceType type, ApiRequest request) {
-        String contentType = Optional.ofNullable(request.header("content-type")).orElse("");
-        String mediaType = contentType.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
-        JsonNode patch;
-        try {
-            patch = JSON.readTree(request.body());
-        } catch (JacksonException e) {
-            throw ApiException.badRequest("the body of the request could not be decoded: " + e.getOriginalMessage());
-        }
-        if (patch == null || patch.isMissingNode()) {
-            throw ApiException.badRequest("the patch is empty");
-        }
-        BinaryOperator<JsonNode> apply = switch (mediaType) {
-            case "application/merge-patch+json" -> Patches::mergePatch;
-            case "application/json-patch+json" -> Patches::jsonPatch;
-            case "application/strategic-merge-patch+json", "application/apply-patch+yaml" ->
-                    throw new ApiException(415, "UnsupportedMediaType", "the patch type " + mediaType
-                            + " is not supported yet; use application/merge-patch+json or "
-                            + "application/json-patch+json", null);
-            default -> throw ApiException.unsupportedMediaType(contentType);
-        };
-        return current -> {
-            JsonNode patched;
-            try {
-                patched = apply.apply(current, patch);
-            } catch (PatchException e) {
-                if (e.malformed()) {
-                    throw ApiException.badRequest(e.getMessage());
-                }
-                throw ApiException.invalid(type.kind(), type.gvr().group(),
-                        current.path("metadata").path("name").asString(""), List.of(new ApiException.Cause(
-                                "FieldValueInvalid", "the patch could not be applied: " + e.getMessage(), "")));
-            }
-            if (!patched.isObject()) {
-                throw ApiException.badRequest("the patch must leave an object");
-            }
-            return (ObjectNode) patched;
-        };
+        return ManagedWrites.patcher(type, request);
     }
 
     private ObjectNode deleteCollection(ResourceType type, String namespace, ApiRequest request) {

@@ -288,7 +288,8 @@ public final class ObjectStorage {
         ObjectNode existingMetadata = metadataOf(existing);
         metadata.remove("resourceVersion");
         if (part == Part.STATUS || part == Part.EPHEMERAL_CONTAINERS || part == Part.APPROVAL) {
-            // Only the subresource's part moves: the stored object with the request's part.
+            // Only the subresource's part moves: the stored object with the request's part (and the
+            // managedFields that record who wrote it).
             ObjectNode merged = existing.deepCopy();
             metadataOf(merged).remove("resourceVersion");
             switch (part) {
@@ -298,8 +299,12 @@ public final class ObjectStorage {
                 default -> replaceField(merged.withObject("status"), "conditions",
                         object.path("status").get("conditions"));
             }
+            JsonNode managedFields = metadata.get("managedFields");
             object = merged;
             metadata = metadataOf(object);
+            if (managedFields != null) {
+                metadata.set("managedFields", managedFields);
+            }
         } else if (part == Part.WHOLE && type.subresource("status").isPresent()) {
             // Where status has its own subresource, writes to the object itself leave it as stored.
             replaceField(object, "status", existing.get("status"));
