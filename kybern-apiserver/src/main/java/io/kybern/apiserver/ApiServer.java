@@ -23,13 +23,13 @@ import io.kybern.apiserver.negotiation.ResponseFormat;
 import io.kybern.apiserver.registry.DeleteOptions;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.registry.ObjectWatch;
+import io.kybern.apiserver.registry.WatchOptions;
 import io.kybern.apiserver.request.DeleteOptionsParser;
 import io.kybern.apiserver.request.RequestInfo;
 import io.kybern.apiserver.serviceaccount.ServiceAccountAuthenticator;
 import io.kybern.apiserver.serviceaccount.ServiceAccountTokens;
 import io.kybern.apiserver.status.ApiException;
 import io.kybern.store.StoreUnavailableException;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -54,7 +54,6 @@ public final class ApiServer implements ApiHandler {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
-    private static final Duration DEFAULT_WATCH_TIMEOUT = Duration.ofMinutes(30);
 
     /** Answers paths that name no resource ({@code /version}, discovery, health). */
     public interface NonResourceHandler {
@@ -171,8 +170,9 @@ public final class ApiServer implements ApiHandler {
             }
             case "watch" -> {
                 Tables tables = tables(type, request);
-                watch.stream(type, namespace, selectorFor(type, info, request), request.param("resourceVersion"),
-                        watchTimeout(request), tables == null ? UnaryOperator.identity() : tableEvents(tables),
+                WatchOptions options = WatchOptions.from(request::param);
+                watch.stream(type, namespace, selectorFor(type, info, request), options,
+                        tables == null ? UnaryOperator.identity() : tableEvents(tables),
                         responder.stream(200, "application/json"));
             }
             case "create" -> {
@@ -436,11 +436,6 @@ public final class ApiServer implements ApiHandler {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("invalid " + name + ": " + value);
         }
-    }
-
-    private static Duration watchTimeout(ApiRequest request) {
-        int seconds = intParam(request, "timeoutSeconds");
-        return seconds == 0 ? DEFAULT_WATCH_TIMEOUT : Duration.ofSeconds(seconds);
     }
 
     static void json(ApiResponder responder, int status, ObjectNode body) {

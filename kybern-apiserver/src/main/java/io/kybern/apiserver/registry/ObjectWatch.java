@@ -27,8 +27,10 @@ import tools.jackson.databind.node.ObjectNode;
  * One watch request: a stream of {@code {"type": ..., "object": ...}} lines, ADDED, MODIFIED and
  * DELETED in resourceVersion order, as Kubernetes' watch encodes them in JSON.
  *
- * <p>Started from {@code resourceVersion} "" or "0", it first sends the current objects as ADDED, then
- * the changes after them. From a given version it sends the changes after that version, or an ERROR
+ * <p>Started from {@code resourceVersion} "" or "0" (or with {@code sendInitialEvents=true}), it first
+ * sends the current objects as ADDED, then the changes after them; with {@code sendInitialEvents} a
+ * BOOKMARK annotated {@code k8s.io/initial-events-end} marks where the initial objects end. Clients that
+ * allow bookmarks are told the version the watch has reached about once a minute. From a given version it sends the changes after that version, or an ERROR
  * event with 410 Expired when that history is compacted. A slow client slows only its own watch: the
  * queue is bounded, and the store catches the watch up from its log.
  */
@@ -37,10 +39,22 @@ public final class ObjectWatch {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int QUEUE = 1024;
 
+    /** The annotation on the bookmark that ends a watch's initial events. */
+    public static final String INITIAL_EVENTS_END = "k8s.io/initial-events-end";
+    /** About how often Kubernetes tells watchers of its progress. */
+    public static final Duration BOOKMARK_INTERVAL = Duration.ofMinutes(1);
+
     private final Store store;
+    private final Duration bookmarkInterval;
 
     public ObjectWatch(Store store) {
+        this(store, BOOKMARK_INTERVAL);
+    }
+
+    /** @param bookmarkInterval how often a watch that takes bookmarks is told the version it has reached */
+    public ObjectWatch(Store store, Duration bookmarkInterval) {
         this.store = store;
+        this.bookmarkInterval = bookmarkInterval;
     }
 
     /**
@@ -51,33 +65,54 @@ public final class ObjectWatch {
      */
     public void stream(ResourceType type, String namespace, Predicate<ObjectNode> filter, String resourceVersion,
             Duration timeout, ResponseStream out) {
-        stream(type, namespace, filter, resourceVersion, timeout, UnaryOperator.identity(), out);
+        stream(type, namespace, filter, new WatchOptions(resourceVersion == null ? "" : resourceVersion, null, false,
+                timeout), UnaryOperator.identity(), out);
     }
 
     /**
      * Streams events as above, each event's object passed through {@code encode} (to a Table, say); ERROR
      * events carry a Status and are sent as they are.
      */
-    public void stream(ResourceType type, String namespace, Predicate<ObjectNode> filter, String resourceVersion,
-            Duration timeout, UnaryOperator<ObjectNode> encode, ResponseStream out) {
+    public void stream(ResourceType type, String namespace, Predicate<ObjectNode> filter, WatchOptions options,
+            UnaryOperator<ObjectNode> encode, ResponseStream out) {
         Encoded encoded = new Encoded(out, encode);
+        String resourceVersion = options.resourceVersion();
         String prefix = type.namespaced() && !namespace.isEmpty() ? type.storagePrefix() + namespace + "/"
                 : type.storagePrefix();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long start;
-        if (resourceVersion == null || resourceVersion.isEmpty() || resourceVersion.equals("0")) {
-            start = sendCurrentState(prefix, filter, encoded) + 1;
+        long deadline = System.nanoTime() + options.timeout().toNanos();
+        long reached;
+        if (options.startsWithCurrentState()) {
+            reached = sendCurrentState(prefix, filter, encoded);
+            if (Boolean.TRUE.equals(options.sendInitialEvents())) {
+                sendBookmark(out, type, reached, true);
+            }
+        } else if (resourceVersion.isEmpty() || resourceVersion.equals("0")) {
+            reached = store.currentRevision();
         } else {
-            start = parse(resourceVersion) + 1;
+            reached = parse(resourceVersion);
         }
+        long bookmarked = reached;
+        long nextBookmark = System.nanoTime() + bookmarkInterval.toNanos();
         BlockingQueue<Object> queue = new LinkedBlockingQueue<>(QUEUE);
-        try (Watch ignored = store.watch(prefix, start, new Forwarder(queue))) {
+        try (Watch ignored = store.watch(prefix, reached + 1, new Forwarder(queue))) {
             while (out.isOpen()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
                 }
-                Object next = queue.poll(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+                if (options.allowWatchBookmarks() && System.nanoTime() >= nextBookmark) {
+                    // Only progress is worth telling: the version of the last change this watch passed.
+                    if (reached > bookmarked && !sendBookmark(out, type, reached, false)) {
+                        break;
+                    }
+                    bookmarked = reached;
+                    nextBookmark = System.nanoTime() + bookmarkInterval.toNanos();
+                }
+                long wait = Math.min(left, TimeUnit.SECONDS.toNanos(1));
+                if (options.allowWatchBookmarks()) {
+                    wait = Math.max(1, Math.min(wait, nextBookmark - System.nanoTime()));
+                }
+                Object next = queue.poll(wait, TimeUnit.NANOSECONDS);
                 if (next == null) {
                     continue;
                 }
@@ -90,9 +125,11 @@ public final class ObjectWatch {
                     send(out, "ERROR", StatusDocuments.failure(ApiException.internal(e.getMessage())));
                     break;
                 }
-                if (!sendEvent((WatchEvent) next, filter, encoded)) {
+                WatchEvent event = (WatchEvent) next;
+                if (!sendEvent(event, filter, encoded)) {
                     break;
                 }
+                reached = event.revision();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -111,6 +148,22 @@ public final class ObjectWatch {
             }
         }
         return all.revision();
+    }
+
+    /**
+     * A BOOKMARK: only the kind and the version reached, so a client that reconnects resumes from there
+     * instead of relisting; the first after the initial events says they are complete.
+     */
+    private static boolean sendBookmark(ResponseStream out, ResourceType type, long revision, boolean initialEnd) {
+        ObjectNode object = JSON.createObjectNode();
+        object.put("kind", type.kind());
+        object.put("apiVersion", type.gvr().groupVersion().apiVersion());
+        ObjectNode metadata = object.putObject("metadata");
+        metadata.put("resourceVersion", Long.toString(revision));
+        if (initialEnd) {
+            metadata.putObject("annotations").put(INITIAL_EVENTS_END, "true");
+        }
+        return send(out, "BOOKMARK", object);
     }
 
     private static boolean sendEvent(WatchEvent event, Predicate<ObjectNode> filter, Encoded out) {

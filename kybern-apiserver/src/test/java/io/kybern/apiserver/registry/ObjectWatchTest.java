@@ -1,0 +1,156 @@
+package io.kybern.apiserver.registry;
+
+import static io.kybern.apiserver.registry.ObjectStorageTest.CONFIGMAPS;
+import static io.kybern.apiserver.registry.ObjectStorageTest.NAMESPACES;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.kybern.apiserver.http.ResponseStream;
+import io.kybern.apiserver.status.ApiException;
+import io.kybern.store.memory.MemoryStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Bookmarks and the watch-list protocol (sendInitialEvents), on a real store. */
+class ObjectWatchTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private MemoryStore store;
+    private ObjectStorage storage;
+
+    @BeforeEach
+    void setUp() {
+        store = new MemoryStore();
+        storage = new ObjectStorage(store, InstantSource.system(), new Random(1), NAMESPACES);
+        storage.create(NAMESPACES, "", ObjectStorage.parseObject("{\"metadata\":{\"name\":\"default\"}}"
+                .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    private void configMap(String name) {
+        storage.create(CONFIGMAPS, "default", ObjectStorage.parseObject(("{\"metadata\":{\"name\":\"" + name + "\"}}")
+                .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Collects the watch's events; closes when told to. */
+    private static final class Events implements ResponseStream {
+        final List<JsonNode> events = new CopyOnWriteArrayList<>();
+        volatile boolean open = true;
+
+        @Override
+        public boolean write(byte[] piece) {
+            events.add(JSON.readTree(piece));
+            return open;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close() {
+            open = false;
+        }
+
+        List<String> types() {
+            return events.stream().map(e -> e.get("type").asString() + ":"
+                    + e.at("/object/metadata/name").asString("")).toList();
+        }
+    }
+
+    private Thread watch(ObjectWatch watch, Map<String, String> query, Events out) {
+        WatchOptions options = WatchOptions.from(query::get);
+        return Thread.ofVirtual().start(() -> watch.stream(CONFIGMAPS, "default", object -> true, options,
+                UnaryOperator.identity(), out));
+    }
+
+    @Test
+    void initialEventsEndWithAnAnnotatedBookmarkThenChangesFollow() throws Exception {
+        configMap("a");
+        configMap("b");
+        long listed = store.currentRevision();
+        Events out = new Events();
+
+        Thread running = watch(new ObjectWatch(store), Map.of("sendInitialEvents", "true", "resourceVersionMatch",
+                "NotOlderThan", "allowWatchBookmarks", "true"), out);
+        await().until(() -> out.events.size() == 3);
+        configMap("c");
+        await().until(() -> out.events.size() == 4);
+        out.close();
+        running.join();
+
+        assertThat(out.types()).containsExactly("ADDED:a", "ADDED:b", "BOOKMARK:", "ADDED:c");
+        JsonNode bookmark = out.events.get(2).get("object");
+        assertThat(bookmark.at("/metadata/resourceVersion").asString()).isEqualTo(Long.toString(listed));
+        assertThat(bookmark.at("/metadata/annotations/k8s.io~1initial-events-end").asString()).isEqualTo("true");
+        assertThat(bookmark.get("kind").asString()).isEqualTo("ConfigMap");
+    }
+
+    @Test
+    void bookmarksTellTheVersionReachedOnlyWhenItMoved() throws Exception {
+        configMap("a");
+        Events out = new Events();
+        String from = Long.toString(store.currentRevision());
+
+        Thread running = watch(new ObjectWatch(store, Duration.ofMillis(100)), Map.of("resourceVersion", from,
+                "allowWatchBookmarks", "true"), out);
+        configMap("b");
+        await().until(() -> out.types().contains("BOOKMARK:"));
+        Thread.sleep(400);
+        out.close();
+        running.join();
+
+        assertThat(out.types()).containsExactly("ADDED:b", "BOOKMARK:");
+        assertThat(out.events.get(1).at("/object/metadata/resourceVersion").asString())
+                .isEqualTo(out.events.get(0).at("/object/metadata/resourceVersion").asString());
+    }
+
+    @Test
+    void withoutInitialEventsOnlyChangesAreSent() throws Exception {
+        configMap("a");
+        Events out = new Events();
+
+        Thread running = watch(new ObjectWatch(store), Map.of("sendInitialEvents", "false", "resourceVersionMatch",
+                "NotOlderThan"), out);
+        Thread.sleep(200);
+        configMap("b");
+        await().until(() -> out.events.size() == 1);
+        out.close();
+        running.join();
+
+        assertThat(out.types()).containsExactly("ADDED:b");
+    }
+
+    @Test
+    void theWatchListParametersMustComeTogether() {
+        assertThatThrownBy(() -> WatchOptions.from(Map.of("sendInitialEvents", "true")::get))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(422);
+                    assertThat(e.getMessage()).contains("resourceVersionMatch: Forbidden: sendInitialEvents requires "
+                            + "setting resourceVersionMatch to NotOlderThan")
+                            .contains("allowWatchBookmarks: Required value: sendInitialEvents requires setting "
+                                    + "allowWatchBookmarks to true");
+                });
+        assertThatThrownBy(() -> WatchOptions.from(Map.of("resourceVersionMatch", "Exact")::get))
+                .hasMessageContaining("resourceVersionMatch is forbidden for watch unless sendInitialEvents is "
+                        + "provided");
+    }
+}
