@@ -31,9 +31,16 @@ final class Fabric8 {
                 .build();
     }
 
+    /**
+     * The kubeconfig's settings, with watches over plain HTTP: fabric8 tries a WebSocket first, which the
+     * server does not speak yet, and the JDK client waits for the end of the streamed answer it gets
+     * instead, so that the fallback to HTTP fabric8 has for that case never comes.
+     */
     static Config config(Path kubeconfig) {
         try {
-            return Config.fromKubeconfig(Files.readString(kubeconfig));
+            Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+            config.setOnlyHttpWatches(true);
+            return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
