@@ -138,6 +138,13 @@ public final class ApiBenchmark implements Callable<Integer> {
         String measured = Numbers.plain(settings.warmup().toMillis() / 1000.0) + " s warm-up, then "
                 + Numbers.plain(settings.window().toMillis() / 1000.0) + " s measured, per server";
         int n = settings.clients();
+        // Both JVMs (servers and clients) start cold; without this the first scenario measures the JIT.
+        Duration warmJit = Duration.ofSeconds(Math.max(3, settings.warmup().toSeconds()));
+        for (int i = 0; i < peers.size(); i++) {
+            progress.line("[" + peers.get(i).name() + "] warming up: " + warmJit.toSeconds()
+                    + " s of creates, gets and updates, not measured");
+            runs.get(i).warmUp(warmJit);
+        }
         for (String scenario : SCENARIOS) {
             for (int i = 0; i < peers.size(); i++) {
                 ApiScenarios on = runs.get(i);

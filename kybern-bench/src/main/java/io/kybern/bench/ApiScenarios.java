@@ -73,6 +73,23 @@ final class ApiScenarios implements AutoCloseable {
         }
     }
 
+    /** Creates, gets and updates of ConfigMaps in a namespace of their own, for the JIT's sake. */
+    void warmUp(Duration duration) throws InterruptedException {
+        clients.getFirst().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench-warmup")
+                .endMetadata().build()).create();
+        ClosedLoop.run(settings.clients(), Duration.ZERO, duration, worker -> {
+            KubernetesClient client = clients.get(worker);
+            long[] n = {0};
+            return () -> {
+                var configMaps = client.configMaps().inNamespace("bench-warmup");
+                ConfigMap done = configMaps.resource(configMap("warm-" + worker + "-" + n[0]++, worker)).create();
+                ConfigMap got = configMaps.withName(done.getMetadata().getName()).get();
+                configMaps.resource(new ConfigMapBuilder(got).addToData("turn", "1").build()).update();
+                return ClosedLoop.Outcome.DONE;
+            };
+        });
+    }
+
     /** ConfigMap creates by every client, each on names of its own. */
     Result create() throws InterruptedException {
         ClosedLoop.Measurement m = ClosedLoop.run(settings.clients(), settings.warmup(), settings.window(), worker -> {
