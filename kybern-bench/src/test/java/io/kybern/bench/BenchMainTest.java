@@ -33,6 +33,15 @@ class BenchMainTest {
     }
 
     @Test
+    void apiIsListedAndAnUnknownPeerIsRefused() {
+        assertThat(run("nope")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("api");
+
+        assertThat(run("api", "--peers", "kybern,k3s")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown peer 'k3s'");
+    }
+
+    @Test
     void unknownBackendIsRefused() {
         assertThat(run("store", "--backends", "sqlite,mysql")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown backend 'mysql'");

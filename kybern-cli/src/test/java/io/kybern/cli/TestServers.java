@@ -1,5 +1,6 @@
 package io.kybern.cli;
 
+import io.kybern.store.Store;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -11,6 +12,11 @@ public final class TestServers {
 
     /** A running server and the admin kubeconfig it wrote. */
     public record Running(Server server, Path kubeconfig) implements AutoCloseable {
+        /** The server's datastore, for what an operator does beside the API (compacting its history, say). */
+        public Store store() {
+            return server.store();
+        }
+
         @Override
         public void close() {
             server.close();

@@ -91,8 +91,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     /** The client certificate's subject: CN is the user, each O a group (as Kubernetes reads it). */
     private static UserInfo user(Channel channel) {
-        Channel connection = channel.parent() != null ? channel.parent() : channel;
-        SslHandler ssl = connection.pipeline().get(SslHandler.class);
+        // An HTTP/2 stream's TLS is its connection's, its parent; an HTTP/1.1 connection has its own (its
+        // parent is the listening socket).
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl == null && channel.parent() != null) {
+            ssl = channel.parent().pipeline().get(SslHandler.class);
+        }
         if (ssl == null) {
             return UserInfo.ANONYMOUS;
         }

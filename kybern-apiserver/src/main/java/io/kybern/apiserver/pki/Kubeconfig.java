@@ -19,7 +19,8 @@ import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 /**
  * A kubeconfig with one cluster, one user and one context, all named {@code default} as k3s names
  * them, so scripts written for k3s's {@code k3s.yaml} work unchanged. Credentials are embedded
- * ({@code *-data} fields, base64 of the PEM) so the file stands alone when copied to another machine.
+ * ({@code *-data} fields, base64 of the PEM) so the file stands alone when copied to another machine;
+ * an EC client key is written in SEC 1 form, which every client reads (see {@link Pem#clientKey}).
  */
 public final class Kubeconfig {
 
@@ -54,7 +55,7 @@ public final class Kubeconfig {
     public static Kubeconfig withClientCertificate(String server, X509Certificate ca, CertifiedKey client) {
         ObjectNode user = JsonNodeFactory.instance.objectNode()
                 .put("client-certificate-data", base64(client.certificatePem()))
-                .put("client-key-data", base64(client.keyPem()));
+                .put("client-key-data", base64(Pem.clientKey(client)));
         return new Kubeconfig(document(server, ca, user));
     }
 

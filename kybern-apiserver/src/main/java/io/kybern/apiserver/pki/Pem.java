@@ -2,6 +2,7 @@ package io.kybern.apiserver.pki;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -13,7 +14,9 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Base64;
+import org.bouncycastle.asn1.ASN1BitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
@@ -26,6 +29,7 @@ public final class Pem {
 
     static final String CERTIFICATE = "CERTIFICATE";
     static final String PRIVATE_KEY = "PRIVATE KEY";
+    static final String EC_PRIVATE_KEY = "EC PRIVATE KEY";
 
     private static final Base64.Encoder ENCODER = Base64.getMimeEncoder(64, new byte[] {'\n'});
 
@@ -56,6 +60,31 @@ public final class Pem {
             throw new IllegalArgumentException("the key has no PKCS#8 encoding (format " + key.getFormat() + ")");
         }
         return encode(PRIVATE_KEY, key.getEncoded());
+    }
+
+    /**
+     * A client's key as clients read it from a kubeconfig: an EC key as a SEC 1 {@code EC PRIVATE KEY}
+     * block with its curve and public point (as k3s and kubeadm write theirs), any other key as PKCS#8.
+     * fabric8 cannot load a PKCS#8 EC key unless told the algorithm beforehand; Go's crypto/tls reads
+     * both forms.
+     */
+    public static String clientKey(CertifiedKey client) {
+        PrivateKey key = client.key();
+        if (!"EC".equals(key.getAlgorithm())) {
+            return privateKey(key);
+        }
+        try {
+            PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+            BigInteger secret = ((java.security.interfaces.ECPrivateKey) key).getS();
+            int orderBits = ((java.security.interfaces.ECPrivateKey) key).getParams().getOrder().bitLength();
+            ASN1BitString publicPoint = SubjectPublicKeyInfo.getInstance(client.certificate().getPublicKey()
+                    .getEncoded()).getPublicKeyData();
+            byte[] sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(orderBits, secret, publicPoint,
+                    info.getPrivateKeyAlgorithm().getParameters()).getEncoded();
+            return encode(EC_PRIVATE_KEY, sec1);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the EC key cannot be encoded", e);
+        }
     }
 
     static String encode(String type, byte[] der) {

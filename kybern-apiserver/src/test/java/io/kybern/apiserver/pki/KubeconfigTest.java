@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kybern.apiserver.http.HttpApiServer;
 import java.io.IOException;
+import java.io.StringReader;
+import java.security.interfaces.ECPrivateKey;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,7 +76,10 @@ class KubeconfigTest {
         JsonNode user = config.get("users").get(0);
         assertThat(user.get("name").asString()).isEqualTo("default");
         assertThat(decoded(user.get("user").get("client-certificate-data"))).isEqualTo(pki.adminCertificatePem());
-        assertThat(decoded(user.get("user").get("client-key-data"))).isEqualTo(pki.adminKeyPem());
+        String key = decoded(user.get("user").get("client-key-data"));
+        assertThat(key).as("SEC 1, which fabric8 reads without being told the algorithm")
+                .startsWith("-----BEGIN EC PRIVATE KEY-----\n");
+        assertThat(sec1Key(key).getS()).isEqualTo(((ECPrivateKey) pki.admin().key()).getS());
         assertThat(user.get("user").has("token")).isFalse();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         assertThat(Files.readString(file)).startsWith("apiVersion: v1\n");
@@ -137,7 +145,7 @@ class KubeconfigTest {
                 Kubeconfig.admin(pki, "https://" + host + ":" + port).write(admin);
 
                 // kubectl (Go's crypto/tls) verifies our serving certificate for the host, parses our
-                // PKCS#8 EC key and presents the admin certificate; the server reads the user from it.
+                // SEC 1 EC key and presents the admin certificate; the server reads the user from it.
                 assertThat(kubectl("--kubeconfig", admin.toString(), "get", "--raw", "/whoami"))
                         .isEqualTo("user=system:admin groups=system:masters,system:authenticated authorization=none");
             }
@@ -163,5 +171,12 @@ class KubeconfigTest {
         String text = new String(output, StandardCharsets.UTF_8).strip();
         assertThat(process.exitValue()).as("kubectl exit status; output: %s", text).isZero();
         return text;
+    }
+
+    private static ECPrivateKey sec1Key(String pem) throws IOException {
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            PEMKeyPair pair = (PEMKeyPair) parser.readObject();
+            return (ECPrivateKey) new JcaPEMKeyConverter().getKeyPair(pair).getPrivate();
+        }
     }
 }

@@ -249,4 +249,21 @@ class ServingTlsTest {
             }
         }
     }
+
+    /** WebSocket upgrades (fabric8's watches, exec) always come over HTTP/1.1. */
+    @Test
+    void overHttp11TheApiServerListenerSeesTheAdminToo() throws Exception {
+        try (HttpApiServer api = TestTls.whoAmIServer(pki);
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .sslContext(TestTls.clientContext(pki.serverCaCertificate(), pki.admin()))
+                        .connectTimeout(Duration.ofSeconds(20)).build()) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create("https://127.0.0.1:" + api.address().getPort() + "/whoami")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+            assertThat(response.body()).isEqualTo(
+                    "user=system:admin groups=system:masters,system:authenticated authorization=none\n");
+        }
+    }
 }
