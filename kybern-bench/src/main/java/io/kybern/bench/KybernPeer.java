@@ -89,11 +89,8 @@ final class KybernPeer extends ApiPeer {
     @Override
     Config config() {
         try {
-            Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
-            // Kybern does not speak WebSocket watches yet, and fabric8's fallback to HTTP never comes with
-            // the JDK client (it waits for the end of the streamed answer); the mock gets fabric8's default.
-            config.setOnlyHttpWatches(true);
-            return config;
+            // fabric8's defaults, WebSocket watches included, as the mock's clients have them.
+            return Config.fromKubeconfig(Files.readString(kubeconfig));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

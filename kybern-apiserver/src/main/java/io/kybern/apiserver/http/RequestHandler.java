@@ -21,6 +21,14 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -45,6 +53,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** How long a streaming write may wait for a client that does not read before it is cut off. */
     private static final long SLOW_CLIENT_SECONDS = 30;
+    /** The largest WebSocket frame a client may send us; watch clients send none but control frames. */
+    private static final int MAX_FRAME_BYTES = 64 * 1024;
 
     private final ApiHandler handler;
 
@@ -61,8 +71,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         ApiRequest apiRequest = new ApiRequest(request.method().name(), uri.path(), uri.parameters(), headers,
                 ByteBufUtil.getBytes(request.content()), user(ctx.channel()));
         boolean keepAlive = HttpUtil.isKeepAlive(request);
+        // fabric8 (and other clients) watch over WebSocket; only HTTP/1.1 connections can upgrade.
+        boolean webSocket = "websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))
+                && !(ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel);
+        FullHttpRequest upgrade = webSocket ? request.retainedDuplicate() : null;
         Thread.ofVirtual().name("request " + request.method() + " " + uri.path()).start(() -> {
-            Responder responder = new Responder(ctx, keepAlive);
+            Responder responder = webSocket ? new WebSocketResponder(ctx, upgrade) : new Responder(ctx, keepAlive);
             try {
                 handler.handle(apiRequest, responder);
             } catch (ApiException e) {
@@ -127,10 +141,10 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
     }
 
-    private static final class Responder implements ApiResponder {
-        private final ChannelHandlerContext ctx;
+    private static class Responder implements ApiResponder {
+        final ChannelHandlerContext ctx;
         private final boolean keepAlive;
-        private final AtomicBoolean answered = new AtomicBoolean();
+        final AtomicBoolean answered = new AtomicBoolean();
         private final List<Map.Entry<String, String>> extraHeaders = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Responder(ChannelHandlerContext ctx, boolean keepAlive) {
@@ -176,6 +190,130 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             ctx.writeAndFlush(response);
             return new ChunkedStream(ctx);
+        }
+    }
+
+    /**
+     * A request that asked to upgrade to WebSocket: a stream (a watch) is sent as one WebSocket message
+     * per piece after the handshake, as Kubernetes serves watches to WebSocket clients; any other answer
+     * (an error, a plain object) is an ordinary HTTP response and the connection is not upgraded.
+     */
+    private static final class WebSocketResponder extends Responder {
+        private final FullHttpRequest upgrade;
+
+        WebSocketResponder(ChannelHandlerContext ctx, FullHttpRequest upgrade) {
+            super(ctx, false);
+            this.upgrade = upgrade;
+        }
+
+        @Override
+        public void respond(int status, String contentType, byte[] body) {
+            try {
+                super.respond(status, contentType, body);
+            } finally {
+                upgrade.release();
+            }
+        }
+
+        @Override
+        public ResponseStream stream(int status, String contentType) {
+            if (!answered.compareAndSet(false, true)) {
+                throw new IllegalStateException("already answered");
+            }
+            boolean binary = !contentType.startsWith("application/json");
+            try {
+                String url = "wss://" + upgrade.headers().get(HttpHeaderNames.HOST, "localhost") + upgrade.uri();
+                WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, null, false,
+                        MAX_FRAME_BYTES).newHandshaker(upgrade);
+                if (handshaker == null) {
+                    WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+                    return new ClosedStream();
+                }
+                ChannelFuture handshake = handshaker.handshake(ctx.channel(), upgrade);
+                handshake.awaitUninterruptibly();
+                if (!handshake.isSuccess()) {
+                    ctx.close();
+                    return new ClosedStream();
+                }
+                ctx.pipeline().addBefore(ctx.name(), "websocket-control", new WebSocketControl());
+                log.debug("stream over websocket uri={}", upgrade.uri());
+                return new WebSocketStream(ctx, binary);
+            } finally {
+                upgrade.release();
+            }
+        }
+    }
+
+    /** Answers the client's pings and honours its close: a watch ends when its client leaves. */
+    private static final class WebSocketControl extends SimpleChannelInboundHandler<WebSocketFrame> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (frame instanceof PingWebSocketFrame ping) {
+                ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+            } else if (frame instanceof CloseWebSocketFrame) {
+                ctx.close();
+            }
+        }
+    }
+
+    /** One WebSocket message per piece: a watch event, without the newline that separates HTTP chunks. */
+    private static final class WebSocketStream implements ResponseStream {
+        private final ChannelHandlerContext ctx;
+        private final boolean binary;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        WebSocketStream(ChannelHandlerContext ctx, boolean binary) {
+            this.ctx = ctx;
+            this.binary = binary;
+        }
+
+        @Override
+        public boolean write(byte[] piece) {
+            if (!isOpen()) {
+                return false;
+            }
+            int length = !binary && piece.length > 0 && piece[piece.length - 1] == '\n' ? piece.length - 1
+                    : piece.length;
+            var content = Unpooled.wrappedBuffer(piece, 0, length);
+            WebSocketFrame frame = binary ? new BinaryWebSocketFrame(content) : new TextWebSocketFrame(content);
+            ChannelFuture written = ctx.channel().writeAndFlush(frame);
+            if (!ctx.channel().isWritable()
+                    && !written.awaitUninterruptibly(SLOW_CLIENT_SECONDS, TimeUnit.SECONDS)) {
+                ctx.close();
+                return false;
+            }
+            return isOpen();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return !closed.get() && ctx.channel().isActive();
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true) && ctx.channel().isActive()) {
+                ctx.channel().writeAndFlush(new CloseWebSocketFrame(1000, ""))
+                        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+
+    /** A stream that ended before it began (a failed handshake). */
+    private static final class ClosedStream implements ResponseStream {
+        @Override
+        public boolean write(byte[] piece) {
+            return false;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return false;
+        }
+
+        @Override
+        public void close() {
+            // Nothing was started.
         }
     }
 

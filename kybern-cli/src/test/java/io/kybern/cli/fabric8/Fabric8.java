@@ -31,16 +31,10 @@ final class Fabric8 {
                 .build();
     }
 
-    /**
-     * The kubeconfig's settings, with watches over plain HTTP: fabric8 tries a WebSocket first, which the
-     * server does not speak yet, and the JDK client waits for the end of the streamed answer it gets
-     * instead, so that the fallback to HTTP fabric8 has for that case never comes.
-     */
+    /** The kubeconfig's settings, as fabric8 reads them; watches go over WebSocket, fabric8's default. */
     static Config config(Path kubeconfig) {
         try {
-            Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
-            config.setOnlyHttpWatches(true);
-            return config;
+            return Config.fromKubeconfig(Files.readString(kubeconfig));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
