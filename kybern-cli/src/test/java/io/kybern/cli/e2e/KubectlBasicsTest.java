@@ -2,15 +2,11 @@ package io.kybern.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kybern.cli.TestServers;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,28 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>{@code create -f} runs with {@code --validate=false} to keep these tests about storage and errors;
  * validation against the server's OpenAPI is {@link KubectlOpenApiTest}'s subject.
  */
-class KubectlBasicsTest {
-
-    @TempDir
-    static Path dataDir;
-
-    private static TestServers.Running server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServers.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private static Kubectl kubectl(String minor) {
-        return Kubectl.version(minor, server.kubeconfig());
-    }
+class KubectlBasicsTest extends ServerPerClass {
 
     @ParameterizedTest
     @ValueSource(strings = {"27", "31", "33"})

@@ -2,18 +2,13 @@ package io.kybern.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kybern.cli.TestServers;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,31 +19,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Lines are compared as their whitespace-separated words, since column widths depend on the
  * longest cell; ages are checked against the shape of a just-created object's age.
  */
-class KubectlGetTest {
+class KubectlGetTest extends ServerPerClass {
 
     /** The age of an object created during the test run: seconds, or a few minutes on a slow machine. */
     private static final String RECENT_AGE = "\\d+s|\\d+m(\\d+s)?";
-
-    @TempDir
-    static Path dataDir;
-
-    private static TestServers.Running server;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServers.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private static Kubectl kubectl(String minor) {
-        return Kubectl.version(minor, server.kubeconfig());
-    }
 
     private static List<List<String>> rows(String stdout) {
         return stdout.lines().filter(line -> !line.isBlank()).map(KubectlGetTest::words).toList();

@@ -2,11 +2,6 @@ package io.kybern.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kybern.cli.TestServers;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -14,28 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The life of an object as kubectl users see it: a generation that follows the spec, finalizers that
  * hold a deletion until they are removed, and metadata errors in Kubernetes' words.
  */
-class KubectlLifecycleTest {
-
-    @TempDir
-    static Path dataDir;
-
-    private static TestServers.Running server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServers.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private static Kubectl kubectl(String minor) {
-        return Kubectl.version(minor, server.kubeconfig());
-    }
+class KubectlLifecycleTest extends ServerPerClass {
 
     @ParameterizedTest
     @ValueSource(strings = {"27", "31", "33"})

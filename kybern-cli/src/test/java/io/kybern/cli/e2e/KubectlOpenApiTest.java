@@ -2,11 +2,6 @@ package io.kybern.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kybern.cli.TestServers;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -16,28 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with kubectl's default validation, and unknown fields refused or warned about by the server, which
  * kubectl 1.27+ leaves to it once the v3 document offers {@code fieldValidation}.
  */
-class KubectlOpenApiTest {
-
-    @TempDir
-    static Path dataDir;
-
-    private static TestServers.Running server;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServers.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private static Kubectl kubectl(String minor) {
-        return Kubectl.version(minor, server.kubeconfig());
-    }
+class KubectlOpenApiTest extends ServerPerClass {
 
     private static String deployment(String name, String extraSpecLine) {
         return """

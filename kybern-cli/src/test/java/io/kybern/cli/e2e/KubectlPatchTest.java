@@ -2,11 +2,6 @@ package io.kybern.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kybern.cli.TestServers;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,28 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>Client-side apply runs with {@code --validate=false} because the server does not serve OpenAPI yet.
  */
-class KubectlPatchTest {
-
-    @TempDir
-    static Path dataDir;
-
-    private static TestServers.Running server;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServers.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private static Kubectl kubectl(String minor) {
-        return Kubectl.version(minor, server.kubeconfig());
-    }
+class KubectlPatchTest extends ServerPerClass {
 
     private static void namespace(Kubectl kubectl, String name) throws Exception {
         Kubectl.Result created = kubectl.runWithInput("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name

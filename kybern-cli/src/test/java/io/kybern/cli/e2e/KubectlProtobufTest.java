@@ -2,12 +2,7 @@ package io.kybern.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kybern.cli.TestServers;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -16,30 +11,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * protobuf (and read the answer in protobuf); 1.27 and 1.31 send JSON. Each object must be stored as the
  * command describes it, whichever encoding carried it.
  */
-class KubectlProtobufTest {
+class KubectlProtobufTest extends ServerPerClass {
 
     private static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
-
-    @TempDir
-    static Path dataDir;
-
-    private static TestServers.Running server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServers.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private static Kubectl kubectl(String minor) {
-        return Kubectl.version(minor, server.kubeconfig());
-    }
 
     private static String ok(Kubectl.Result result) {
         assertThat(result.exitCode()).as(result.toString()).isZero();

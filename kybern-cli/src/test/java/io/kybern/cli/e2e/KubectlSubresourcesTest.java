@@ -2,11 +2,6 @@ package io.kybern.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kybern.cli.TestServers;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,28 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * budget, {@code auth can-i} and {@code auth whoami}, and the clear answer of subresources that need a
  * node agent.
  */
-class KubectlSubresourcesTest {
-
-    @TempDir
-    static Path dataDir;
-
-    private static TestServers.Running server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServers.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private static Kubectl kubectl(String minor) {
-        return Kubectl.version(minor, server.kubeconfig());
-    }
+class KubectlSubresourcesTest extends ServerPerClass {
 
     private static void create(Kubectl kubectl, String manifest) throws Exception {
         Kubectl.Result created = kubectl.runWithInput(manifest, "create", "--validate=false", "-f", "-");

@@ -2,12 +2,8 @@ package io.kybern.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kybern.cli.TestServers;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,24 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code kubectl create token} and the token at work: a kubeconfig with only the token authenticates as
  * the service account, and stops working when the account is deleted.
  */
-class KubectlTokensTest {
-
-    @TempDir
-    static Path dataDir;
-
-    private static TestServers.Running server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServers.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
+class KubectlTokensTest extends ServerPerClass {
 
     @ParameterizedTest
     @ValueSource(strings = {"27", "31", "33"})
