@@ -165,7 +165,8 @@ public final class ApiServer implements ApiHandler {
             case "list" -> {
                 Tables tables = tables(type, request);
                 ObjectNode list = filtered(storage.list(type, namespace, intParam(request, "limit"),
-                        request.param("continue"), request.param("resourceVersion")), selector(type, request));
+                        request.param("continue"), request.param("resourceVersion"),
+                        request.param("resourceVersionMatch")), selector(type, request));
                 json(responder, 200, tables == null ? list : tables.ofList(list));
             }
             case "watch" -> {

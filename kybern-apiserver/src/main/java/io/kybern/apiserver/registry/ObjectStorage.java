@@ -15,6 +15,7 @@ import io.kybern.store.RangeRequest;
 import io.kybern.store.RangeResult;
 import io.kybern.store.Store;
 import io.kybern.store.WriteResult;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -176,14 +177,32 @@ public final class ObjectStorage {
      */
     public ObjectNode list(ResourceType type, String namespace, int limit, String continueToken,
             String resourceVersion) {
+        return list(type, namespace, limit, continueToken, resourceVersion, "");
+    }
+
+    /** How long a list waits for the store to reach a resourceVersion it has not seen yet, as Kubernetes does. */
+    static final Duration FUTURE_VERSION_WAIT = Duration.ofSeconds(3);
+
+    /**
+     * As {@link #list(ResourceType, String, int, String, String)}, with Kubernetes' {@code resourceVersionMatch}:
+     * {@code Exact} reads the snapshot at {@code resourceVersion}; {@code NotOlderThan} (the default for a
+     * non-zero version) reads the latest state, once the store has reached that version.
+     */
+    public ObjectNode list(ResourceType type, String namespace, int limit, String continueToken,
+            String resourceVersion, String resourceVersionMatch) {
+        String version = resourceVersion == null ? "" : resourceVersion;
+        String match = resourceVersionMatch == null ? "" : resourceVersionMatch;
+        checkListVersion(version, match);
         String prefix = type.namespaced() && !namespace.isEmpty() ? type.storagePrefix() + namespace + "/"
                 : type.storagePrefix();
         RangeRequest request = RangeRequest.prefix(prefix).withLimit(limit);
         if (continueToken != null && !continueToken.isEmpty()) {
             ContinueToken token = ContinueToken.decode(continueToken);
             request = request.atRevision(token.revision()).after(prefix + token.after());
-        } else if (resourceVersion != null && !resourceVersion.isEmpty() && !resourceVersion.equals("0")) {
-            request = request.atRevision(parseVersion(resourceVersion));
+        } else if (match.equals("Exact")) {
+            request = request.atRevision(parseVersion(version));
+        } else if (!version.isEmpty() && !version.equals("0")) {
+            awaitRevision(parseVersion(version));
         }
         RangeResult page;
         try {
@@ -523,6 +542,40 @@ public final class ObjectStorage {
     private static ObjectNode withVersion(ObjectNode object, long revision) {
         metadataOf(object).put("resourceVersion", Long.toString(revision));
         return object;
+    }
+
+    private static void checkListVersion(String version, String match) {
+        List<ApiException.Cause> causes = new java.util.ArrayList<>();
+        if (!match.isEmpty() && !match.equals("Exact") && !match.equals("NotOlderThan")) {
+            causes.add(new ApiException.Cause("FieldValueNotSupported", "Unsupported value: \"" + match
+                    + "\": supported values: \"Exact\", \"NotOlderThan\", \"\"", "resourceVersionMatch"));
+        } else if (!match.isEmpty() && version.isEmpty()) {
+            causes.add(new ApiException.Cause("FieldValueForbidden", "Forbidden: resourceVersionMatch is forbidden "
+                    + "unless resourceVersion is provided", "resourceVersionMatch"));
+        } else if (match.equals("Exact") && version.equals("0")) {
+            causes.add(new ApiException.Cause("FieldValueForbidden", "Forbidden: resourceVersionMatch \"exact\" is "
+                    + "forbidden for resourceVersion \"0\"", "resourceVersionMatch"));
+        }
+        if (!causes.isEmpty()) {
+            throw ApiException.invalid("ListOptions", "meta.k8s.io", "", causes);
+        }
+    }
+
+    /** Waits a little for a version the store has not reached (another API server wrote it), then 504. */
+    private void awaitRevision(long revision) {
+        long deadline = System.nanoTime() + FUTURE_VERSION_WAIT.toNanos();
+        while (store.currentRevision() < revision) {
+            if (System.nanoTime() > deadline) {
+                throw new ApiException(504, "Timeout", "Too large resource version: " + revision + ", current: "
+                        + store.currentRevision(), null);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ApiException.unavailable("interrupted while waiting for resource version " + revision);
+            }
+        }
     }
 
     private void requireActiveNamespace(String namespace) {

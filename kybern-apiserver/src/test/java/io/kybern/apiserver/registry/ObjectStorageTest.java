@@ -370,6 +370,35 @@ class ObjectStorageTest {
                 null), 410, "Expired", "The provided continue parameter is too old");
     }
 
+    @Test
+    void aListAtAVersionReadsTheLatestStateUnlessAskedForThatExactSnapshot() {
+        ObjectNode first = storage.create(CONFIGMAPS, "default", configMap("a", "1"));
+        String then = first.get("metadata").get("resourceVersion").asString();
+        storage.update(CONFIGMAPS, "default", "a", configMap("a", "2"));
+
+        ObjectNode latest = storage.list(CONFIGMAPS, "default", 0, null, then, "NotOlderThan");
+        ObjectNode byDefault = storage.list(CONFIGMAPS, "default", 0, null, then);
+        ObjectNode exact = storage.list(CONFIGMAPS, "default", 0, null, then, "Exact");
+
+        assertThat(latest.at("/items/0/data/k").asString()).isEqualTo("2");
+        assertThat(byDefault.at("/items/0/data/k").asString()).isEqualTo("2");
+        assertThat(exact.at("/items/0/data/k").asString()).isEqualTo("1");
+        assertThat(exact.at("/metadata/resourceVersion").asString()).isEqualTo(then);
+    }
+
+    @Test
+    void resourceVersionMatchFollowsKubernetesRules() {
+        assertStatus(() -> storage.list(CONFIGMAPS, "default", 0, null, "", "Exact"), 422, "Invalid",
+                "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
+        assertStatus(() -> storage.list(CONFIGMAPS, "default", 0, null, "0", "Exact"), 422, "Invalid",
+                "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
+        assertStatus(() -> storage.list(CONFIGMAPS, "default", 0, null, "5", "Newest"), 422, "Invalid",
+                "resourceVersionMatch: Unsupported value: \"Newest\"");
+        long future = store.currentRevision() + 100;
+        assertStatus(() -> storage.list(CONFIGMAPS, "default", 0, null, Long.toString(future), "NotOlderThan"),
+                504, "Timeout", "Too large resource version: " + future);
+    }
+
     static void assertStatus(Runnable call, int code, String reason, String message) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(ApiException.class, e -> {
             assertThat(e.code()).isEqualTo(code);
