@@ -18,6 +18,7 @@ import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.UserInfo;
 import io.kybern.apiserver.negotiation.NegotiatedResponder;
+import io.kybern.apiserver.negotiation.PartialMetadata;
 import io.kybern.apiserver.negotiation.RequestBodies;
 import io.kybern.apiserver.negotiation.ResponseFormat;
 import io.kybern.apiserver.registry.DeleteOptions;
@@ -159,21 +160,27 @@ public final class ApiServer implements ApiHandler {
         switch (info.verb()) {
             case "get" -> {
                 Tables tables = tables(type, request);
+                String metadataOnly = partialMetadata(request);
                 ObjectNode object = storage.get(type, namespace, info.name());
-                json(responder, 200, tables == null ? object : tables.ofObject(object, true));
+                json(responder, 200, metadataOnly != null ? PartialMetadata.ofObject(object, metadataOnly)
+                        : tables == null ? object : tables.ofObject(object, true));
             }
             case "list" -> {
                 Tables tables = tables(type, request);
                 ObjectNode list = filtered(storage.list(type, namespace, intParam(request, "limit"),
                         request.param("continue"), request.param("resourceVersion"),
                         request.param("resourceVersionMatch")), selector(type, request));
-                json(responder, 200, tables == null ? list : tables.ofList(list));
+                String metadataOnly = partialMetadata(request);
+                json(responder, 200, metadataOnly != null ? PartialMetadata.ofList(list, metadataOnly)
+                        : tables == null ? list : tables.ofList(list));
             }
             case "watch" -> {
                 Tables tables = tables(type, request);
+                String metadataOnly = partialMetadata(request);
                 WatchOptions options = WatchOptions.from(request::param);
                 watch.stream(type, namespace, selectorFor(type, info, request), options,
-                        tables == null ? UnaryOperator.identity() : tableEvents(tables),
+                        metadataOnly != null ? object -> PartialMetadata.ofObject(object, metadataOnly)
+                                : tables == null ? UnaryOperator.identity() : tableEvents(tables),
                         responder.stream(200, "application/json"));
             }
             case "create" -> {
@@ -275,6 +282,12 @@ public final class ApiServer implements ApiHandler {
             }
             return patched;
         };
+    }
+
+    /** The meta.k8s.io version of PartialObjectMetadata the client asked for, or null for whole objects. */
+    private static String partialMetadata(ApiRequest request) {
+        return ResponseFormat.negotiate(request.header("accept")) instanceof ResponseFormat.PartialMetadata partial
+                ? partial.version() : null;
     }
 
     /**

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Get, list and watch answered as Tables when the Accept header asks for them. */
+/** Get, list and watch answered as Tables, or as metadata only, when the Accept header asks for them. */
 class ApiServerTablesTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -103,6 +103,26 @@ class ApiServerTablesTest {
         assertThat(row.get("object").get("kind").asString()).isEqualTo("PartialObjectMetadata");
         assertThat(row.get("object").get("metadata").get("namespace").asString()).isEqualTo("default");
         assertThat(row.get("object").has("data")).isFalse();
+    }
+
+    @Test
+    void metadataOnlyClientsGetPartialObjectMetadata() {
+        String metadataClient = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,"
+                + "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+
+        JsonNode list = get("/api/v1/namespaces/default/configmaps", metadataClient, Map.of()).body();
+        JsonNode one = get("/api/v1/namespaces/default/configmaps/settings",
+                "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1", Map.of()).body();
+
+        assertThat(list.get("kind").asString()).isEqualTo("PartialObjectMetadataList");
+        assertThat(list.get("apiVersion").asString()).isEqualTo("meta.k8s.io/v1");
+        assertThat(list.at("/metadata/resourceVersion").asString()).isNotEmpty();
+        assertThat(list.at("/items/0/kind").asString()).isEqualTo("PartialObjectMetadata");
+        assertThat(list.at("/items/0/metadata/name").asString()).isEqualTo("settings");
+        assertThat(list.at("/items/0").has("data")).isFalse();
+        assertThat(one.get("kind").asString()).isEqualTo("PartialObjectMetadata");
+        assertThat(one.at("/metadata/uid").asString()).hasSize(36);
+        assertThat(one.has("data")).isFalse();
     }
 
     @Test

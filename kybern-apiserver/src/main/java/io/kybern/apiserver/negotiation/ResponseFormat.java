@@ -41,6 +41,16 @@ public sealed interface ResponseFormat {
         }
     }
 
+    /**
+     * Only the metadata of objects, as {@code meta.k8s.io/<version>} PartialObjectMetadata (and ...List for
+     * lists): what metadata-only informers (the garbage collector's, say) ask for.
+     */
+    record PartialMetadata(String version) implements ResponseFormat {
+        public String apiVersion() {
+            return "meta.k8s.io/" + version;
+        }
+    }
+
     ResponseFormat OBJECTS = new Objects();
 
     static ResponseFormat negotiate(String accept) {
@@ -58,7 +68,9 @@ public sealed interface ResponseFormat {
         throw new ApiException(406, "NotAcceptable", "only the following media types are accepted: "
                 + "application/json, application/vnd.kubernetes.protobuf, "
                 + "application/json;as=Table;v=v1;g=meta.k8s.io, "
-                + "application/json;as=Table;v=v1beta1;g=meta.k8s.io", null);
+                + "application/json;as=Table;v=v1beta1;g=meta.k8s.io, "
+                + "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io, "
+                + "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io", null);
     }
 
     /** The format one media range asks for, or null if the server cannot serve it. */
@@ -79,7 +91,12 @@ public sealed interface ResponseFormat {
                 && (version.equals("v1") || version.equals("v1beta1"))) {
             return new Table(version);
         }
-        return null; // another conversion (PartialObjectMetadata, other groups) is not served yet
+        if ((as.equals("PartialObjectMetadata") || as.equals("PartialObjectMetadataList"))
+                && "meta.k8s.io".equals(range.params().get("g"))
+                && (version.equals("v1") || version.equals("v1beta1"))) {
+            return new PartialMetadata(version);
+        }
+        return null; // another conversion is not served
     }
 
     /** One media range of an Accept header. */

@@ -41,8 +41,10 @@ class ResponseFormatTest {
     void unsupportedRangesAreSkippedForLaterOnes() {
         assertThat(ResponseFormat.negotiate("application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io,"
                 + "application/json")).isEqualTo(ResponseFormat.OBJECTS);
-        assertThat(ResponseFormat.negotiate("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,"
+        assertThat(ResponseFormat.negotiate("application/json;as=PartialObjectMetadataList;v=v2;g=meta.k8s.io,"
                 + "application/json")).isEqualTo(ResponseFormat.OBJECTS);
+        assertThat(ResponseFormat.negotiate("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,"
+                + "application/json")).isEqualTo(new ResponseFormat.PartialMetadata("v1"));
         assertThat(ResponseFormat.negotiate("application/json;as=Table;v=v2;g=meta.k8s.io,application/json"))
                 .isEqualTo(ResponseFormat.OBJECTS);
     }
