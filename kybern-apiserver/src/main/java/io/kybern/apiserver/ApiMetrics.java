@@ -6,6 +6,7 @@ import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.request.RequestInfo;
 import io.kybern.apiserver.status.ApiException;
+import io.kybern.store.Store;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -16,7 +17,10 @@ import java.time.Duration;
 /**
  * The API server's Prometheus metrics under the names Kubernetes uses: {@code apiserver_request_total}
  * and {@code apiserver_request_duration_seconds} by verb, group, version, resource, subresource, scope
- * and code, and {@code apiserver_longrunning_requests} for open watches; served at {@code /metrics}.
+ * and code, {@code apiserver_longrunning_requests} for open watches, {@code apiserver_watch_events_total}
+ * for the events sent to watchers (by resource, where Kubernetes labels by kind), and
+ * {@code etcd_request_duration_seconds} for the store's latency by operation and resource, whichever
+ * backend it is; served at {@code /metrics}.
  */
 public final class ApiMetrics implements ApiServer.NonResourceHandler {
 
@@ -33,7 +37,9 @@ public final class ApiMetrics implements ApiServer.NonResourceHandler {
         return (request, responder) -> {
             RequestInfo info = RequestInfo.parse(request.method(), request.path(), request.query());
             long started = System.nanoTime();
-            CodeRecorder recorder = new CodeRecorder(responder);
+            CodeRecorder recorder = new CodeRecorder(responder, info.verb().equals("watch")
+                    ? Counter.builder("apiserver.watch.events").tags("group", info.group(), "version", info.version(),
+                            "resource", info.resource()).register(registry) : null);
             boolean watch = info.verb().equals("watch");
             if (watch) {
                 watches.incrementAndGet();
@@ -71,6 +77,15 @@ public final class ApiMetrics implements ApiServer.NonResourceHandler {
         }
     }
 
+    /** The store, with the latency of each call recorded as {@code etcd_request_duration_seconds}. */
+    public Store measure(Store store) {
+        return new MeasuredStore(store, (operation, key, nanos) -> Timer.builder("etcd.request.duration")
+                .tags("operation", operation, "type", MeasuredStore.resourceOf(key))
+                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25),
+                        Duration.ofMillis(100), Duration.ofSeconds(1))
+                .register(registry).record(Duration.ofNanos(nanos)));
+    }
+
     @Override
     public boolean handle(ApiRequest request, ApiResponder responder) {
         if (!request.path().equals("/metrics") || !request.method().equals("GET")) {
@@ -84,10 +99,13 @@ public final class ApiMetrics implements ApiServer.NonResourceHandler {
     /** Remembers the status code a handler answered with. */
     private static final class CodeRecorder implements ApiResponder {
         private final ApiResponder delegate;
+        private final Counter events;
         private int code = 200;
 
-        CodeRecorder(ApiResponder delegate) {
+        /** @param events counts the pieces of a stream (watch events), or null for a request that is no watch */
+        CodeRecorder(ApiResponder delegate, Counter events) {
             this.delegate = delegate;
+            this.events = events;
         }
 
         @Override
@@ -104,7 +122,27 @@ public final class ApiMetrics implements ApiServer.NonResourceHandler {
         @Override
         public ResponseStream stream(int status, String contentType) {
             code = status;
-            return delegate.stream(status, contentType);
+            ResponseStream stream = delegate.stream(status, contentType);
+            if (events == null) {
+                return stream;
+            }
+            return new ResponseStream() {
+                @Override
+                public boolean write(byte[] piece) {
+                    events.increment();
+                    return stream.write(piece);
+                }
+
+                @Override
+                public boolean isOpen() {
+                    return stream.isOpen();
+                }
+
+                @Override
+                public void close() {
+                    stream.close();
+                }
+            };
         }
     }
 }

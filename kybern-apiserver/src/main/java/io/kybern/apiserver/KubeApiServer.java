@@ -60,7 +60,9 @@ public final class KubeApiServer implements AutoCloseable {
             Config config) throws InterruptedException {
         ResourceType namespaces = catalog.byResource(new GroupVersionResource("", "v1", "namespaces"))
                 .orElseThrow(() -> new IllegalStateException("the catalog has no namespaces"));
-        ObjectStorage storage = new ObjectStorage(store, InstantSource.system(), new SecureRandom(), namespaces);
+        ApiMetrics metrics = new ApiMetrics();
+        ObjectStorage storage = new ObjectStorage(metrics.measure(store), InstantSource.system(), new SecureRandom(),
+                namespaces);
         for (String name : SYSTEM_NAMESPACES) {
             ObjectNode ns = JSON.createObjectNode();
             ns.putObject("metadata").put("name", name);
@@ -75,7 +77,6 @@ public final class KubeApiServer implements AutoCloseable {
         allocator.repair(existing);
         HealthAndVersion health = new HealthAndVersion(config.kybernVersion())
                 .liveness("etcd", () -> store.currentRevision() >= 0);
-        ApiMetrics metrics = new ApiMetrics();
         ServiceAccountTokens tokens = config.serviceAccountKey() == null ? null
                 : new ServiceAccountTokens(config.serviceAccountKey(), InstantSource.system());
         OpenApiEndpoints openApi = new OpenApiEndpoints(new OpenApiDocuments(catalog, Schemas.builtIn()));

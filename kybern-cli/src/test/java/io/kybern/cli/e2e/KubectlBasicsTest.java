@@ -186,6 +186,10 @@ class KubectlBasicsTest extends ServerPerClass {
         Kubectl kubectl = kubectl(minor);
         assertThat(kubectl.run("get", "configmaps", "-n", "kube-system", "-o", "name").exitCode()).isZero();
         assertThat(kubectl.run("get", "configmap", "no-such-map").exitCode()).isEqualTo(1);
+        assertThat(kubectl.runWithInput(configMap("measured"), "create", "-f", "-").exitCode()).isZero();
+        Kubectl.Result watched = kubectl.run("get", "--raw",
+                "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1&fieldSelector=metadata.name%3Dmeasured");
+        assertThat(watched.stdout()).as(watched.toString()).contains("\"type\":\"ADDED\"");
 
         Kubectl.Result metrics = kubectl.run("get", "--raw", "/metrics");
 
@@ -195,7 +199,10 @@ class KubectlBasicsTest extends ServerPerClass {
                         + "verb=\"LIST\"[^}]*} [1-9]")
                 .containsPattern("apiserver_request_total\\{[^}]*code=\"404\"[^}]*resource=\"configmaps\"[^}]*"
                         + "verb=\"GET\"[^}]*} [1-9]")
-                .contains("apiserver_request_duration_seconds_bucket{");
+                .contains("apiserver_request_duration_seconds_bucket{")
+                .containsPattern("apiserver_watch_events_total\\{[^}]*resource=\"configmaps\"[^}]*} [1-9]")
+                .containsPattern("etcd_request_duration_seconds_count\\{[^}]*operation=\"create\"[^}]*"
+                        + "type=\"configmaps\"[^}]*} [1-9]");
     }
 
     @ParameterizedTest
