@@ -6,6 +6,7 @@ import io.kybern.api.resource.ResourceType;
 import io.kybern.api.schema.Schemas;
 import io.kybern.api.selector.FieldSelector;
 import io.kybern.api.selector.LabelSelector;
+import io.kybern.api.selector.SelectableFields;
 import io.kybern.api.table.IncludeObject;
 import io.kybern.api.table.Printers;
 import io.kybern.api.table.Tables;
@@ -361,13 +362,15 @@ public final class ApiServer implements ApiHandler {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
+        String group = type.gvr().group();
+        String resource = type.gvr().resource();
         for (FieldSelector.Term term : fields.terms()) {
-            if (!term.field().equals("metadata.name") && !term.field().equals("metadata.namespace")) {
+            if (!SelectableFields.supports(group, resource, term.field())) {
                 throw ApiException.badRequest("field label not supported: " + term.field());
             }
         }
-        return object -> labels.matches(labels(object)) && fields.matches(field -> object.path("metadata")
-                .path(field.substring("metadata.".length())).asString(null));
+        return object -> labels.matches(labels(object)) && fields.matches(field ->
+                SelectableFields.value(group, resource, object, field).orElse(null));
     }
 
     private static Predicate<ObjectNode> selectorFor(ResourceType type, RequestInfo info, ApiRequest request) {

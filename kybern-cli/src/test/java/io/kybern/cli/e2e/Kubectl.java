@@ -35,9 +35,17 @@ record Kubectl(Path binary, Path kubeconfig) {
 
     /** Runs kubectl with {@code stdin} (or nothing) as its input. */
     Result runWithInput(String stdin, String... args) throws IOException, InterruptedException {
+        return runWith(java.util.Map.of(), stdin, args);
+    }
+
+    /** Runs kubectl with extra environment variables (an {@code EDITOR}, say) and {@code stdin} or nothing. */
+    Result runWith(java.util.Map<String, String> environment, String stdin, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(binary.toString(), "--kubeconfig", kubeconfig.toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         if (stdin != null) {
             process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         }
