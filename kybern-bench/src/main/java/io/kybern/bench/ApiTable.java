@@ -13,14 +13,11 @@ import java.util.function.ToDoubleFunction;
  */
 record ApiTable(String name, String description, String measuredHow, String throughputLabel) {
 
-    private static final int LABEL_WIDTH = 20;
-    private static final int COLUMN_WIDTH = 13;
-
     void print(PrintWriter out, List<String> peers, Map<String, Result> byPeer) {
         out.println();
         out.println(name + ": " + description);
         out.println("  (" + measuredHow + ")");
-        out.println(row("", heading(peers)));
+        out.println(Report.row("", heading(peers)));
         printRow(out, peers, throughputLabel, byPeer, Result::throughput, Numbers::figure, true);
         printRow(out, peers, "p50 ms", byPeer, Result::p50Ms, Numbers::millis, true);
         printRow(out, peers, "p99 ms", byPeer, Result::p99Ms, Numbers::millis, true);
@@ -37,7 +34,7 @@ record ApiTable(String name, String description, String measuredHow, String thro
         out.println();
         out.println("process: JVM launch -> first good answer (Kybern: /readyz), and resident memory (VmRSS)"
                 + " after the pods were loaded");
-        out.println(row("", heading(peers)));
+        out.println(Report.row("", heading(peers)));
         for (String figure : List.of("ready_s", "rss10k_mb")) {
             List<String> cells = new ArrayList<>();
             List<Double> values = new ArrayList<>();
@@ -49,7 +46,7 @@ record ApiTable(String name, String description, String measuredHow, String thro
             if (peers.size() > 1) {
                 cells.add(Numbers.fixed2(Numbers.ratio(values.get(0), values.get(1))));
             }
-            out.println(row(figure.equals("ready_s") ? "ready s" : "rss MB", cells));
+            out.println(Report.row(figure.equals("ready_s") ? "ready s" : "rss MB", cells));
         }
         out.flush();
     }
@@ -75,19 +72,6 @@ record ApiTable(String name, String description, String measuredHow, String thro
         if (peers.size() > 1) {
             cells.add(withRatio ? Numbers.fixed2(Numbers.ratio(values.get(0), values.get(1))) : "-");
         }
-        out.println(row(label, cells));
-    }
-
-    private static String row(String label, List<String> cells) {
-        StringBuilder line = new StringBuilder("  ").append(pad(label, LABEL_WIDTH, false));
-        for (String cell : cells) {
-            line.append(pad(cell, COLUMN_WIDTH, true));
-        }
-        return line.toString().stripTrailing();
-    }
-
-    private static String pad(String text, int width, boolean right) {
-        String spaces = " ".repeat(Math.max(1, width - text.length()));
-        return right ? spaces + text : text + spaces;
+        out.println(Report.row(label, cells));
     }
 }

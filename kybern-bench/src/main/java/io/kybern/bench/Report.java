@@ -70,7 +70,8 @@ final class Report {
         out.println(row(label, cells));
     }
 
-    private static String row(String label, List<String> cells) {
+    /** One table row: the label, then each cell right-aligned in its column; shared by every benchmark table. */
+    static String row(String label, List<String> cells) {
         StringBuilder line = new StringBuilder("  ").append(pad(label, LABEL_WIDTH, false));
         for (String cell : cells) {
             line.append(pad(cell, COLUMN_WIDTH, true));

@@ -5,6 +5,7 @@ import io.kybern.apiserver.status.ApiException;
 import io.kybern.store.KeyValue;
 import io.kybern.store.RangeRequest;
 import io.kybern.store.Store;
+import io.kybern.store.WriteResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -269,18 +270,16 @@ public final class ServiceAllocator implements WriteHooks {
 
     /** Claims a key for {@code owner}; true if it is now (or already was) the owner's. */
     private boolean tryClaim(String key, String owner, boolean dryRun, List<String> claimed) {
-        var current = store.get(key);
-        if (current.isPresent()) {
-            return current.get().valueAsString().equals(owner);
-        }
         if (dryRun) {
-            return true;
+            return store.get(key).map(kv -> kv.valueAsString().equals(owner)).orElse(true);
         }
-        if (store.create(key, owner.getBytes(StandardCharsets.UTF_8)).succeeded()) {
+        WriteResult result = store.create(key, owner.getBytes(StandardCharsets.UTF_8));
+        if (result.succeeded()) {
             claimed.add(key);
             return true;
         }
-        return false;
+        // Taken: ours already (an update keeping its address), or another Service's.
+        return result.current() != null && result.current().valueAsString().equals(owner);
     }
 
     /** Deletes the claims that are still {@code owner}'s; another's claim on the same key is left alone. */

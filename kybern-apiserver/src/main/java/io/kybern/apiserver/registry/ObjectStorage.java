@@ -103,7 +103,7 @@ public final class ObjectStorage {
             metadata.put("name", name);
         }
         checkName(type, name);
-        checkMetadata(type, name, () -> ObjectMetaValidation.validate(metadata));
+        checkValid(type, name, () -> ObjectMetaValidation.validate(metadata));
         if (metadata.hasNonNull("resourceVersion") && !text(metadata, "resourceVersion").isEmpty()) {
             throw ApiException.badRequest("resourceVersion should not be set on objects to be created");
         }
@@ -121,7 +121,7 @@ public final class ObjectStorage {
         Defaults.apply(type, object);
         Defaults.applyOnCreate(type, object);
         String validName = name;
-        checkMetadata(type, validName, () -> KindValidation.validateCreate(type, object));
+        checkValid(type, validName, () -> KindValidation.validateCreate(type, object));
         String key = type.storageKey(namespace, name);
         if (dryRun) {
             if (store.get(key).isPresent()) {
@@ -338,11 +338,11 @@ public final class ObjectStorage {
         if (part == Part.WHOLE || part == Part.SPEC_AND_STATUS) {
             Defaults.apply(type, object);
             ObjectNode newMetadata = metadata;
-            checkMetadata(type, name, () -> ObjectMetaValidation.validateUpdate(newMetadata, existingMetadata));
+            checkValid(type, name, () -> ObjectMetaValidation.validateUpdate(newMetadata, existingMetadata));
             Generations.onUpdate(type, existing, object);
             if (part == Part.WHOLE) {
                 ObjectNode updated = object;
-                checkMetadata(type, name, () -> KindValidation.validateUpdate(type, existing, updated));
+                checkValid(type, name, () -> KindValidation.validateUpdate(type, existing, updated));
             }
         }
         if (expected != current.modRevision()) {
@@ -588,8 +588,8 @@ public final class ObjectStorage {
         }
     }
 
-    /** Refuses an object whose metadata breaks the rules every kind shares. */
-    private static void checkMetadata(ResourceType type, String name, Supplier<List<FieldError>> validation) {
+    /** Refuses an object that breaks a validation rule, with every cause; a wrongly typed field is a 400. */
+    private static void checkValid(ResourceType type, String name, Supplier<List<FieldError>> validation) {
         List<FieldError> errors;
         try {
             errors = validation.get();

@@ -14,14 +14,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.kybern.cli.TestServers;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,30 +27,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * stores, through fabric8's typed models and its generic {@code resource(...)} DSL, against a whole
  * {@code kybern server} reached with the admin kubeconfig's client certificate.
  */
-class BuiltInKindsCrudTest {
+class BuiltInKindsCrudTest extends ServerAndClient {
 
-    @TempDir
-    static Path dataDir;
-
-    private static TestServers.Running server;
-    private static KubernetesClient client;
     private static String namespace;
 
     @BeforeAll
-    static void start() {
-        server = TestServers.start(dataDir);
-        client = Fabric8.client(server.kubeconfig());
+    static void setUpClass() {
         namespace = Fabric8.namespace(client, "crud");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
     }
 
     static Stream<Arguments> everyKind() {

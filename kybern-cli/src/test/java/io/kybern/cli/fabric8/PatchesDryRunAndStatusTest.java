@@ -12,38 +12,17 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.kybern.cli.TestServers;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** JSON patch, JSON merge patch, dry runs and the status subresource, through fabric8. */
-class PatchesDryRunAndStatusTest {
+class PatchesDryRunAndStatusTest extends ServerAndClient {
 
-    @TempDir
-    static Path dataDir;
-
-    private static TestServers.Running server;
-    private static KubernetesClient client;
     private static String ns;
 
     @BeforeAll
-    static void start() {
-        server = TestServers.start(dataDir);
-        client = Fabric8.client(server.kubeconfig());
+    static void setUpClass() {
         ns = Fabric8.namespace(client, "patches");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static ConfigMap configMap(String name) {

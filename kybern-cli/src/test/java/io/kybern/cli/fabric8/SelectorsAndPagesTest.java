@@ -6,45 +6,17 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMapList;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kybern.cli.TestServers;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Label and field selectors, and paginated lists (limit and continue), through fabric8's list DSL. */
-class SelectorsAndPagesTest {
+class SelectorsAndPagesTest extends ServerAndClient {
 
     private static final int MANY = 230;
-
-    @TempDir
-    static Path dataDir;
-
-    private static TestServers.Running server;
-    private static KubernetesClient client;
-
-    @BeforeAll
-    static void start() {
-        server = TestServers.start(dataDir);
-        client = Fabric8.client(server.kubeconfig());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static ConfigMap configMap(String name, Map<String, String> labels) {
         return new ConfigMapBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()

@@ -11,49 +11,22 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.kybern.cli.TestServers;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Watches and SharedIndexInformers through fabric8: events in order, watches from a resourceVersion,
  * 410 Gone from compacted history, and an informer that relists after it lost its watch across a
  * network outage during which the history it would have resumed from was compacted.
  */
-class WatchesAndInformersTest {
-
-    @TempDir
-    static Path dataDir;
-
-    private static TestServers.Running server;
-    private static KubernetesClient client;
-
-    @BeforeAll
-    static void start() {
-        server = TestServers.start(dataDir);
-        client = Fabric8.client(server.kubeconfig());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
+class WatchesAndInformersTest extends ServerAndClient {
 
     private static ConfigMap configMap(String name, String color) {
         return new ConfigMapBuilder().withNewMetadata().withName(name).addToLabels("app", "web").endMetadata()
