@@ -7,13 +7,18 @@ import io.kybern.api.schema.Schemas;
 import io.kybern.api.selector.FieldSelector;
 import io.kybern.api.selector.LabelSelector;
 import io.kybern.api.selector.SelectableFields;
+import io.kybern.api.schema.UnknownFields;
 import io.kybern.api.table.IncludeObject;
+import io.kybern.api.table.ObjectPrinter;
 import io.kybern.api.table.Printers;
 import io.kybern.api.table.Tables;
 import io.kybern.apiserver.authz.Attributes;
 import io.kybern.apiserver.authz.AuthenticatedUsers;
 import io.kybern.apiserver.authz.Authorizer;
 import io.kybern.apiserver.authz.Decision;
+import io.kybern.apiserver.crd.CustomResource;
+import io.kybern.apiserver.crd.CustomResourceCatalog;
+import io.kybern.apiserver.crd.CustomResources;
 import io.kybern.apiserver.http.ApiHandler;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
@@ -74,6 +79,7 @@ public final class ApiServer implements ApiHandler {
     private final Function<String, Optional<UserInfo>> bearerTokens;
     private final Schemas schemas = Schemas.builtIn();
     private final ManagedWrites writes;
+    private final Optional<CustomResources> customs;
 
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource) {
         this(catalog, storage, nonResource, InstantSource.system());
@@ -96,7 +102,10 @@ public final class ApiServer implements ApiHandler {
         this.watch = new ObjectWatch(storage.store());
         this.nonResource = nonResource;
         this.clock = clock;
-        this.subresources = new Subresources(catalog, storage, clock, Optional.ofNullable(tokens));
+        // Custom resources are served when the catalog learns them from their definitions.
+        this.customs = catalog instanceof CustomResourceCatalog dynamic ? Optional.of(new CustomResources(dynamic))
+                : Optional.empty();
+        this.subresources = new Subresources(catalog, storage, clock, Optional.ofNullable(tokens), customs);
         this.authorizer = new AuthenticatedUsers();
         this.bearerTokens = tokens == null ? token -> Optional.empty()
                 : new ServiceAccountAuthenticator(tokens, storage, catalog)::authenticate;
@@ -133,6 +142,10 @@ public final class ApiServer implements ApiHandler {
                     info.resource())).orElseThrow(ApiException::pathNotFound);
             authorize(request.user(), info, type);
             responder.objectsOf(type.gvr().groupVersion().apiVersion(), type.kind());
+            Optional<CustomResource> custom = customs.flatMap(c -> c.of(type));
+            if (custom.isPresent() && info.verb().equals("create") && info.subresource().isEmpty()) {
+                customs.get().checkCreateAllowed(custom.get());
+            }
             if (info.subresource().equals("status") && type.subresource("status").isPresent()) {
                 serveStatus(type, info, request, responder);
             } else if (!info.subresource().isEmpty()) {
@@ -179,9 +192,11 @@ public final class ApiServer implements ApiHandler {
                 Tables tables = tables(type, request);
                 String metadataOnly = partialMetadata(request);
                 WatchOptions options = WatchOptions.from(request::param);
+                UnaryOperator<ObjectNode> shown = metadataOnly != null
+                        ? object -> PartialMetadata.ofObject(object, metadataOnly)
+                        : tables == null ? UnaryOperator.identity() : tableEvents(tables);
                 watch.stream(type, namespace, selectorFor(type, info, request), options,
-                        metadataOnly != null ? object -> PartialMetadata.ofObject(object, metadataOnly)
-                                : tables == null ? UnaryOperator.identity() : tableEvents(tables),
+                        customs.isEmpty() ? shown : object -> shown.apply(customs.get().fromStorage(type, object)),
                         responder.stream(200, "application/json"));
             }
             case "create" -> {
@@ -256,7 +271,7 @@ public final class ApiServer implements ApiHandler {
 
     /** Applies {@code fieldValidation} to a written object; warnings go out as {@code Warning} headers. */
     private ObjectNode validated(ResourceType type, ObjectNode object, ApiRequest request, ApiResponder responder) {
-        for (String warning : FieldValidation.of(request).check(schemas, type, object, jsonBody(request))) {
+        for (String warning : FieldValidation.of(request).check(type, object, jsonBody(request), unknownFields(type))) {
             responder.header("Warning", FieldValidation.warningHeader(warning));
         }
         return object;
@@ -276,13 +291,26 @@ public final class ApiServer implements ApiHandler {
         java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
         return current -> {
             ObjectNode patched = patch.apply(current);
-            for (String warning : validation.check(schemas, type, patched, false)) {
+            for (String warning : validation.check(type, patched, null, unknownFields(type))) {
                 if (warned.add(warning)) {
                     responder.header("Warning", FieldValidation.warningHeader(warning));
                 }
             }
             return patched;
         };
+    }
+
+    /**
+     * Finds and removes the fields a written object's schema does not know, returning their paths: a custom
+     * resource is pruned by its structural schema, a built-in kind checked against its OpenAPI schema.
+     */
+    private Function<ObjectNode, List<String>> unknownFields(ResourceType type) {
+        Optional<CustomResource> custom = customs.flatMap(c -> c.of(type));
+        if (custom.isPresent()) {
+            return object -> customs.get().prune(custom.get(), object);
+        }
+        return object -> schemas.forKind(type.gvk()).map(schema -> UnknownFields.remove(schema, object))
+                .orElse(List.of());
     }
 
     /** The meta.k8s.io version of PartialObjectMetadata the client asked for, or null for whole objects. */
@@ -305,8 +333,9 @@ public final class ApiServer implements ApiHandler {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        return new Tables(Printers.forResource(type.gvr().group(), type.gvr().resource()), table.apiVersion(),
-                include, type.gvk(), clock.instant());
+        ObjectPrinter printer = customs.flatMap(c -> c.of(type).map(c::printer))
+                .orElseGet(() -> Printers.forResource(type.gvr().group(), type.gvr().resource()));
+        return new Tables(printer, table.apiVersion(), include, type.gvk(), clock.instant());
     }
 
     /**

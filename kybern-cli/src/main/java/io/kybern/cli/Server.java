@@ -3,6 +3,7 @@ package io.kybern.cli;
 import io.kybern.api.discovery.Discovery;
 import io.kybern.api.discovery.ServerAddress;
 import io.kybern.api.resource.BuiltInResources;
+import io.kybern.apiserver.crd.CustomResourceCatalog;
 import io.kybern.apiserver.DiscoveryEndpoints;
 import io.kybern.apiserver.KubeApiServer;
 import io.kybern.apiserver.pki.ClusterPki;
@@ -60,7 +61,7 @@ final class Server implements AutoCloseable {
             ClusterPki pki = ClusterPki.loadOrCreate(config.dataDir().resolve("tls"),
                     ServingNames.standard().plus(sans), Clock.systemUTC());
             log.info("certificates ready dir={} elapsed_ms={}", pki.directory(), elapsedMillis(started));
-            BuiltInResources catalog = new BuiltInResources();
+            CustomResourceCatalog catalog = new CustomResourceCatalog(new BuiltInResources());
             log.info("resource catalog ready resources={} elapsed_ms={}", catalog.all().size(),
                     elapsedMillis(started));
             AtomicReference<KubeApiServer> running = new AtomicReference<>();

@@ -1,0 +1,79 @@
+package io.kybern.api.structural;
+
+import io.kybern.api.validation.FieldError;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Whether a schema is structural, as apiextensions.k8s.io/v1 requires of every version's schema: an
+ * object at the root, a type on every property and array item (unless it is an int-or-string or
+ * preserves unknown fields), {@code properties} and {@code additionalProperties} never together, and
+ * types from OpenAPI's list. Reported with the field paths of the definition.
+ */
+public final class StructuralCheck {
+
+    private static final Set<String> TYPES = Set.of("object", "array", "string", "integer", "number", "boolean");
+
+    private StructuralCheck() {
+    }
+
+    /**
+     * @param schema the {@code openAPIV3Schema}
+     * @param path   where it sits in the definition ({@code spec.versions[0].schema.openAPIV3Schema})
+     */
+    public static List<FieldError> errors(JsonNode schema, String path) {
+        List<FieldError> errors = new ArrayList<>();
+        if (!schema.isObject()) {
+            errors.add(FieldError.required(path, "schemas are required"));
+            return errors;
+        }
+        String type = schema.path("type").asString("");
+        if (type.isEmpty()) {
+            errors.add(FieldError.required(path + ".type", "must not be empty at the root"));
+        } else if (!type.equals("object")) {
+            errors.add(FieldError.invalid(path + ".type", type, "must be object at the root"));
+        }
+        check(schema, path, errors);
+        return errors;
+    }
+
+    private static void check(JsonNode schema, String path, List<FieldError> errors) {
+        String type = schema.path("type").asString("");
+        if (!type.isEmpty() && !TYPES.contains(type)) {
+            errors.add(FieldError.notSupported(path + ".type", type,
+                    List.of("array", "boolean", "integer", "number", "object", "string")));
+        }
+        JsonNode additional = schema.get("additionalProperties");
+        if (schema.has("properties") && additional != null && (additional.isObject() || additional.asBoolean(false))) {
+            errors.add(FieldError.forbidden(path + ".additionalProperties",
+                    "additionalProperties and properties are mutual exclusive"));
+        }
+        for (Map.Entry<String, JsonNode> property : schema.path("properties").properties()) {
+            String childPath = path + ".properties[" + property.getKey() + "]";
+            requireType(property.getValue(), childPath, "must not be empty for specified object fields", errors);
+            check(property.getValue(), childPath, errors);
+        }
+        JsonNode items = schema.get("items");
+        if (items != null && items.isObject()) {
+            requireType(items, path + ".items", "must not be empty for specified array items", errors);
+            check(items, path + ".items", errors);
+        } else if (type.equals("array") && items == null) {
+            errors.add(FieldError.required(path + ".items", "must be specified"));
+        }
+        if (additional != null && additional.isObject()) {
+            requireType(additional, path + ".additionalProperties",
+                    "must not be empty for specified additionalProperties", errors);
+            check(additional, path + ".additionalProperties", errors);
+        }
+    }
+
+    private static void requireType(JsonNode schema, String path, String detail, List<FieldError> errors) {
+        StructuralSchema node = StructuralSchema.of(schema);
+        if (node.type().isEmpty() && !node.intOrString() && !node.preservesUnknownFields()) {
+            errors.add(FieldError.required(path + ".type", detail));
+        }
+    }
+}

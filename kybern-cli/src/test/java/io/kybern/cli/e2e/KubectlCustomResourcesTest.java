@@ -1,0 +1,123 @@
+package io.kybern.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * CustomResourceDefinitions through the real kubectl: a definition applied and established, its objects
+ * listed by plural and short name with their printer columns, explained from the OpenAPI documents,
+ * scaled, refused when they break the schema, and deleted with their definition.
+ */
+class KubectlCustomResourcesTest extends ServerPerClass {
+
+    private static String definition(String group) {
+        return """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata: {name: widgets.%s}
+                spec:
+                  group: %s
+                  scope: Namespaced
+                  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wdg], categories: [all]}
+                  versions:
+                  - name: v1
+                    served: true
+                    storage: true
+                    subresources:
+                      status: {}
+                      scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas}
+                    additionalPrinterColumns:
+                    - {name: Replicas, type: integer, jsonPath: .spec.replicas}
+                    - {name: Color, type: string, jsonPath: .spec.color}
+                    - {name: Ready, type: boolean, jsonPath: .status.ready, priority: 1}
+                    - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
+                    schema:
+                      openAPIV3Schema:
+                        type: object
+                        description: A widget made for the tests.
+                        properties:
+                          spec:
+                            type: object
+                            description: What the widget should be.
+                            required: [color]
+                            properties:
+                              replicas: {type: integer, minimum: 0, default: 1, description: How many widgets.}
+                              color: {type: string, enum: [red, blue]}
+                          status:
+                            type: object
+                            properties:
+                              replicas: {type: integer}
+                              ready: {type: boolean}
+                """.formatted(group, group);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void aDefinitionServesItsObjectsUntilItIsDeleted(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String group = "k" + minor + ".example.com";
+        Kubectl.Result applied = kubectl.runWithInput(definition(group), "apply", "-f", "-");
+        assertThat(applied.exitCode()).as(applied.toString()).isZero();
+        Kubectl.Result established = kubectl.run("wait", "--for=condition=Established", "--timeout=10s",
+                "crd/widgets." + group);
+        assertThat(established.exitCode()).as(established.toString()).isZero();
+
+        Kubectl.Result created = kubectl.runWithInput("""
+                apiVersion: %s/v1
+                kind: Widget
+                metadata: {name: first}
+                spec: {color: red}
+                """.formatted(group), "apply", "-f", "-");
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+        assertThat(created.stdout()).contains("widget." + group + "/first created");
+
+        Kubectl.Result byShortName = kubectl.run("get", "wdg");
+        assertThat(byShortName.exitCode()).as(byShortName.toString()).isZero();
+        assertThat(byShortName.stdout()).matches("(?s)NAME\\s+REPLICAS\\s+COLOR\\s+AGE\\n"
+                + "first\\s+1\\s+red\\s+\\d+s\\n");
+        // Wide adds the column of priority 1; a cell the object has no value for prints empty.
+        Kubectl.Result wide = kubectl.run("get", "widgets." + group, "-o", "wide");
+        assertThat(wide.stdout()).matches("(?s)NAME\\s+REPLICAS\\s+COLOR\\s+READY\\s+AGE\\n"
+                + "first\\s+1\\s+red\\s+\\d+s\\n");
+        assertThat(kubectl.run("get", "all").stdout()).contains("widget." + group + "/first");
+
+        Kubectl.Result explained = kubectl.run("explain", "widgets.spec");
+        assertThat(explained.exitCode()).as(explained.toString()).isZero();
+        assertThat(explained.stdout()).contains("KIND:").contains("Widget").contains("What the widget should be.")
+                .contains("replicas").contains("How many widgets.");
+
+        Kubectl.Result scaled = kubectl.run("scale", "widget", "first", "--replicas=3");
+        assertThat(scaled.exitCode()).as(scaled.toString()).isZero();
+        assertThat(scaled.stdout()).contains("widget." + group + "/first scaled");
+        assertThat(kubectl.run("get", "widget", "first", "-o", "jsonpath={.spec.replicas} {.metadata.generation}")
+                .stdout()).isEqualTo("3 2");
+
+        Kubectl.Result invalid = kubectl.runWithInput("""
+                apiVersion: %s/v1
+                kind: Widget
+                metadata: {name: second}
+                spec: {color: green, replicas: -1}
+                """.formatted(group), "apply", "-f", "-");
+        assertThat(invalid.exitCode()).isNotZero();
+        assertThat(invalid.stderr()).contains("The Widget \"second\" is invalid")
+                .contains("spec.color: Unsupported value: \"green\": supported values: \"red\", \"blue\"")
+                .contains("spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0");
+        assertThat(kubectl.run("get", "widget", "second").exitCode()).isNotZero();
+
+        Kubectl.Result deleted = kubectl.run("delete", "crd", "widgets." + group);
+        assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
+        Kubectl.Result gone = kubectl.run("get", "--raw", "/apis/" + group + "/v1/namespaces/default/widgets");
+        assertThat(gone.exitCode()).isNotZero();
+        assertThat(gone.stderr()).contains("NotFound");
+
+        // Defined again, the resource starts empty: the objects went with the first definition.
+        assertThat(kubectl.runWithInput(definition(group), "apply", "-f", "-").exitCode()).isZero();
+        assertThat(kubectl.run("wait", "--for=condition=Established", "--timeout=10s", "crd/widgets." + group)
+                .exitCode()).isZero();
+        Kubectl.Result empty = kubectl.run("get", "widgets." + group);
+        assertThat(empty.exitCode()).as(empty.toString()).isZero();
+        assertThat(empty.stderr()).contains("No resources found in default namespace.");
+    }
+}
