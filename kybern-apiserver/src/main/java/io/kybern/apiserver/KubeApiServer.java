@@ -1,6 +1,7 @@
 package io.kybern.apiserver;
 
 import io.kybern.api.openapi.OpenApiDocuments;
+import io.kybern.api.openapi.RawKinds;
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
@@ -8,6 +9,7 @@ import io.kybern.api.schema.Schemas;
 import io.kybern.apiserver.allocation.Ipv4Range;
 import io.kybern.apiserver.allocation.ServiceAllocator;
 import io.kybern.apiserver.crd.CustomResourceCatalog;
+import io.kybern.apiserver.crd.CustomResourceSchemas;
 import io.kybern.apiserver.crd.CustomResources;
 import io.kybern.apiserver.crd.DefinitionController;
 import io.kybern.apiserver.crd.DefinitionWrites;
@@ -86,7 +88,8 @@ public final class KubeApiServer implements AutoCloseable {
                 .liveness("etcd", () -> store.currentRevision() >= 0);
         ServiceAccountTokens tokens = config.serviceAccountKey() == null ? null
                 : new ServiceAccountTokens(config.serviceAccountKey(), InstantSource.system());
-        OpenApiEndpoints openApi = new OpenApiEndpoints(new OpenApiDocuments(catalog, Schemas.builtIn()));
+        OpenApiEndpoints openApi = new OpenApiEndpoints(new OpenApiDocuments(catalog, Schemas.builtIn(),
+                catalog instanceof CustomResourceCatalog dynamic ? new CustomResourceSchemas(dynamic) : RawKinds.NONE));
         AutoCloseable definitions = () -> { };
         if (catalog instanceof CustomResourceCatalog dynamic) {
             // Custom resources: served from their definitions, which a controller keeps established.

@@ -3,7 +3,6 @@ package io.kybern.api.openapi;
 import io.kybern.api.resource.GroupVersion;
 import io.kybern.api.resource.GroupVersionKind;
 import io.kybern.api.resource.ResourceType;
-import io.kybern.api.schema.ObjectSchema;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,14 +78,13 @@ final class Paths {
     }
 
     /** Adds a resource's paths; {@code list} is the schema of its list kind, if it has one. */
-    void add(ResourceType type, ObjectSchema schema, java.util.Optional<ObjectSchema> list) {
+    void add(ResourceType type, String kindRef, java.util.Optional<String> list) {
         GroupVersion gv = type.gvr().groupVersion();
         String plural = type.gvr().resource();
         String collection = gv.path() + (type.namespaced() ? "/namespaces/{namespace}/" : "/") + plural;
         String item = collection + "/{name}";
         String id = groupVersionId(gv) + (type.namespaced() ? "Namespaced" : "") + type.kind();
-        String kindRef = schema.name();
-        String listRef = list.map(ObjectSchema::name).orElse("");
+        String listRef = list.orElse("");
         GroupVersionKind gvk = type.gvk();
         boolean hasList = list.isPresent();
 

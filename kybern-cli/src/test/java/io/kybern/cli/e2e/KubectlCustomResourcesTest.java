@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class KubectlCustomResourcesTest extends ServerPerClass {
 
-    private static String definition(String group) {
+    /** One group per kubectl release, each with a short name of its own, so the runs do not share names. */
+    private static String definition(String group, String shortName) {
         return """
                 apiVersion: apiextensions.k8s.io/v1
                 kind: CustomResourceDefinition
@@ -20,7 +21,7 @@ class KubectlCustomResourcesTest extends ServerPerClass {
                 spec:
                   group: %s
                   scope: Namespaced
-                  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wdg], categories: [all]}
+                  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [%s], categories: [all]}
                   versions:
                   - name: v1
                     served: true
@@ -50,7 +51,7 @@ class KubectlCustomResourcesTest extends ServerPerClass {
                             properties:
                               replicas: {type: integer}
                               ready: {type: boolean}
-                """.formatted(group, group);
+                """.formatted(group, group, shortName);
     }
 
     @ParameterizedTest
@@ -58,7 +59,7 @@ class KubectlCustomResourcesTest extends ServerPerClass {
     void aDefinitionServesItsObjectsUntilItIsDeleted(String minor) throws Exception {
         Kubectl kubectl = kubectl(minor);
         String group = "k" + minor + ".example.com";
-        Kubectl.Result applied = kubectl.runWithInput(definition(group), "apply", "-f", "-");
+        Kubectl.Result applied = kubectl.runWithInput(definition(group, "wdg" + minor), "apply", "-f", "-");
         assertThat(applied.exitCode()).as(applied.toString()).isZero();
         Kubectl.Result established = kubectl.run("wait", "--for=condition=Established", "--timeout=10s",
                 "crd/widgets." + group);
@@ -73,7 +74,7 @@ class KubectlCustomResourcesTest extends ServerPerClass {
         assertThat(created.exitCode()).as(created.toString()).isZero();
         assertThat(created.stdout()).contains("widget." + group + "/first created");
 
-        Kubectl.Result byShortName = kubectl.run("get", "wdg");
+        Kubectl.Result byShortName = kubectl.run("get", "wdg" + minor);
         assertThat(byShortName.exitCode()).as(byShortName.toString()).isZero();
         assertThat(byShortName.stdout()).matches("(?s)NAME\\s+REPLICAS\\s+COLOR\\s+AGE\\n"
                 + "first\\s+1\\s+red\\s+\\d+s\\n");
@@ -83,15 +84,15 @@ class KubectlCustomResourcesTest extends ServerPerClass {
                 + "first\\s+1\\s+red\\s+\\d+s\\n");
         assertThat(kubectl.run("get", "all").stdout()).contains("widget." + group + "/first");
 
-        Kubectl.Result explained = kubectl.run("explain", "widgets.spec");
+        Kubectl.Result explained = kubectl.run("explain", "widgets.spec", "--api-version=" + group + "/v1");
         assertThat(explained.exitCode()).as(explained.toString()).isZero();
         assertThat(explained.stdout()).contains("KIND:").contains("Widget").contains("What the widget should be.")
                 .contains("replicas").contains("How many widgets.");
 
-        Kubectl.Result scaled = kubectl.run("scale", "widget", "first", "--replicas=3");
+        Kubectl.Result scaled = kubectl.run("scale", "widget." + group, "first", "--replicas=3");
         assertThat(scaled.exitCode()).as(scaled.toString()).isZero();
         assertThat(scaled.stdout()).contains("widget." + group + "/first scaled");
-        assertThat(kubectl.run("get", "widget", "first", "-o", "jsonpath={.spec.replicas} {.metadata.generation}")
+        assertThat(kubectl.run("get", "widget." + group, "first", "-o", "jsonpath={.spec.replicas} {.metadata.generation}")
                 .stdout()).isEqualTo("3 2");
 
         Kubectl.Result invalid = kubectl.runWithInput("""
@@ -104,7 +105,7 @@ class KubectlCustomResourcesTest extends ServerPerClass {
         assertThat(invalid.stderr()).contains("The Widget \"second\" is invalid")
                 .contains("spec.color: Unsupported value: \"green\": supported values: \"red\", \"blue\"")
                 .contains("spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0");
-        assertThat(kubectl.run("get", "widget", "second").exitCode()).isNotZero();
+        assertThat(kubectl.run("get", "widget." + group, "second").exitCode()).isNotZero();
 
         Kubectl.Result deleted = kubectl.run("delete", "crd", "widgets." + group);
         assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
@@ -113,11 +114,12 @@ class KubectlCustomResourcesTest extends ServerPerClass {
         assertThat(gone.stderr()).contains("NotFound");
 
         // Defined again, the resource starts empty: the objects went with the first definition.
-        assertThat(kubectl.runWithInput(definition(group), "apply", "-f", "-").exitCode()).isZero();
+        assertThat(kubectl.runWithInput(definition(group, "wdg" + minor), "apply", "-f", "-").exitCode()).isZero();
         assertThat(kubectl.run("wait", "--for=condition=Established", "--timeout=10s", "crd/widgets." + group)
                 .exitCode()).isZero();
         Kubectl.Result empty = kubectl.run("get", "widgets." + group);
         assertThat(empty.exitCode()).as(empty.toString()).isZero();
         assertThat(empty.stderr()).contains("No resources found in default namespace.");
+        assertThat(kubectl.run("delete", "crd", "widgets." + group).exitCode()).isZero();
     }
 }
