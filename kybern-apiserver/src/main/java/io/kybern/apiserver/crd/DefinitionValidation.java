@@ -142,8 +142,7 @@ final class DefinitionValidation {
 
     private static void validateVersions(JsonNode versions, List<FieldError> errors) {
         if (!versions.isArray() || versions.isEmpty()) {
-            errors.add(FieldError.invalid("spec.versions", "[]", "must have exactly one version marked as storage "
-                    + "version"));
+            errors.add(invalidVersions("[]", "must have exactly one version marked as storage version"));
             return;
         }
         int storage = 0;
@@ -173,15 +172,19 @@ final class DefinitionValidation {
         }
         String shown = versions.toString();
         if (!unique) {
-            errors.add(FieldError.invalid("spec.versions", shown, "must contain unique version names"));
+            errors.add(invalidVersions(shown, "must contain unique version names"));
         }
         if (storage != 1) {
-            errors.add(FieldError.invalid("spec.versions", shown, "must have exactly one version marked as storage "
-                    + "version"));
+            errors.add(invalidVersions(shown, "must have exactly one version marked as storage version"));
         }
         if (!served) {
-            errors.add(FieldError.invalid("spec.versions", shown, "must have at least one version marked as served"));
+            errors.add(invalidVersions(shown, "must have at least one version marked as served"));
         }
+    }
+
+    /** The versions are shown as JSON, unquoted: Kubernetes prints the whole list it judged. */
+    private static FieldError invalidVersions(String versions, String detail) {
+        return new FieldError("FieldValueInvalid", "Invalid value: " + versions + ": " + detail, "spec.versions");
     }
 
     private static void validateColumns(JsonNode columns, String path, List<FieldError> errors) {
