@@ -206,8 +206,14 @@ public final class ApiServer implements ApiHandler {
             }
             case "update" -> json(responder, 200, writes.update(type, namespace, info.name(), request,
                     validated(type, body(request), request, responder), dryRun(request)));
-            case "patch" -> json(responder, 200, writes.patch(type, namespace, info.name(), request,
-                    patch -> validatedPatch(type, patch, request, responder), dryRun(request)));
+            case "patch" -> {
+                // An apply that creates the object is answered 201 Created, as Kubernetes answers it.
+                boolean[] created = {false};
+                ObjectNode patched = writes.patch(type, namespace, info.name(), request,
+                        patch -> validatedPatch(type, patch, request, responder), dryRun(request),
+                        () -> created[0] = true);
+                json(responder, created[0] ? 201 : 200, patched);
+            }
             case "delete" -> json(responder, 200, storage.delete(type, namespace, info.name(),
                     DeleteOptionsParser.parse(deleteOptions(request), request::param, dryRun(request))));
             case "deletecollection" -> json(responder, 200, deleteCollection(type, namespace, request));

@@ -52,6 +52,14 @@ public final class CustomResources implements KindRules {
         return Pruning.prune(resource.schema(), object);
     }
 
+    /** With a status subresource, status is written only there: a new object starts without one. */
+    @Override
+    public void prepareForCreate(ResourceType type, ObjectNode object) {
+        if (type.subresource("status").isPresent() && of(type).isPresent()) {
+            object.remove("status");
+        }
+    }
+
     @Override
     public void prepare(ResourceType type, ObjectNode object) {
         of(type).ifPresent(resource -> Defaulting.apply(resource.schema(), object));

@@ -14,6 +14,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public interface KindRules {
 
+    /** Readies a new object before it is defaulted (a status the client may not set is dropped). */
+    default void prepareForCreate(ResourceType type, ObjectNode object) {
+    }
+
     /** Fills in defaults of an object about to be written (created, updated, or its status changed). */
     default void prepare(ResourceType type, ObjectNode object) {
     }

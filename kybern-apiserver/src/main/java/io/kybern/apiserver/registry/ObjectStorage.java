@@ -126,6 +126,7 @@ public final class ObjectStorage {
         CreateDefaults.apply(type, object);
         Defaults.apply(type, object);
         Defaults.applyOnCreate(type, object);
+        rules.prepareForCreate(type, object);
         rules.prepare(type, object);
         String validName = name;
         checkValid(type, validName, () -> KindValidation.validateCreate(type, object));
