@@ -3,7 +3,10 @@ package io.kybern.apiserver.crd;
 import io.kybern.api.resource.BuiltInResources;
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceType;
+import io.kybern.api.openapi.OpenApiDocuments;
+import io.kybern.api.schema.Schemas;
 import io.kybern.apiserver.ApiServer;
+import io.kybern.apiserver.OpenApiEndpoints;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.ResponseStream;
@@ -35,7 +38,15 @@ final class ServedDefinitions implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final UserInfo ADMIN = new UserInfo("admin", List.of("system:masters"));
 
-    record Answer(int status, Map<String, List<String>> headers, JsonNode body) {
+    record Answer(int status, Map<String, List<String>> headers, JsonNode body, String contentType, byte[] bytes) {
+        Answer(int status, Map<String, List<String>> headers, JsonNode body) {
+            this(status, headers, body, "application/json", new byte[0]);
+        }
+
+        String header(String name) {
+            return headers.getOrDefault(name, List.of()).stream().findFirst().orElse(null);
+        }
+
         String message() {
             return body.path("message").asString("");
         }
@@ -65,7 +76,10 @@ final class ServedDefinitions implements AutoCloseable {
                 "apiextensions.k8s.io", "v1", "customresourcedefinitions")).orElseThrow(), catalog,
                 InstantSource.system());
         controller.start();
-        server = new ApiServer(catalog, storage, (request, responder) -> false);
+        OpenApiEndpoints openApi = new OpenApiEndpoints(new OpenApiDocuments(catalog, Schemas.builtIn(),
+                new CustomResourceSchemas(catalog)));
+        catalog.onChange(openApi::invalidate);
+        server = new ApiServer(catalog, storage, openApi);
     }
 
     Answer call(String method, String path, String contentType, String body, Map<String, String> params) {
@@ -91,8 +105,9 @@ final class ServedDefinitions implements AutoCloseable {
 
             @Override
             public void respond(int status, String type, byte[] bytes) {
+                boolean json = type.startsWith("application/json");
                 answer[0] = new Answer(status, responseHeaders,
-                        bytes.length == 0 ? MissingNode.getInstance() : JSON.readTree(bytes));
+                        bytes.length == 0 || !json ? MissingNode.getInstance() : JSON.readTree(bytes), type, bytes);
             }
 
             @Override
