@@ -102,7 +102,7 @@ public final class OpenApiDocuments {
             paths.add(type, schema.get().name(), listSchemaOf(type).map(ObjectSchema::name));
         } else {
             RawKinds.RawKind raw = rawKinds.of(type).orElseThrow();
-            paths.add(type, raw.name(), Optional.of(raw.listName()));
+            paths.add(type, raw.name(), Optional.of(raw.listName()), false);
         }
     }
 

@@ -48,6 +48,11 @@ class CustomResourceOpenApiTest {
         JsonNode patch = document.at("/paths/~1apis~1example.com~1v1~1namespaces~1{namespace}~1widgets~1{name}/patch");
         assertThat(patch.get("x-kubernetes-action").asString()).isEqualTo("patch");
         assertThat(patch.get("parameters").findValuesAsString("name")).contains("fieldValidation");
+        // kubectl apply sends a strategic merge patch only where the document says the server takes one.
+        assertThat(patch.at("/requestBody/content").propertyNames()).containsExactlyInAnyOrder(
+                "application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json");
+        assertThat(patch.at("/responses/200/content").propertyNames()).containsExactlyInAnyOrder(
+                "application/json", "application/yaml");
     }
 
     @Test

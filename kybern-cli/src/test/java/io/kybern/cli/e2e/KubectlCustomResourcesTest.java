@@ -122,4 +122,56 @@ class KubectlCustomResourcesTest extends ServerPerClass {
         assertThat(empty.stderr()).contains("No resources found in default namespace.");
         assertThat(kubectl.run("delete", "crd", "widgets." + group).exitCode()).isZero();
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void objectsAreAppliedAgainPatchedAndServerSideApplied(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String group = "p" + minor + ".example.com";
+        assertThat(kubectl.runWithInput(definition(group, "pwdg" + minor), "apply", "-f", "-").exitCode()).isZero();
+        assertThat(kubectl.run("wait", "--for=condition=Established", "--timeout=10s", "crd/widgets." + group)
+                .exitCode()).isZero();
+        String widget = """
+                apiVersion: %s/v1
+                kind: Widget
+                metadata: {name: applied, labels: {tier: %s}}
+                spec: {color: %s}
+                """;
+        assertThat(kubectl.runWithInput(widget.formatted(group, "front", "red"), "apply", "-f", "-").exitCode())
+                .isZero();
+
+        // Client-side apply of a changed manifest patches with a merge patch: custom resources have no strategies.
+        Kubectl.Result reapplied = kubectl.runWithInput(widget.formatted(group, "back", "blue"), "apply", "-f", "-");
+        assertThat(reapplied.exitCode()).as(reapplied.toString()).isZero();
+        assertThat(reapplied.stdout()).contains("widget." + group + "/applied configured");
+        assertThat(kubectl.run("get", "widgets." + group, "applied", "-o",
+                "jsonpath={.spec.color} {.metadata.labels.tier}").stdout()).isEqualTo("blue back");
+
+        Kubectl.Result strategic = kubectl.run("patch", "widgets." + group, "applied", "-p",
+                "{\"spec\":{\"color\":\"red\"}}");
+        assertThat(strategic.exitCode()).isNotZero();
+        assertThat(strategic.stderr()).contains("application/strategic-merge-patch+json is not supported")
+                .contains("accepted media types include: application/json-patch+json, "
+                        + "application/merge-patch+json, application/apply-patch+yaml");
+        assertThat(kubectl.run("patch", "widgets." + group, "applied", "--type=merge", "-p",
+                "{\"spec\":{\"color\":\"red\"}}").exitCode()).isZero();
+
+        Kubectl.Result serverSide = kubectl.runWithInput(widget.formatted(group, "back", "blue").replace("applied",
+                "ssa"), "apply", "--server-side", "-f", "-");
+        assertThat(serverSide.exitCode()).as(serverSide.toString()).isZero();
+        assertThat(serverSide.stdout()).contains("widget." + group + "/ssa serverside-applied");
+        assertThat(kubectl.run("get", "widgets." + group, "ssa", "-o",
+                "jsonpath={.metadata.managedFields[0].manager} {.metadata.managedFields[0].operation}").stdout())
+                .isEqualTo("kubectl Apply");
+
+        Kubectl.Result all = kubectl.run("get", "widgets." + group, "-A", "--show-labels");
+        assertThat(all.stdout()).matches("(?s)NAMESPACE\\s+NAME\\s+REPLICAS\\s+COLOR\\s+AGE\\s+LABELS\\n"
+                + "default\\s+applied\\s+1\\s+red\\s+\\d+s\\s+tier=back\\n"
+                + "default\\s+ssa\\s+1\\s+blue\\s+\\d+s\\s+tier=back\\n");
+        Kubectl.Result deleted = kubectl.run("delete", "widgets." + group, "-l", "tier=back");
+        assertThat(deleted.stdout()).contains("widget." + group + " \"applied\" deleted")
+                .contains("widget." + group + " \"ssa\" deleted");
+        assertThat(kubectl.run("get", "widgets." + group).stderr()).contains("No resources found");
+        assertThat(kubectl.run("delete", "crd", "widgets." + group).exitCode()).isZero();
+    }
 }
