@@ -4,10 +4,10 @@ import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.api.schema.Schemas;
+import io.kybern.api.schema.UnknownFields;
 import io.kybern.api.selector.FieldSelector;
 import io.kybern.api.selector.LabelSelector;
 import io.kybern.api.selector.SelectableFields;
-import io.kybern.api.schema.UnknownFields;
 import io.kybern.api.table.IncludeObject;
 import io.kybern.api.table.ObjectPrinter;
 import io.kybern.api.table.Printers;
@@ -277,7 +277,8 @@ public final class ApiServer implements ApiHandler {
 
     /** Applies {@code fieldValidation} to a written object; warnings go out as {@code Warning} headers. */
     private ObjectNode validated(ResourceType type, ObjectNode object, ApiRequest request, ApiResponder responder) {
-        for (String warning : FieldValidation.of(request).check(type, object, jsonBody(request), unknownFields(type))) {
+        FieldValidation validation = FieldValidation.of(request);
+        for (String warning : validation.check(type, object, jsonBody(request), unknownFields(type))) {
             responder.header("Warning", FieldValidation.warningHeader(warning));
         }
         return object;

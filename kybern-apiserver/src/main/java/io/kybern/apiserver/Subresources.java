@@ -163,10 +163,10 @@ final class Subresources {
     private ObjectNode scaleOf(ResourceType type, ObjectNode object) {
         Optional<ScalePaths> paths = customs.flatMap(c -> c.scalePaths(type));
         if (paths.isEmpty()) {
-            return scaleOf(type, object, object.path("spec").path("replicas").asInt(0),
+            return scaleOf(object, object.path("spec").path("replicas").asInt(0),
                     object.path("status").path("replicas").asInt(0), builtInSelector(type, object));
         }
-        return scaleOf(type, object, paths.get().specReplicas(object), paths.get().statusReplicas(object),
+        return scaleOf(object, paths.get().specReplicas(object), paths.get().statusReplicas(object),
                 paths.get().selector(object));
     }
 
@@ -177,7 +177,7 @@ final class Subresources {
                 : LabelSelectors.toText(selector);
     }
 
-    private static ObjectNode scaleOf(ResourceType type, ObjectNode object, long specReplicas, long statusReplicas,
+    private static ObjectNode scaleOf(ObjectNode object, long specReplicas, long statusReplicas,
             String selector) {
         ObjectNode scale = JSON.createObjectNode();
         scale.put("kind", "Scale");

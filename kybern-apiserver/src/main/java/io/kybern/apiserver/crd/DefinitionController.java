@@ -1,6 +1,5 @@
 package io.kybern.apiserver.crd;
 
-import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.apiserver.registry.DeleteOptions;
 import io.kybern.apiserver.registry.ObjectStorage;
@@ -338,6 +337,12 @@ public final class DefinitionController implements AutoCloseable {
         }
         if (worker != null) {
             worker.interrupt();
+            try {
+                // Let a pass under way end before the store it reads is closed.
+                worker.join(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -92,7 +92,8 @@ class KubectlCustomResourcesTest extends ServerPerClass {
         Kubectl.Result scaled = kubectl.run("scale", "widget." + group, "first", "--replicas=3");
         assertThat(scaled.exitCode()).as(scaled.toString()).isZero();
         assertThat(scaled.stdout()).contains("widget." + group + "/first scaled");
-        assertThat(kubectl.run("get", "widget." + group, "first", "-o", "jsonpath={.spec.replicas} {.metadata.generation}")
+        assertThat(kubectl.run("get", "widget." + group, "first", "-o",
+                "jsonpath={.spec.replicas} {.metadata.generation}")
                 .stdout()).isEqualTo("3 2");
 
         Kubectl.Result invalid = kubectl.runWithInput("""
@@ -104,7 +105,8 @@ class KubectlCustomResourcesTest extends ServerPerClass {
         assertThat(invalid.exitCode()).isNotZero();
         assertThat(invalid.stderr()).contains("The Widget \"second\" is invalid")
                 .contains("spec.color: Unsupported value: \"green\": supported values: \"red\", \"blue\"")
-                .contains("spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0");
+                .contains("spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal "
+                        + "to 0");
         assertThat(kubectl.run("get", "widget." + group, "second").exitCode()).isNotZero();
 
         Kubectl.Result deleted = kubectl.run("delete", "crd", "widgets." + group);
