@@ -1,6 +1,9 @@
 package io.kybern.apiserver.crd;
 
 import io.kybern.api.resource.ResourceType;
+import io.kybern.api.schema.ObjectSchema;
+import io.kybern.api.schema.Schemas;
+import io.kybern.api.schema.UnknownFields;
 import io.kybern.api.structural.Defaulting;
 import io.kybern.api.structural.Pruning;
 import io.kybern.api.structural.SchemaValidation;
@@ -22,6 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
  * deleted. Safe from any thread: every answer is read from the catalog's current snapshot.
  */
 public final class CustomResources implements KindRules {
+
+    private static final Optional<ObjectSchema> OBJECT_META = Schemas.builtIn()
+            .named("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
 
     private final CustomResourceCatalog catalog;
 
@@ -47,9 +53,17 @@ public final class CustomResources implements KindRules {
         }
     }
 
-    /** Removes the fields the schema does not know and returns their paths. */
+    /**
+     * Removes the fields the schema does not know and returns their paths; {@code metadata} is pruned to
+     * ObjectMeta's fields, as decoding it into Kubernetes' type does.
+     */
     public List<String> prune(CustomResource resource, ObjectNode object) {
-        return Pruning.prune(resource.schema(), object);
+        List<String> pruned = new ArrayList<>();
+        if (object.get("metadata") instanceof ObjectNode metadata && OBJECT_META.isPresent()) {
+            UnknownFields.remove(OBJECT_META.get(), metadata).forEach(path -> pruned.add("metadata." + path));
+        }
+        pruned.addAll(Pruning.prune(resource.schema(), object));
+        return pruned;
     }
 
     /** With a status subresource, status is written only there: a new object starts without one. */

@@ -20,6 +20,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class DefinitionValidation {
 
+    /** The annotation a definition in a Kubernetes project group must carry. */
+    static final String APPROVAL = "api-approved.kubernetes.io";
     private static final List<String> SCOPES = List.of("Cluster", "Namespaced");
     private static final List<String> COLUMN_TYPES = List.of("boolean", "date", "integer", "number", "string");
 
@@ -66,6 +68,15 @@ final class DefinitionValidation {
         } else if (!SCOPES.contains(scope)) {
             errors.add(FieldError.notSupported("spec.scope", scope, SCOPES));
         }
+        if (group.endsWith(".k8s.io") || group.equals("k8s.io") || group.endsWith(".kubernetes.io")
+                || group.equals("kubernetes.io")) {
+            checkApproval(definition.path("metadata").path("annotations").path(APPROVAL), errors);
+        }
+        if (spec.path("preserveUnknownFields").asBoolean(false)) {
+            errors.add(new FieldError("FieldValueInvalid", "Invalid value: true: cannot set to true, set "
+                    + "x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead",
+                    "spec.preserveUnknownFields"));
+        }
         validateNames(spec.path("names"), "spec.names", errors);
         validateVersions(spec.path("versions"), errors);
         String strategy = spec.path("conversion").path("strategy").asString("None");
@@ -74,6 +85,25 @@ final class DefinitionValidation {
             errors.add(FieldError.notSupported("spec.conversion.strategy", strategy, List.of("None")));
         }
         return errors;
+    }
+
+    /**
+     * Groups of the Kubernetes project need the URL of their API review, or a value starting with
+     * "unapproved" that says there was none.
+     */
+    private static void checkApproval(JsonNode approval, List<FieldError> errors) {
+        String field = "metadata.annotations[" + APPROVAL + "]";
+        if (approval.isMissingNode()) {
+            errors.add(FieldError.required(field, "protected groups must have approval annotation \"" + APPROVAL
+                    + "\", see https://github.com/kubernetes/enhancements/pull/1111"));
+            return;
+        }
+        String value = approval.asString("");
+        if (!value.startsWith("unapproved") && !value.startsWith("https://") && !value.startsWith("http://")) {
+            errors.add(FieldError.invalid(field, value, "protected groups must have approval annotation \""
+                    + APPROVAL + "\" with either a URL or a reason starting with \"unapproved\", see "
+                    + "https://github.com/kubernetes/enhancements/pull/1111"));
+        }
     }
 
     static List<FieldError> validateUpdate(JsonNode existing, JsonNode updated) {

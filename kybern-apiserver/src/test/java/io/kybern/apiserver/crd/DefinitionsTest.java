@@ -98,6 +98,9 @@ class DefinitionsTest {
                         .addObject().put("name", "Size").put("type", "text").put("jsonPath", ".spec.size"), List.of(
                         "spec.versions[0].additionalPrinterColumns[0].type: Unsupported value: \"text\": supported "
                                 + "values: \"boolean\", \"date\", \"integer\", \"number\", \"string\"")),
+                Arguments.of("preserveUnknownFields", (Edit) d -> d.withObject("spec").put("preserveUnknownFields",
+                        true), List.of("spec.preserveUnknownFields: Invalid value: true: cannot set to true, set "
+                        + "x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead")),
                 Arguments.of("scale path", (Edit) d -> version(d).putObject("subresources").putObject("scale")
                         .put("specReplicasPath", ".status.size").put("statusReplicasPath", ".status.size"), List.of(
                         "spec.versions[0].subresources.scale.specReplicasPath: Invalid value: \".status.size\": "
@@ -163,15 +166,41 @@ class DefinitionsTest {
     }
 
     @Test
-    void aPluralOfABuiltInResourceInItsGroupIsNotAccepted() throws Exception {
-        ObjectNode clash = widgets();
-        clash.withObject("metadata").put("name", "deployments.apps.example.com");
-        clash.withObject("spec").put("group", "apps.example.com");
-        ServedDefinitions.Answer created = server.post(CRDS, clash.toString());
-        // A different group never clashes with apps; the same names in another group are fine.
-        assertThat(created.status()).isEqualTo(422);
-        assertThat(created.causes()).containsExactly("metadata.name: Invalid value: \"deployments.apps.example.com\""
-                + ": must be spec.names.plural+\".\"+spec.group");
+    void aGroupOfTheKubernetesProjectNeedsItsApprovalAndBuiltInNamesStayTaken() throws Exception {
+        ObjectNode ingresses = widgets();
+        ingresses.withObject("metadata").put("name", "ingresses.networking.k8s.io");
+        ingresses.withObject("spec").put("group", "networking.k8s.io");
+        ingresses.withObject("spec").withObject("names").put("plural", "ingresses").put("kind", "MyIngress")
+                .remove("shortNames");
+
+        ServedDefinitions.Answer unapproved = server.post(CRDS, ingresses.toString());
+        assertThat(unapproved.status()).isEqualTo(422);
+        assertThat(unapproved.causes()).containsExactly("metadata.annotations[api-approved.kubernetes.io]: "
+                + "Required value: protected groups must have approval annotation \"api-approved.kubernetes.io\", "
+                + "see https://github.com/kubernetes/enhancements/pull/1111");
+
+        ingresses.withObject("metadata").putObject("annotations").put("api-approved.kubernetes.io",
+                "unapproved, testing only");
+        assertThat(server.post(CRDS, ingresses.toString()).status()).isEqualTo(201);
+        JsonNode status = server.await(CRDS + "/ingresses.networking.k8s.io",
+                a -> a.body().at("/status/conditions").size() == 2, Duration.ofSeconds(1)).body().get("status");
+        assertThat(condition(status, "NamesAccepted"))
+                .isEqualTo("False PluralConflict \"ingresses\" is already in use");
+        assertThat(server.catalog.byResource(new io.kybern.api.resource.GroupVersionResource("networking.k8s.io",
+                "v1", "ingresses")).orElseThrow().kind()).isEqualTo("Ingress");
+    }
+
+    @Test
+    void unknownMetadataOfACustomResourceIsPrunedLikeItsOtherFields() throws Exception {
+        server.define(widgets().toString(), WIDGETS);
+
+        ServedDefinitions.Answer created = server.post(WIDGETS, "{\"metadata\":{\"name\":\"m\",\"colour\":1},"
+                + "\"spec\":{\"size\":1,\"shape\":\"round\"}}");
+
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.headers().get("Warning")).containsExactly("299 - \"unknown field \\\"metadata.colour\\\"\"",
+                "299 - \"unknown field \\\"spec.shape\\\"\"");
+        assertThat(created.body().get("metadata").has("colour")).isFalse();
     }
 
     @Test
