@@ -249,4 +249,28 @@ class CustomResourceServingTest {
                 .isEqualTo(200);
         assertThat(server.get(V1).body().get("items").findValuesAsString("name")).containsExactly("b");
     }
+
+    @Test
+    void defaultsAddedToTheSchemaLaterApplyWhenStoredObjectsAreRead() throws Exception {
+        server.post(V1, "{\"metadata\":{\"name\":\"old\"},\"spec\":{\"color\":\"red\"}}");
+        tools.jackson.databind.node.ObjectNode definition = (tools.jackson.databind.node.ObjectNode) server.get(
+                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com").body();
+        ((tools.jackson.databind.node.ObjectNode) definition.at("/spec/versions/0/schema/openAPIV3Schema/properties/"
+                + "spec/properties")).putObject("shape").put("type", "string").put("default", "round");
+        definition.withObject("metadata").remove("resourceVersion");
+        assertThat(server.put("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com",
+                definition.toString()).status()).isEqualTo(200);
+
+        ServedDefinitions.Answer read = server.await(V1 + "/old", a -> a.body().at("/spec/shape").isString(),
+                java.time.Duration.ofSeconds(1));
+
+        assertThat(read.body().at("/spec/shape").asString()).isEqualTo("round");
+        assertThat(server.get(V1).body().at("/items/0/spec/shape").asString()).isEqualTo("round");
+        // Only read so: the stored object is as it was written.
+        JsonNode stored = ServedDefinitions.json(new String(server.store.range(RangeRequest.prefix(
+                "/registry/example.com/gadgets/default/old")).kvs().getFirst().value(), StandardCharsets.UTF_8));
+        assertThat(stored.at("/spec").has("shape")).isFalse();
+        // v2's schema did not change, so reading through v2 adds nothing.
+        assertThat(server.get(V2 + "/old").body().at("/spec").has("shape")).isFalse();
+    }
 }
