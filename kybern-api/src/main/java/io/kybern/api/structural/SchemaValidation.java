@@ -44,6 +44,13 @@ public final class SchemaValidation {
         return errors;
     }
 
+    /** The causes of one value at {@code path} of an object (a default, say) that breaks its schema. */
+    public static List<FieldError> validateValue(StructuralSchema schema, JsonNode value, String path) {
+        List<FieldError> errors = new ArrayList<>();
+        validate(schema, value, path, errors);
+        return errors;
+    }
+
     private static void validate(StructuralSchema schema, JsonNode value, String path, List<FieldError> errors) {
         if (schema == StructuralSchema.UNCONSTRAINED) {
             return;

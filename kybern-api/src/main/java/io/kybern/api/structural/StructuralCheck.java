@@ -10,8 +10,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * Whether a schema is structural, as apiextensions.k8s.io/v1 requires of every version's schema: an
  * object at the root, a type on every property and array item (unless it is an int-or-string or
- * preserves unknown fields), {@code properties} and {@code additionalProperties} never together, and
- * types from OpenAPI's list. Reported with the field paths of the definition.
+ * preserves unknown fields), {@code properties} and {@code additionalProperties} never together,
+ * types from OpenAPI's list, and defaults that satisfy the schema they sit in. Reported with the field
+ * paths of the definition.
  */
 public final class StructuralCheck {
 
@@ -36,12 +37,23 @@ public final class StructuralCheck {
         } else if (!type.equals("object")) {
             errors.add(FieldError.invalid(path + ".type", type, "must be object at the root"));
         }
-        check(schema, path, errors);
+        check(schema, path, "", errors);
         return errors;
     }
 
-    private static void check(JsonNode schema, String path, List<FieldError> errors) {
+    /**
+     * @param bodyPath where values of this schema sit in an object ({@code spec.replicas}), as a default's
+     *                 errors name it
+     */
+    private static void check(JsonNode schema, String path, String bodyPath, List<FieldError> errors) {
         String type = schema.path("type").asString("");
+        JsonNode defaultValue = schema.get("default");
+        if (defaultValue != null && !bodyPath.isEmpty()) {
+            for (FieldError error : SchemaValidation.validateValue(StructuralSchema.of(schema), defaultValue,
+                    bodyPath)) {
+                errors.add(new FieldError(error.reason(), error.message(), path + ".default"));
+            }
+        }
         if (!type.isEmpty() && !TYPES.contains(type)) {
             errors.add(FieldError.notSupported(path + ".type", type,
                     List.of("array", "boolean", "integer", "number", "object", "string")));
@@ -54,19 +66,20 @@ public final class StructuralCheck {
         for (Map.Entry<String, JsonNode> property : schema.path("properties").properties()) {
             String childPath = path + ".properties[" + property.getKey() + "]";
             requireType(property.getValue(), childPath, "must not be empty for specified object fields", errors);
-            check(property.getValue(), childPath, errors);
+            check(property.getValue(), childPath, bodyPath.isEmpty() ? property.getKey()
+                    : bodyPath + "." + property.getKey(), errors);
         }
         JsonNode items = schema.get("items");
         if (items != null && items.isObject()) {
             requireType(items, path + ".items", "must not be empty for specified array items", errors);
-            check(items, path + ".items", errors);
+            check(items, path + ".items", bodyPath + "[0]", errors);
         } else if (type.equals("array") && items == null) {
             errors.add(FieldError.required(path + ".items", "must be specified"));
         }
         if (additional != null && additional.isObject()) {
             requireType(additional, path + ".additionalProperties",
                     "must not be empty for specified additionalProperties", errors);
-            check(additional, path + ".additionalProperties", errors);
+            check(additional, path + ".additionalProperties", bodyPath + "[key]", errors);
         }
     }
 

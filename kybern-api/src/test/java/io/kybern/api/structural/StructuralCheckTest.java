@@ -40,7 +40,14 @@ class StructuralCheckTest {
                 + "\"object\", \"string\"",
         "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"additionalProperties\":true}"
                 + "|.additionalProperties|FieldValueForbidden"
-                + "|Forbidden: additionalProperties and properties are mutual exclusive"})
+                + "|Forbidden: additionalProperties and properties are mutual exclusive",
+        "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"replicas\":"
+                + "{\"type\":\"integer\",\"default\":\"one\"}}}}}|.properties[spec].properties[replicas].default"
+                + "|FieldValueTypeInvalid|Invalid value: \"string\": spec.replicas in body must be of type integer: "
+                + "\"string\"",
+        "{\"type\":\"object\",\"properties\":{\"mode\":{\"type\":\"string\",\"enum\":[\"a\"],"
+                + "\"default\":\"b\"}}}|.properties[mode].default|FieldValueNotSupported"
+                + "|Unsupported value: \"b\": supported values: \"a\""})
     void aSchemaThatIsNotStructuralIsRefused(String schema, String field, String reason, String message) {
         assertThat(StructuralCheck.errors(JSON.readTree(schema), AT))
                 .containsExactly(new FieldError(reason, message, AT + field));
