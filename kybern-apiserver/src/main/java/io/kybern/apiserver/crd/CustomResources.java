@@ -26,8 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class CustomResources implements KindRules {
 
-    private static final Optional<ObjectSchema> OBJECT_META = Schemas.builtIn()
-            .named("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
+    private static final String OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 
     private final CustomResourceCatalog catalog;
 
@@ -59,8 +58,10 @@ public final class CustomResources implements KindRules {
      */
     public List<String> prune(CustomResource resource, ObjectNode object) {
         List<String> pruned = new ArrayList<>();
-        if (object.get("metadata") instanceof ObjectNode metadata && OBJECT_META.isPresent()) {
-            UnknownFields.remove(OBJECT_META.get(), metadata).forEach(path -> pruned.add("metadata." + path));
+        // Looked up per write, not when the class loads: the schemas load on first use, not at start.
+        Optional<ObjectSchema> objectMeta = Schemas.builtIn().named(OBJECT_META);
+        if (object.get("metadata") instanceof ObjectNode metadata && objectMeta.isPresent()) {
+            UnknownFields.remove(objectMeta.get(), metadata).forEach(path -> pruned.add("metadata." + path));
         }
         pruned.addAll(Pruning.prune(resource.schema(), object));
         return pruned;
