@@ -24,8 +24,17 @@ public final class TestServers {
     }
 
     public static Running start(Path dataDir) {
+        return start(dataDir, "memory://");
+    }
+
+    /** A server on the embedded SQLite store in {@code dataDir}, which a later one there starts from. */
+    public static Running startPersistent(Path dataDir) {
+        return start(dataDir, "");
+    }
+
+    private static Running start(Path dataDir, String datastore) {
         Path kubeconfig = dataDir.resolve("admin.kubeconfig");
-        ServerConfig config = new ServerConfig(dataDir, "memory://", "127.0.0.1", 0, kubeconfig, List.of());
+        ServerConfig config = new ServerConfig(dataDir, datastore, "127.0.0.1", 0, kubeconfig, List.of());
         return new Running(Server.start(config), kubeconfig);
     }
 }

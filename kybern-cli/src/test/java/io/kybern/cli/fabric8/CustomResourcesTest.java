@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class CustomResourcesTest extends ServerAndClient {
 
-    private static final String DEFINITION = """
+    static final String DEFINITION = """
             apiVersion: apiextensions.k8s.io/v1
             kind: CustomResourceDefinition
             metadata: {name: gizmos.fabric8.example.com}
@@ -68,12 +68,16 @@ class CustomResourcesTest extends ServerAndClient {
                 CustomResourceDefinition.class);
         client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
         CustomResourceDefinition established = client.apiextensions().v1().customResourceDefinitions()
-                .withName("gizmos.fabric8.example.com").waitUntilCondition(d -> d.getStatus() != null
-                        && d.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("Established")
-                        && c.getStatus().equals("True")), 5, TimeUnit.SECONDS);
+                .withName("gizmos.fabric8.example.com").waitUntilCondition(CustomResourcesTest::established, 5,
+                        TimeUnit.SECONDS);
         assertThat(established.getMetadata().getFinalizers())
                 .containsExactly("customresourcecleanup.apiextensions.k8s.io");
         gizmos = client.resources(Gizmo.class);
+    }
+
+    static boolean established(CustomResourceDefinition definition) {
+        return definition != null && definition.getStatus() != null && definition.getStatus().getConditions()
+                .stream().anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
     }
 
     @Test
