@@ -2,6 +2,10 @@ package io.kybern.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -174,6 +178,36 @@ class KubectlCustomResourcesTest extends ServerPerClass {
         assertThat(deleted.stdout()).contains("widget." + group + " \"applied\" deleted")
                 .contains("widget." + group + " \"ssa\" deleted");
         assertThat(kubectl.run("get", "widgets." + group).stderr()).contains("No resources found");
+        assertThat(kubectl.run("delete", "crd", "widgets." + group).exitCode()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "31", "33"})
+    void aWatchPrintsEachChangeWithThePrinterColumns(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String group = "w" + minor + ".example.com";
+        assertThat(kubectl.runWithInput(definition(group, "wwdg" + minor), "apply", "-f", "-").exitCode()).isZero();
+        assertThat(kubectl.run("wait", "--for=condition=Established", "--timeout=10s", "crd/widgets." + group)
+                .exitCode()).isZero();
+        assertThat(kubectl.runWithInput("""
+                apiVersion: %s/v1
+                kind: Widget
+                metadata: {name: watched}
+                spec: {color: red}
+                """.formatted(group), "apply", "-f", "-").exitCode()).isZero();
+
+        Process watch = kubectl.start("get", "widgets." + group, "-w");
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(watch.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            assertThat(lines.readLine().split("\\s+")).containsExactly("NAME", "REPLICAS", "COLOR", "AGE");
+            assertThat(lines.readLine().split("\\s+")).startsWith("watched", "1", "red");
+            assertThat(kubectl.run("scale", "widgets." + group, "watched", "--replicas=2").exitCode()).isZero();
+
+            assertThat(lines.readLine().split("\\s+")).startsWith("watched", "2", "red");
+        } finally {
+            watch.destroy();
+            watch.waitFor(10, TimeUnit.SECONDS);
+        }
         assertThat(kubectl.run("delete", "crd", "widgets." + group).exitCode()).isZero();
     }
 }
