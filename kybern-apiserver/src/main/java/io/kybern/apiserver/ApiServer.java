@@ -146,6 +146,8 @@ public final class ApiServer implements ApiHandler {
             if (custom.isPresent() && info.verb().equals("create") && info.subresource().isEmpty()) {
                 customs.get().checkCreateAllowed(custom.get());
             }
+            custom.flatMap(CustomResource::deprecation)
+                    .ifPresent(warning -> responder.header("Warning", FieldValidation.warningHeader(warning)));
             if (info.subresource().equals("status") && type.subresource("status").isPresent()) {
                 serveStatus(type, info, request, responder);
             } else if (!info.subresource().isEmpty()) {

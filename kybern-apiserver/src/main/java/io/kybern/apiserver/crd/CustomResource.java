@@ -15,9 +15,10 @@ import tools.jackson.databind.JsonNode;
  * @param printerColumns the version's {@code additionalPrinterColumns} (an array, maybe empty)
  * @param scale          the version's {@code subresources.scale}, when it has one
  * @param terminating    whether the definition is being deleted: no new objects may be created
+ * @param deprecation    the warning every request to a deprecated version is answered with
  */
 public record CustomResource(ResourceType type, String definition, String storageVersion, StructuralSchema schema,
-        JsonNode printerColumns, Optional<JsonNode> scale, boolean terminating) {
+        JsonNode printerColumns, Optional<JsonNode> scale, boolean terminating, Optional<String> deprecation) {
 
     public String storageApiVersion() {
         return type.gvr().group() + "/" + storageVersion;

@@ -176,9 +176,34 @@ public final class CustomResourceCatalog implements ResourceCatalog {
                     subresources, group + "/" + plural);
             served.add(new CustomResource(type, definition.path("metadata").path("name").asString(""),
                     storageVersion, StructuralSchema.of(version.path("schema").get("openAPIV3Schema")),
-                    version.path("additionalPrinterColumns"), scale, terminating));
+                    version.path("additionalPrinterColumns"), scale, terminating,
+                    deprecation(version, spec.path("versions"), group, kind)));
         }
         return served;
+    }
+
+    /**
+     * The warning of a deprecated version: its own {@code deprecationWarning}, or else Kubernetes' sentence
+     * naming the most preferred served version that is not deprecated and not less stable, if there is one.
+     */
+    private static Optional<String> deprecation(JsonNode version, JsonNode versions, String group, String kind) {
+        if (!version.path("deprecated").asBoolean(false)) {
+            return Optional.empty();
+        }
+        JsonNode custom = version.get("deprecationWarning");
+        if (custom != null && custom.isString()) {
+            return Optional.of(custom.asString());
+        }
+        String name = version.path("name").asString("");
+        String warning = group + "/" + name + " " + kind + " is deprecated";
+        Optional<String> replacement = java.util.stream.StreamSupport.stream(versions.spliterator(), false)
+                .filter(v -> v.path("served").asBoolean(false) && !v.path("deprecated").asBoolean(false))
+                .map(v -> v.path("name").asString(""))
+                .filter(candidate -> KubeVersionOrder.INSTANCE.stability(candidate)
+                        >= KubeVersionOrder.INSTANCE.stability(name))
+                .sorted(KubeVersionOrder.INSTANCE)
+                .findFirst();
+        return Optional.of(replacement.map(r -> warning + "; use " + group + "/" + r + " " + kind).orElse(warning));
     }
 
     static List<String> strings(JsonNode array) {

@@ -28,7 +28,7 @@ final class KubeVersionOrder implements Comparator<String> {
         if (!ka || !kb) {
             return ka ? -1 : kb ? 1 : a.compareTo(b);
         }
-        int stability = Integer.compare(stability(mb.group(2)), stability(ma.group(2)));
+        int stability = Integer.compare(qualifierRank(mb.group(2)), qualifierRank(ma.group(2)));
         if (stability != 0) {
             return stability;
         }
@@ -39,7 +39,13 @@ final class KubeVersionOrder implements Comparator<String> {
         return Long.compare(Long.parseLong(mb.group(3)), Long.parseLong(ma.group(3)));
     }
 
-    private static int stability(String qualifier) {
+    private static int qualifierRank(String qualifier) {
         return qualifier == null ? 2 : qualifier.equals("beta") ? 1 : 0;
+    }
+
+    /** 2 for GA, 1 for beta, 0 for alpha, -1 for a name of no Kubernetes form. */
+    int stability(String version) {
+        Matcher matcher = KUBE.matcher(version);
+        return matcher.matches() ? qualifierRank(matcher.group(2)) : -1;
     }
 }

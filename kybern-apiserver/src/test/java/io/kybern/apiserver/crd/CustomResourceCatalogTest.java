@@ -47,6 +47,12 @@ class CustomResourceCatalogTest {
     }
 
     @Test
+    void stabilityRanksGaAboveBetaAboveAlpha() {
+        assertThat(List.of("v2", "v1beta3", "v3alpha1", "stable").stream().map(KubeVersionOrder.INSTANCE::stability))
+                .containsExactly(2, 1, 0, -1);
+    }
+
+    @Test
     void servedVersionsJoinTheBuiltInsAfterThemPreferredVersionFirst() {
         CustomResourceCatalog catalog = new CustomResourceCatalog(new BuiltInResources());
         int builtIns = catalog.all().size();

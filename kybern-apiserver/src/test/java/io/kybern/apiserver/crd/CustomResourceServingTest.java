@@ -273,4 +273,30 @@ class CustomResourceServingTest {
         // v2's schema did not change, so reading through v2 adds nothing.
         assertThat(server.get(V2 + "/old").body().at("/spec").has("shape")).isFalse();
     }
+
+    @Test
+    void aDeprecatedVersionWarnsOnEveryRequest() throws Exception {
+        tools.jackson.databind.node.ObjectNode definition = (tools.jackson.databind.node.ObjectNode) server.get(
+                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com").body();
+        ((tools.jackson.databind.node.ObjectNode) definition.at("/spec/versions/0")).put("deprecated", true);
+        definition.withObject("metadata").remove("resourceVersion");
+        server.put("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com",
+                definition.toString());
+
+        ServedDefinitions.Answer listed = server.await(V1, a -> a.headers().containsKey("Warning"),
+                java.time.Duration.ofSeconds(1));
+
+        // v2 is preferred over v1 and not deprecated, so the warning points there.
+        assertThat(listed.headers().get("Warning"))
+                .containsExactly("299 - \"example.com/v1 Gadget is deprecated; use example.com/v2 Gadget\"");
+        assertThat(server.get(V2).headers()).doesNotContainKey("Warning");
+
+        ((tools.jackson.databind.node.ObjectNode) definition.at("/spec/versions/0")).put("deprecationWarning",
+                "v1 goes away in June");
+        server.put("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com",
+                definition.toString());
+        assertThat(server.await(V1, a -> a.headers().getOrDefault("Warning", java.util.List.of()).toString()
+                .contains("June"), java.time.Duration.ofSeconds(1)).headers().get("Warning"))
+                .containsExactly("299 - \"v1 goes away in June\"");
+    }
 }
