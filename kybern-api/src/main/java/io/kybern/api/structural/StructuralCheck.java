@@ -37,8 +37,28 @@ public final class StructuralCheck {
         } else if (!type.equals("object")) {
             errors.add(FieldError.invalid(path + ".type", type, "must be object at the root"));
         }
+        JsonNode metadata = schema.path("properties").get("metadata");
+        if (metadata != null && !onlyNames(metadata)) {
+            // The server owns metadata; a schema may only narrow the names.
+            errors.add(FieldError.forbidden(path + ".properties[metadata]", "must not specify anything other than "
+                    + "name and generateName, but metadata is implicitly specified"));
+        }
         check(schema, path, "", errors);
         return errors;
+    }
+
+    private static boolean onlyNames(JsonNode metadata) {
+        for (String key : metadata.propertyNames()) {
+            if (!key.equals("type") && !key.equals("properties")) {
+                return false;
+            }
+        }
+        for (String field : metadata.path("properties").propertyNames()) {
+            if (!field.equals("name") && !field.equals("generateName")) {
+                return false;
+            }
+        }
+        return metadata.path("type").asString("object").equals("object");
     }
 
     /**

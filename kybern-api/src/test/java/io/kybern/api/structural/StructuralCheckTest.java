@@ -21,7 +21,8 @@ class StructuralCheckTest {
                   "port": {"x-kubernetes-int-or-string": true},
                   "free": {"x-kubernetes-preserve-unknown-fields": true},
                   "tags": {"type": "array", "items": {"type": "string"}},
-                  "labels": {"type": "object", "additionalProperties": {"type": "string"}}}}}}
+                  "labels": {"type": "object", "additionalProperties": {"type": "string"}}}},
+                  "metadata": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 20}}}}}
                 """), AT)).isEmpty();
     }
 
@@ -45,6 +46,9 @@ class StructuralCheckTest {
                 + "{\"type\":\"integer\",\"default\":\"one\"}}}}}|.properties[spec].properties[replicas].default"
                 + "|FieldValueTypeInvalid|Invalid value: \"string\": spec.replicas in body must be of type integer: "
                 + "\"string\"",
+        "{\"type\":\"object\",\"properties\":{\"metadata\":{\"type\":\"object\",\"properties\":{\"labels\":"
+                + "{\"type\":\"object\"}}}}}|.properties[metadata]|FieldValueForbidden|Forbidden: must not specify "
+                + "anything other than name and generateName, but metadata is implicitly specified",
         "{\"type\":\"object\",\"properties\":{\"mode\":{\"type\":\"string\",\"enum\":[\"a\"],"
                 + "\"default\":\"b\"}}}|.properties[mode].default|FieldValueNotSupported"
                 + "|Unsupported value: \"b\": supported values: \"a\""})
