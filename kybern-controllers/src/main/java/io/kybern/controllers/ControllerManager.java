@@ -1,0 +1,180 @@
+package io.kybern.controllers;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.kybern.controllers.gc.GarbageCollector;
+import io.kybern.controllers.namespace.NamespaceController;
+import io.kybern.controllers.replicaset.ReplicaController;
+import io.kybern.controllers.runtime.Backoff;
+import io.kybern.controllers.runtime.Controller;
+import io.kybern.controllers.runtime.Informers;
+import io.kybern.controllers.runtime.ObjectKey;
+import io.kybern.controllers.runtime.Reconciler;
+import io.kybern.controllers.runtime.WorkQueue;
+import io.kybern.controllers.serviceaccount.ServiceAccountController;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kybern's kube-controller-manager: the controllers of this module over one API client, sharing one
+ * informer per kind. With leader election on, they run only while this process holds the
+ * {@code kube-system/kube-controller-manager} Lease (fabric8's LeaderElector), so several servers on one
+ * datastore never run two of each; with it off (one server), they run at once.
+ */
+public final class ControllerManager implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ControllerManager.class);
+
+    /**
+     * What the user asked for.
+     *
+     * @param leaderElection whether to run only while holding the Lease
+     * @param identity       this candidate's name in the Lease
+     * @param clock          the time every controller reads
+     */
+    public record Config(boolean leaderElection, String identity, InstantSource clock) {
+        public Config {
+            Objects.requireNonNull(identity, "identity");
+            Objects.requireNonNull(clock, "clock");
+        }
+    }
+
+    static final String LEASE_NAMESPACE = "kube-system";
+    static final String LEASE_NAME = "kube-controller-manager";
+    static final Duration CACHE_SYNC_TIMEOUT = Duration.ofSeconds(60);
+    /** How often discovery is read again, so the collector watches custom resources defined meanwhile. */
+    static final Duration REDISCOVERY = Duration.ofSeconds(30);
+
+    private final KubernetesClient client;
+    private final Config config;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private CompletableFuture<?> election;
+    private Thread rediscovery;
+
+    private ControllerManager(KubernetesClient client, Config config) {
+        this.client = client;
+        this.config = config;
+    }
+
+    /** Starts the controllers now, or the election that starts them; returns without waiting for it. */
+    public static ControllerManager start(KubernetesClient client, Config config) {
+        ControllerManager manager = new ControllerManager(client, config);
+        if (config.leaderElection()) {
+            manager.election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+                    .withName("kybern-controller-manager")
+                    .withLock(new LeaseLock(LEASE_NAMESPACE, LEASE_NAME, config.identity()))
+                    .withLeaseDuration(Duration.ofSeconds(15))
+                    .withRenewDeadline(Duration.ofSeconds(10))
+                    .withRetryPeriod(Duration.ofSeconds(2))
+                    .withReleaseOnCancel(true)
+                    .withLeaderCallbacks(new LeaderCallbacks(manager::startControllers, manager::stopControllers,
+                            leader -> log.info("controller-manager leader={}", leader)))
+                    .build()).build().start();
+        } else {
+            manager.startControllers();
+        }
+        return manager;
+    }
+
+    private synchronized void startControllers() {
+        InstantSource clock = config.clock();
+        Informers informers = new Informers(client);
+        running.add(informers);
+        var pods = informers.of(Pod.class);
+        var namespaces = informers.of(Namespace.class);
+
+        var replicaSets = ReplicaController.forReplicaSets(client, informers.of(ReplicaSet.class), pods, clock);
+        Controller<ObjectKey> replicaSetController = controller(replicaSets.component(), replicaSets, 5);
+        replicaSets.watch(replicaSetController.queue()::add);
+
+        var replicationControllers = ReplicaController.forReplicationControllers(client,
+                informers.of(ReplicationController.class), pods, clock);
+        Controller<ObjectKey> rcController = controller(replicationControllers.component(), replicationControllers, 5);
+        replicationControllers.watch(rcController.queue()::add);
+
+        var namespaceReconciler = new NamespaceController(client, namespaces, clock);
+        Controller<ObjectKey> namespaceController = controller("namespace-controller", namespaceReconciler, 5);
+        namespaceReconciler.watch(namespaceController.queue()::add);
+
+        var serviceAccounts = new ServiceAccountController(client, namespaces, informers.of(ServiceAccount.class));
+        Controller<ObjectKey> serviceAccountController = controller("serviceaccount-controller", serviceAccounts, 1);
+        serviceAccounts.watch(serviceAccountController.queue()::add);
+
+        GarbageCollector collector = new GarbageCollector(client);
+        Controller<String> gcController = new Controller<>("garbage-collector",
+                new WorkQueue<>(clock, Backoff.CONTROLLER_DEFAULT), collector, 10);
+        running.add(collector);
+        running.add(gcController);
+
+        try {
+            informers.startAll(CACHE_SYNC_TIMEOUT);
+            collector.watchDiscoveredResources(gcController.queue()::add, CACHE_SYNC_TIMEOUT);
+        } catch (Exception e) {
+            log.error("controllers could not start: their caches did not fill", e);
+            stopControllers();
+            return;
+        }
+        for (Controller<?> controller : List.of(replicaSetController, rcController, namespaceController,
+                serviceAccountController, gcController)) {
+            controller.start();
+        }
+        rediscovery = Thread.ofVirtual().name("garbage-collector-rediscovery").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(REDISCOVERY);
+                    collector.watchDiscoveredResources(gcController.queue()::add, CACHE_SYNC_TIMEOUT);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    log.info("rediscovery failed error={}", e.toString());
+                }
+            }
+        });
+        log.info("controllers started leader_election={}", config.leaderElection());
+    }
+
+    private Controller<ObjectKey> controller(String name, Reconciler<ObjectKey> reconciler,
+            int workers) {
+        Controller<ObjectKey> controller = new Controller<>(name,
+                new WorkQueue<>(config.clock(), Backoff.CONTROLLER_DEFAULT), reconciler, workers);
+        running.add(controller);
+        return controller;
+    }
+
+    private synchronized void stopControllers() {
+        if (rediscovery != null) {
+            rediscovery.interrupt();
+            rediscovery = null;
+        }
+        // Workers first, then the informers that feed them.
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                log.debug("stopping {} failed", running.get(i), e);
+            }
+        }
+        running.clear();
+    }
+
+    @Override
+    public void close() {
+        if (election != null) {
+            election.cancel(true);
+        }
+        stopControllers();
+    }
+}
