@@ -278,7 +278,9 @@ public final class ObjectStorage {
         /** Only {@code spec.ephemeralContainers} (pods/ephemeralcontainers). */
         EPHEMERAL_CONTAINERS,
         /** Only {@code status.conditions} (certificatesigningrequests/approval). */
-        APPROVAL
+        APPROVAL,
+        /** Only {@code spec.finalizers} (namespaces/finalize). */
+        FINALIZERS
     }
 
     /** Replaces the part of an object that {@code part} covers, keeping the rest as stored. */
@@ -306,7 +308,8 @@ public final class ObjectStorage {
         ObjectNode existing = decode(current);
         ObjectNode existingMetadata = metadataOf(existing);
         metadata.remove("resourceVersion");
-        if (part == Part.STATUS || part == Part.EPHEMERAL_CONTAINERS || part == Part.APPROVAL) {
+        if (part == Part.STATUS || part == Part.EPHEMERAL_CONTAINERS || part == Part.APPROVAL
+                || part == Part.FINALIZERS) {
             // Only the subresource's part moves: the stored object with the request's part (and the
             // managedFields that record who wrote it).
             ObjectNode merged = existing.deepCopy();
@@ -315,6 +318,8 @@ public final class ObjectStorage {
                 case STATUS -> replaceField(merged, "status", object.get("status"));
                 case EPHEMERAL_CONTAINERS -> replaceField(merged.withObject("spec"), "ephemeralContainers",
                         object.path("spec").get("ephemeralContainers"));
+                case FINALIZERS -> replaceField(merged.withObject("spec"), "finalizers",
+                        object.path("spec").get("finalizers"));
                 default -> replaceField(merged.withObject("status"), "conditions",
                         object.path("status").get("conditions"));
             }
@@ -371,7 +376,7 @@ public final class ObjectStorage {
             throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
         }
         writeHooks.afterUpdate(existing, object);
-        if (Deletion.finished(metadata)) {
+        if (Deletion.finished(type, object)) {
             // The last finalizer is gone from an object being deleted: now it goes. Another writer may
             // have got in between; then the object is no longer this one and its own update decides.
             if (store.delete(key, result.revision()).succeeded()) {
