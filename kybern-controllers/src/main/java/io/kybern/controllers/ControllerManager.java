@@ -63,13 +63,17 @@ public final class ControllerManager implements AutoCloseable {
     private final List<AutoCloseable> running = new ArrayList<>();
     private CompletableFuture<?> election;
     private Thread rediscovery;
+    private boolean closed;
 
     private ControllerManager(KubernetesClient client, Config config) {
         this.client = client;
         this.config = config;
     }
 
-    /** Starts the controllers now, or the election that starts them; returns without waiting for it. */
+    /**
+     * Starts the controllers, or the election that starts them, in the background: they fill their caches
+     * from the API, which must not hold up whoever serves that API.
+     */
     public static ControllerManager start(KubernetesClient client, Config config) {
         ControllerManager manager = new ControllerManager(client, config);
         if (config.leaderElection()) {
@@ -84,12 +88,15 @@ public final class ControllerManager implements AutoCloseable {
                             leader -> log.info("controller-manager leader={}", leader)))
                     .build()).build().start();
         } else {
-            manager.startControllers();
+            Thread.ofVirtual().name("controller-manager-start").start(manager::startControllers);
         }
         return manager;
     }
 
     private synchronized void startControllers() {
+        if (closed) {
+            return;
+        }
         InstantSource clock = config.clock();
         Informers informers = new Informers(client);
         running.add(informers);
@@ -172,6 +179,9 @@ public final class ControllerManager implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         if (election != null) {
             election.cancel(true);
         }
