@@ -183,7 +183,7 @@ public final class ReplicaController<T extends HasMetadata> implements Reconcile
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         ReplicaCounts counts = count(owner, owned, failure, now);
         if (!counts.equals(kind.status(owner))) {
-            client.resource(kind.withStatus(owner, counts, now)).updateStatus();
+            updateStatus(owner, counts, now);
         }
         if (failure.isPresent()) {
             throw new IllegalStateException(failure.get().message());
@@ -386,8 +386,31 @@ public final class ReplicaController<T extends HasMetadata> implements Reconcile
             }
         }
         Long generation = owner.getMetadata().getGeneration();
+        // As Kubernetes: a ReplicaFailure condition already there stays as it is while creating keeps failing
+        // (a new message each time would be a new status, a new event and an immediate retry).
+        Optional<ReplicaCounts.Failure> reported = failure.isPresent() && kind.status(owner).failure().isPresent()
+                ? kind.status(owner).failure() : failure;
         return new ReplicaCounts(owned.size(), fullyLabeled, ready, available, generation == null ? 0 : generation,
-                failure);
+                reported);
+    }
+
+    /**
+     * Writes the status; when the cached owner is stale (409), reads it afresh and tries once more, as
+     * Kubernetes does, so a status write does not wait for the cache to catch up.
+     */
+    private void updateStatus(T owner, ReplicaCounts counts, Instant now) {
+        try {
+            client.resource(kind.withStatus(owner, counts, now)).updateStatus();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            T fresh = client.resource(owner).get();
+            if (fresh == null || !Objects.equals(fresh.getMetadata().getUid(), owner.getMetadata().getUid())) {
+                return;
+            }
+            client.resource(kind.withStatus(fresh, counts, now)).updateStatus();
+        }
     }
 
     private static String serverMessage(KubernetesClientException e) {
