@@ -263,9 +263,18 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
                 : resources.inNamespace(node.namespace()).withName(node.name());
     }
 
+    /**
+     * Deletes a dependent. A background delete is conditional on the version the graph holds, so an object
+     * recreated under the same name is never hit (409 retries once the graph caught up); fabric8's DSL
+     * cannot combine that precondition with the Foreground policy, so foreground deletes are not.
+     */
     private void delete(GraphNode node, DeletionPropagation propagation) {
         try {
-            resourceOf(node).withPropagationPolicy(propagation).delete();
+            if (propagation == DeletionPropagation.BACKGROUND) {
+                resourceOf(node).lockResourceVersion(node.resourceVersion()).delete();
+            } else {
+                resourceOf(node).withPropagationPolicy(propagation).delete();
+            }
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
                 throw e;
