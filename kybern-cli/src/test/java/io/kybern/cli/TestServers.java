@@ -24,8 +24,18 @@ public final class TestServers {
     }
 
     public static Running start(Path dataDir) {
+        return start(dataDir, true);
+    }
+
+    /** A server without its controllers, for tests that run their own. */
+    public static Running startWithoutControllers(Path dataDir) {
+        return start(dataDir, false);
+    }
+
+    private static Running start(Path dataDir, boolean controllers) {
         Path kubeconfig = dataDir.resolve("admin.kubeconfig");
-        ServerConfig config = new ServerConfig(dataDir, "memory://", "127.0.0.1", 0, kubeconfig, List.of());
+        ServerConfig config = new ServerConfig(dataDir, "memory://", "127.0.0.1", 0, kubeconfig, List.of(),
+                controllers);
         return new Running(Server.start(config), kubeconfig);
     }
 }
