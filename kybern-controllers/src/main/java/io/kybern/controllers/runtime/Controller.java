@@ -73,7 +73,7 @@ public final class Controller<K> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
-        } catch (Exception | LinkageError | AssertionError e) {
+        } catch (Exception e) {
             Duration wait = queue.addWithBackoff(key);
             log.info("reconcile failed controller={} key={} retry_in_ms={} error={}", name, key, wait.toMillis(),
                     e.toString());
