@@ -141,6 +141,76 @@ class ControllersTest extends ServerAndClient {
     }
 
     @Test
+    void readyPodsCountAsAvailableOnlyAfterMinReadySeconds() {
+        String ns = Fabric8.namespace(client, "rs-ready");
+        ReplicaSet withMinReady = new ReplicaSetBuilder(replicaSet("web", 2)).editSpec().withMinReadySeconds(3)
+                .endSpec().build();
+        client.apps().replicaSets().inNamespace(ns).resource(withMinReady).create();
+        await().atMost(PATIENCE).until(() -> podsOf(ns, "web").size() == 2);
+
+        // No node agent runs yet: the test reports one pod Running and Ready, as a kubelet would.
+        Pod pod = podsOf(ns, "web").get(0);
+        String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        client.pods().inNamespace(ns).resource(new PodBuilder(pod).editStatus().withPhase("Running")
+                .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now).endCondition()
+                .endStatus().build()).updateStatus();
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            var status = client.apps().replicaSets().inNamespace(ns).withName("web").get().getStatus();
+            assertThat(status.getReadyReplicas()).isEqualTo(1);
+            assertThat(status.getAvailableReplicas()).as("not ready for 3 s yet").isNull();
+        });
+        await().atMost(PATIENCE).until(() -> Integer.valueOf(1).equals(client.apps().replicaSets().inNamespace(ns)
+                .withName("web").get().getStatus().getAvailableReplicas()));
+        assertThat(java.time.Duration.between(java.time.Instant.parse(now), java.time.Instant.now()))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+
+        // Scaling down deletes the pod that is not ready, not the ready one.
+        client.apps().replicaSets().inNamespace(ns).withName("web").scale(1);
+        await().atMost(PATIENCE).until(() -> podsOf(ns, "web").size() == 1);
+        assertThat(podsOf(ns, "web").get(0).getMetadata().getName()).isEqualTo(pod.getMetadata().getName());
+    }
+
+    @Test
+    void aDependentLosesTheOwnersThatAreGoneAndGoesWithTheLast() {
+        String ns = Fabric8.namespace(client, "gc-owners");
+        var ownerA = client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata()
+                .withName("owner-a").endMetadata().build()).create();
+        var ownerB = client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata()
+                .withName("owner-b").endMetadata().build()).create();
+        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("child")
+                .addNewOwnerReference().withApiVersion("v1").withKind("ConfigMap").withName("owner-a")
+                .withUid(ownerA.getMetadata().getUid()).endOwnerReference()
+                .addNewOwnerReference().withApiVersion("v1").withKind("ConfigMap").withName("owner-b")
+                .withUid(ownerB.getMetadata().getUid()).endOwnerReference().endMetadata().build()).create();
+
+        client.configMaps().inNamespace(ns).withName("owner-a").delete();
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(client.configMaps().inNamespace(ns).withName("child")
+                .get().getMetadata().getOwnerReferences()).extracting(OwnerReference::getName)
+                .containsExactly("owner-b"));
+
+        client.configMaps().inNamespace(ns).withName("owner-b").delete();
+
+        await().atMost(PATIENCE).until(() -> client.configMaps().inNamespace(ns).withName("child").get() == null);
+    }
+
+    @Test
+    void aDependentWhoseOwnerNeverExistedIsCollected() {
+        String ns = Fabric8.namespace(client, "gc-dangling");
+        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("stray")
+                .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName("never")
+                .withUid("00000000-0000-0000-0000-000000000000").endOwnerReference().endMetadata().build()).create();
+        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("unknown-kind")
+                .addNewOwnerReference().withApiVersion("example.com/v1").withKind("Gadget").withName("g")
+                .withUid("00000000-0000-0000-0000-000000000001").endOwnerReference().endMetadata().build()).create();
+
+        await().atMost(PATIENCE).until(() -> client.configMaps().inNamespace(ns).withName("stray").get() == null);
+        // An owner of a kind the server does not serve cannot be checked: its dependent is kept.
+        assertThat(client.configMaps().inNamespace(ns).withName("unknown-kind").get()).isNotNull();
+    }
+
+    @Test
     void aFailingCreateIsReportedAsAnEventAndTheReplicaFailureCondition() {
         String ns = Fabric8.namespace(client, "rs-fail");
         // The API server refuses pods with a finalizer that is not a qualified name; the ReplicaSet is fine.
