@@ -61,9 +61,14 @@ public final class ControllerManager implements AutoCloseable {
     private final KubernetesClient client;
     private final Config config;
     private final List<AutoCloseable> running = new ArrayList<>();
+    /** How long to wait before trying again when the controllers' caches could not be filled. */
+    static final Duration START_RETRY = Duration.ofSeconds(5);
+
     private CompletableFuture<?> election;
     private Thread rediscovery;
-    private boolean closed;
+    private volatile boolean closed;
+    /** Whether the controllers should run: always without leader election, while leading with it. */
+    private volatile boolean wanted;
 
     private ControllerManager(KubernetesClient client, Config config) {
         this.client = client;
@@ -84,18 +89,38 @@ public final class ControllerManager implements AutoCloseable {
                     .withRenewDeadline(Duration.ofSeconds(10))
                     .withRetryPeriod(Duration.ofSeconds(2))
                     .withReleaseOnCancel(true)
-                    .withLeaderCallbacks(new LeaderCallbacks(manager::startControllers, manager::stopControllers,
+                    .withLeaderCallbacks(new LeaderCallbacks(manager::run, manager::halt,
                             leader -> log.info("controller-manager leader={}", leader)))
                     .build()).build().start();
         } else {
-            Thread.ofVirtual().name("controller-manager-start").start(manager::startControllers);
+            manager.run();
         }
         return manager;
     }
 
-    private synchronized void startControllers() {
-        if (closed) {
-            return;
+    /** Starts the controllers in the background, trying again until they run or are no longer wanted. */
+    private void run() {
+        wanted = true;
+        Thread.ofVirtual().name("controller-manager-start").start(() -> {
+            while (wanted && !closed && !startControllers()) {
+                try {
+                    Thread.sleep(START_RETRY);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private void halt() {
+        wanted = false;
+        stopControllers();
+    }
+
+    /** Starts every controller once their caches are filled; false (all stopped again) if they could not be. */
+    private synchronized boolean startControllers() {
+        if (closed || !wanted) {
+            return true;
         }
         InstantSource clock = config.clock();
         Informers informers = new Informers(client);
@@ -130,9 +155,10 @@ public final class ControllerManager implements AutoCloseable {
             informers.startAll(CACHE_SYNC_TIMEOUT);
             collector.watchDiscoveredResources(gcController.queue()::add, CACHE_SYNC_TIMEOUT);
         } catch (Exception e) {
-            log.error("controllers could not start: their caches did not fill", e);
+            log.error("controllers could not start (their caches did not fill); retry_in_s={}",
+                    START_RETRY.toSeconds(), e);
             stopControllers();
-            return;
+            return false;
         }
         for (Controller<?> controller : List.of(replicaSetController, rcController, namespaceController,
                 serviceAccountController, gcController)) {
@@ -151,6 +177,7 @@ public final class ControllerManager implements AutoCloseable {
             }
         });
         log.info("controllers started leader_election={}", config.leaderElection());
+        return true;
     }
 
     private Controller<ObjectKey> controller(String name, Reconciler<ObjectKey> reconciler,
@@ -179,9 +206,8 @@ public final class ControllerManager implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (this) {
-            closed = true;
-        }
+        closed = true;
+        wanted = false;
         if (election != null) {
             election.cancel(true);
         }
