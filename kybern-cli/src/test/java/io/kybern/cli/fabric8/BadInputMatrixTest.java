@@ -137,7 +137,8 @@ class BadInputMatrixTest extends ServerAndClient {
                 .edit(cm -> new ConfigMapBuilder(cm).addToData("color", "green").build());
 
         String stale = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"stale\","
-                + "\"resourceVersion\":\"" + first.getMetadata().getResourceVersion() + "\"},\"data\":{\"color\":\"red\"}}";
+                + "\"resourceVersion\":\"" + first.getMetadata().getResourceVersion() + "\"},"
+                + "\"data\":{\"color\":\"red\"}}";
         Answer answer = send("PUT", CONFIGMAPS + "/stale", JSON, utf8(stale));
 
         assertThat(answer.code()).isEqualTo(409);
@@ -163,8 +164,8 @@ class BadInputMatrixTest extends ServerAndClient {
     }
 
     private static ConfigMap configMap(String name, boolean immutable, String color) {
-        return new ConfigMapBuilder().withNewMetadata().withName(name).endMetadata().withImmutable(immutable ? true : null)
-                .addToData("color", color).build();
+        return new ConfigMapBuilder().withNewMetadata().withName(name).endMetadata()
+                .withImmutable(immutable ? true : null).addToData("color", color).build();
     }
 
     /** The Status's code, reason, message (when the case pins it) and causes as "reason field". */
