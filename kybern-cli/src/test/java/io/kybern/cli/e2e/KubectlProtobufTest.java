@@ -2,6 +2,7 @@ package io.kybern.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -14,6 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KubectlProtobufTest extends ServerPerClass {
 
     private static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
+    /** The age of an object created during the test run: seconds, or a few minutes on a slow machine. */
+    private static final String AGE = "\\d+s|\\d+m(\\d+s)?";
 
     private static String ok(Kubectl.Result result) {
         assertThat(result.exitCode()).as(result.toString()).isZero();
@@ -119,5 +122,26 @@ class KubectlProtobufTest extends ServerPerClass {
                         + "{.spec.rules[0].http.paths[0].pathType} "
                         + "{.spec.rules[0].http.paths[0].backend.service.port.number}")))
                 .isEqualTo("example.com /shop Prefix 80");
+
+        // Each kind prints the columns Kubernetes' printers give it, one table per kind.
+        List<String> tables = ok(kubectl.run("-n", ns, "get",
+                "quota,pdb,ingress,jobs,cronjobs,roles,rolebindings")).lines()
+                .map(line -> line.strip().replaceAll("\\s{2,}", " | ")).toList();
+        assertThat(tables).contains("NAME | AGE | REQUEST | LIMIT",
+                "NAME | MIN AVAILABLE | MAX UNAVAILABLE | ALLOWED DISRUPTIONS | AGE",
+                "NAME | CLASS | HOSTS | ADDRESS | PORTS | AGE",
+                "NAME | STATUS | COMPLETIONS | DURATION | AGE",
+                "NAME | SCHEDULE | TIMEZONE | SUSPEND | ACTIVE | LAST SCHEDULE | AGE",
+                "NAME | CREATED AT",
+                "NAME | ROLE | AGE");
+        assertThat(tables).anySatisfy(row -> assertThat(row)
+                .matches("resourcequota/limits \\| (" + AGE + ") \\| cpu: 0/2, memory: 0/1Gi, pods: 0/10"));
+        assertThat(tables).anySatisfy(row -> assertThat(row)
+                .matches("poddisruptionbudget.policy/web \\| 50% \\| N/A \\| 0 \\| (" + AGE + ")"));
+        assertThat(tables).anySatisfy(row -> assertThat(row)
+                .matches("cronjob.batch/often \\| \\*/5 \\* \\* \\* \\* \\| <none> \\| False \\| 0 \\| <none> "
+                        + "\\| (" + AGE + ")"));
+        assertThat(tables).anySatisfy(row -> assertThat(row)
+                .matches("rolebinding.rbac.authorization.k8s.io/reader \\| Role/reader \\| (" + AGE + ")"));
     }
 }
