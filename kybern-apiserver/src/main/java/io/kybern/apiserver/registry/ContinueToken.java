@@ -18,11 +18,11 @@ record ContinueToken(long revision, String after) {
 
     static final long LATEST = -1;
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     boolean latest() {
         return revision == LATEST;
     }
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     String encode() {
         ObjectNode token = JSON.createObjectNode();

@@ -9,8 +9,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * kubectl's typed {@code create} subcommands. kubectl 1.32 and 1.33 send their bodies in Kubernetes
- * protobuf (and read the answer in protobuf); 1.27 and 1.31 send JSON. Each object must be stored as the
- * command describes it, whichever encoding carried it.
+ * protobuf (and read the answer in protobuf); 1.27 and 1.31 send JSON. Each command prints kubectl's
+ * success line, each object is stored as the command describes it, whichever encoding carried it, and
+ * {@code kubectl get} prints each kind with the columns Kubernetes gives it.
  */
 class KubectlProtobufTest extends ServerPerClass {
 
