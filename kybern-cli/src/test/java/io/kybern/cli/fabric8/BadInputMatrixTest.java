@@ -39,12 +39,10 @@ class BadInputMatrixTest extends ServerAndClient {
     }
 
     private static Answer send(String method, String path, String contentType, byte[] body) throws Exception {
-        HttpRequest.Builder request = client.getHttpClient().newHttpRequestBuilder()
-                .uri(client.getMasterUrl().toString().replaceAll("/$", "") + path).header("Accept", JSON);
-        if (body != null) {
-            request.method(method, contentType, new ByteArrayInputStream(body), (long) body.length);
-        }
-        HttpResponse<byte[]> response = client.getHttpClient().sendAsync(request.build(), byte[].class)
+        HttpRequest request = client.getHttpClient().newHttpRequestBuilder()
+                .uri(client.getMasterUrl().toString().replaceAll("/$", "") + path).header("Accept", JSON)
+                .method(method, contentType, new ByteArrayInputStream(body), (long) body.length).build();
+        HttpResponse<byte[]> response = client.getHttpClient().sendAsync(request, byte[].class)
                 .get(30, TimeUnit.SECONDS);
         Status status = response.code() >= 400
                 ? client.getKubernetesSerialization().unmarshal(new String(response.body(), StandardCharsets.UTF_8),
@@ -160,6 +158,10 @@ class BadInputMatrixTest extends ServerAndClient {
         assertStatus(answer.status(), 422, "Invalid",
                 "ConfigMap \"frozen\" is invalid: data: Forbidden: field is immutable when `immutable` is set",
                 List.of("FieldValueForbidden data"));
+        assertThat(answer.status().getDetails().getName()).isEqualTo("frozen");
+        assertThat(answer.status().getDetails().getKind()).isEqualTo("ConfigMap");
+        assertThat(answer.status().getDetails().getCauses().getFirst().getMessage())
+                .isEqualTo("Forbidden: field is immutable when `immutable` is set");
         assertThat(client.configMaps().inNamespace(NS).withName("frozen").get()).isEqualTo(created);
     }
 
