@@ -36,7 +36,8 @@ final class BodyAggregator extends HttpObjectAggregator {
         } else {
             // Closing while the client still sends would reset the connection and could destroy the answer
             // before the client read it; so the rest of the body is discarded and the connection closed
-            // once it has arrived, or after a short grace for a client that keeps sending.
+            // once it has arrived, or after a short grace for a client that keeps sending. (Marking the answer
+            // Connection: close would have the keep-alive handler close at once, which is the problem.)
             closeAfterBody = true;
             ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
         }
