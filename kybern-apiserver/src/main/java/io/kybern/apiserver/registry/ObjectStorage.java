@@ -198,7 +198,8 @@ public final class ObjectStorage {
         RangeRequest request = RangeRequest.prefix(prefix).withLimit(limit);
         if (continueToken != null && !continueToken.isEmpty()) {
             ContinueToken token = ContinueToken.decode(continueToken);
-            request = request.atRevision(token.revision()).after(prefix + token.after());
+            request = token.latest() ? request.after(prefix + token.after())
+                    : request.atRevision(token.revision()).after(prefix + token.after());
         } else if (match.equals("Exact")) {
             request = request.atRevision(parseVersion(version));
         } else if (!version.isEmpty() && !version.equals("0")) {
@@ -209,11 +210,8 @@ public final class ObjectStorage {
             page = store.range(request);
         } catch (CompactedException e) {
             if (continueToken != null && !continueToken.isEmpty()) {
-                throw ApiException.gone("The provided continue parameter is too old to display a consistent list "
-                        + "result. You can start a new list without the continue parameter, or use the continue "
-                        + "token in this response to retrieve the remainder of the results. Continuing with the "
-                        + "provided token results in an inconsistent list - objects that were created, modified, "
-                        + "or deleted between the time the first chunk was returned and now may show up in the list.");
+                ContinueToken expired = ContinueToken.decode(continueToken);
+                throw ApiException.expiredContinue(new ContinueToken(ContinueToken.LATEST, expired.after()).encode());
             }
             throw ApiException.gone("too old resource version: " + resourceVersion + " (" + e.compactRevision() + ")");
         } catch (FutureRevisionException e) {
