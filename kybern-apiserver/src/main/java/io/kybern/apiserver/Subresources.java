@@ -87,6 +87,8 @@ final class Subresources {
             case "token" -> ApiServer.json(responder, 201, token(namespace, info.name(), ApiServer.body(request)));
             case "approval" -> partOf(type, namespace, info.name(), verb, request, responder,
                     ObjectStorage.Part.APPROVAL);
+            case "finalize" -> partOf(type, namespace, info.name(), verb, request, responder,
+                    ObjectStorage.Part.FINALIZERS);
             default -> {
                 if (NODE_AGENT.contains(subresource)) {
                     throw needsNodeAgent(type, namespace, info.name(), subresource, resource);

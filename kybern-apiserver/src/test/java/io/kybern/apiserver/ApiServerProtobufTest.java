@@ -215,6 +215,25 @@ class ApiServerProtobufTest {
     }
 
     @Test
+    void anExpiredContinueIsAProtobufStatusCarryingTheOnwardToken() {
+        for (String name : List.of("a", "b")) {
+            assertThat(post(envelope("v1", "ConfigMap", configMap(name)), CLIENT_ACCEPT, Map.of()).status())
+                    .isEqualTo(201);
+        }
+        String token = call("GET", CONFIGMAPS, null, new byte[0], "application/json", Map.of("limit", "1")).json()
+                .get("metadata").get("continue").asString();
+        post(envelope("v1", "ConfigMap", configMap("c")), CLIENT_ACCEPT, Map.of());
+        store.compact(store.currentRevision());
+
+        Answer gone = call("GET", CONFIGMAPS, null, new byte[0], CLIENT_ACCEPT, Map.of("limit", "1", "continue", token));
+
+        assertThat(gone.status()).isEqualTo(410);
+        Meta.Status status = gone.message(Meta.Status.parser());
+        assertThat(status.getReason()).isEqualTo("Expired");
+        assertThat(status.getMetadata().getContinue()).isNotEmpty().isNotEqualTo(token);
+    }
+
+    @Test
     void jsonClientsGetJsonErrorsForProtobufBodies() {
         assertThatThrownBy(() -> post(new byte[] {1, 2, 3}, "application/json", Map.of()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(400));

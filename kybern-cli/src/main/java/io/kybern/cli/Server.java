@@ -3,23 +3,30 @@ package io.kybern.cli;
 import io.kybern.api.discovery.Discovery;
 import io.kybern.api.discovery.ServerAddress;
 import io.kybern.api.resource.BuiltInResources;
-import io.kybern.apiserver.crd.CustomResourceCatalog;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.kybern.apiserver.DiscoveryEndpoints;
 import io.kybern.apiserver.KubeApiServer;
+import io.kybern.apiserver.crd.CustomResourceCatalog;
 import io.kybern.apiserver.pki.ClusterPki;
 import io.kybern.apiserver.pki.Kubeconfig;
 import io.kybern.apiserver.pki.ServiceAccountKey;
 import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.pki.ServingTls;
+import io.kybern.controllers.ControllerManager;
 import io.kybern.store.Store;
 import io.kybern.store.Stores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -38,6 +45,8 @@ final class Server implements AutoCloseable {
     private final KubeApiServer apiServer;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread shutdownHook;
+    private KubernetesClient controllersClient;
+    private ControllerManager controllers;
 
     private Server(Store store, KubeApiServer apiServer) {
         this.store = store;
@@ -79,6 +88,14 @@ final class Server implements AutoCloseable {
             Kubeconfig.admin(pki, url).write(config.writeKubeconfig());
             Server server = new Server(store, apiServer);
             Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+            if (config.controllers()) {
+                try {
+                    server.startControllers(config, endpoint);
+                } catch (IOException | RuntimeException e) {
+                    server.close();
+                    throw new IllegalStateException("controllers could not start", e);
+                }
+            }
             log.info("server ready url={} kubeconfig={} elapsed_ms={}", url, config.writeKubeconfig(),
                     elapsedMillis(started));
             return server;
@@ -93,6 +110,21 @@ final class Server implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * The controllers, as clients of this server's own API over HTTPS with the admin kubeconfig (the API
+     * is the only bus). Several servers can share an etcd datastore, so there they take turns through
+     * leader election; with SQLite or memory this server is the only one.
+     */
+    private void startControllers(ServerConfig config, Stores.Endpoint endpoint) throws IOException {
+        Config clientConfig = Config.fromKubeconfig(Files.readString(config.writeKubeconfig()));
+        controllersClient = new KubernetesClientBuilder().withConfig(clientConfig)
+                .withHttpClientFactory(new JdkHttpClientFactory()).build();
+        boolean leaderElection = endpoint.kind().equals("etcd");
+        String identity = InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID();
+        controllers = ControllerManager.start(controllersClient,
+                new ControllerManager.Config(leaderElection, identity, Clock.systemUTC()));
     }
 
     Store store() {
@@ -113,6 +145,10 @@ final class Server implements AutoCloseable {
             return;
         }
         log.info("stopping");
+        if (controllers != null) {
+            controllers.close();
+            controllersClient.close();
+        }
         apiServer.close();
         store.close();
         stopped.countDown();

@@ -36,10 +36,14 @@ final class ServerCommand implements Callable<Integer> {
             description = "An extra host name or IP address for the serving certificate; repeatable.")
     List<String> tlsSans = new ArrayList<>();
 
+    @Option(names = "--disable-controller-manager",
+            description = "Do not run the controllers (ReplicaSet, garbage collector, namespace...) in this server.")
+    boolean disableControllerManager;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = new ServerConfig(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig,
-                tlsSans);
+                tlsSans, !disableControllerManager);
         try (Server server = Server.start(config)) {
             server.awaitShutdown();
         }

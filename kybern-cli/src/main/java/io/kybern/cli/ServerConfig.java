@@ -13,9 +13,16 @@ import java.util.Objects;
  * @param httpsPort         its port (0 picks a free one)
  * @param writeKubeconfig   where to write the admin kubeconfig
  * @param tlsSans           extra names and addresses for the serving certificate
+ * @param controllers       whether to run the controllers (kube-controller-manager's part) in this server
  */
 record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
-        List<String> tlsSans) {
+        List<String> tlsSans, boolean controllers) {
+
+    /** A server with its controllers. */
+    ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
+            List<String> tlsSans) {
+        this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, true);
+    }
 
     ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");

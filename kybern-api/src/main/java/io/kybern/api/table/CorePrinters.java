@@ -1,5 +1,10 @@
 package io.kybern.api.table;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
 /** Namespaces and the small configuration kinds of the core group. */
 final class CorePrinters {
 
@@ -35,5 +40,33 @@ final class CorePrinters {
                 .column(TableColumn.string("Secrets", "Secrets is a list of the secrets in the same namespace "
                         + "that pods running using this ServiceAccount are allowed to use."), o -> o.count("secrets"))
                 .age().build();
+    }
+
+    /**
+     * Resource quotas print each hard limit as {@code <resource>: <used>/<hard>}, sorted by resource;
+     * those named {@code limits.*} in the Limit column, the rest under Request. Usage the quota
+     * controller has not counted yet prints as 0.
+     */
+    static ObjectPrinter resourceQuotas() {
+        return ObjectPrinter.builder()
+                .age()
+                .column(TableColumn.string("Request", "Request represents a minimum amount of cpu/memory that a "
+                        + "container may consume."), o -> quotaUsage(o, false))
+                .column(TableColumn.string("Limit", "Limits control the maximum amount of cpu/memory that a "
+                        + "container may use independent of contention on the node."), o -> quotaUsage(o, true))
+                .build();
+    }
+
+    private static String quotaUsage(PrintedObject quota, boolean limits) {
+        List<String> usage = new ArrayList<>();
+        Set<String> resources = new TreeSet<>();
+        quota.path("spec", "hard").propertyNames().forEach(resources::add);
+        for (String resource : resources) {
+            if (resource.startsWith("limits.") == limits) {
+                String used = quota.path("status", "used", resource).asString("0");
+                usage.add(resource + ": " + used + "/" + quota.text("spec", "hard", resource));
+            }
+        }
+        return String.join(", ", usage);
     }
 }

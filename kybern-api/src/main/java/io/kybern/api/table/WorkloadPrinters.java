@@ -89,6 +89,22 @@ final class WorkloadPrinters {
                 .build();
     }
 
+    /** Disruption budgets print the bound they set (the other one as N/A) and how many may go now. */
+    static ObjectPrinter podDisruptionBudgets() {
+        return ObjectPrinter.builder()
+                .column(TableColumn.string("Min Available", "The minimum number or percentage of available pods "
+                        + "this budget requires."), o -> intOrPercentOrNotApplicable(o.path("spec", "minAvailable")))
+                .column(TableColumn.string("Max Unavailable", "The maximum number or percentage of unavailable pods "
+                        + "this budget requires."), o -> intOrPercentOrNotApplicable(o.path("spec", "maxUnavailable")))
+                .column(TableColumn.integer("Allowed Disruptions", "Calculated number of pods that may be disrupted "
+                        + "at this time."), o -> o.number("status", "disruptionsAllowed"))
+                .age().build();
+    }
+
+    private static String intOrPercentOrNotApplicable(JsonNode value) {
+        return value.isMissingNode() || value.isNull() ? "N/A" : value.asString();
+    }
+
     static ObjectPrinter cronJobs() {
         return ObjectPrinter.builder()
                 .column(TableColumn.string("Schedule", "The schedule in Cron format."), o -> o.text("spec", "schedule"))

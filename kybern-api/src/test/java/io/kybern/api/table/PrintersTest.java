@@ -119,6 +119,26 @@ class PrintersTest {
     }
 
     @Test
+    void resourceQuotasSplitTheirUsageIntoRequestsAndLimits() {
+        assertThat(columns("", "resourcequotas")).containsExactly("Name", "Age", "Request", "Limit");
+        assertThat(cells("", "resourcequotas", "{'metadata':{'name':'q'},'spec':{'hard':{'pods':'10','cpu':'2',"
+                + "'limits.memory':'2Gi','limits.cpu':'4'}},'status':{'used':{'pods':'3','limits.cpu':'500m'}}}"))
+                .containsExactly("q", "<unknown>", "cpu: 0/2, pods: 3/10", "limits.cpu: 500m/4, limits.memory: 0/2Gi");
+        assertThat(cells("", "resourcequotas", "{'metadata':{'name':'none'},'spec':{}}"))
+                .containsExactly("none", "<unknown>", "", "");
+    }
+
+    @Test
+    void disruptionBudgetsShowTheirBoundAndAllowedDisruptions() {
+        assertThat(columns("policy", "poddisruptionbudgets")).containsExactly("Name", "Min Available",
+                "Max Unavailable", "Allowed Disruptions", "Age");
+        assertThat(cells("policy", "poddisruptionbudgets", "{'metadata':{'name':'p'},'spec':{'minAvailable':'50%'},"
+                + "'status':{'disruptionsAllowed':2}}")).containsExactly("p", "50%", "N/A", 2L, "<unknown>");
+        assertThat(cells("policy", "poddisruptionbudgets", "{'metadata':{'name':'p'},'spec':{'maxUnavailable':1}}"))
+                .containsExactly("p", "N/A", "1", 0L, "<unknown>");
+    }
+
+    @Test
     void theDefaultStorageClassIsMarkedInItsName() {
         assertThat(cells("storage.k8s.io", "storageclasses", "{'metadata':{'name':'fast','annotations':{"
                 + "'storageclass.kubernetes.io/is-default-class':'true'}},'provisioner':'csi.example.com'}")

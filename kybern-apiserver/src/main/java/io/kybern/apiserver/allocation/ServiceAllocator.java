@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongFunction;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -226,40 +227,68 @@ public final class ServiceAllocator implements WriteHooks {
     }
 
     private String allocateAddress(String owner, boolean dryRun, List<String> claimed) {
-        for (int attempt = 0; attempt < RANDOM_ATTEMPTS; attempt++) {
-            String address = serviceRange.address(random.nextLong(serviceRange.size()));
-            if (tryClaim(IP_PREFIX + address, owner, dryRun, claimed)) {
-                return address;
-            }
+        // Kubernetes measures the band on the whole CIDR, network and broadcast addresses included.
+        long band = staticBand(serviceRange.size() + 2, 16, 256);
+        long index = allocate(serviceRange.size(), band, i -> IP_PREFIX + serviceRange.address(i), IP_PREFIX,
+                owner, dryRun, claimed);
+        if (index < 0) {
+            throw ApiException.internal("failed to allocate a serviceIP: range is full");
         }
-        Set<String> taken = takenKeys(IP_PREFIX);
-        long start = random.nextLong(serviceRange.size());
-        for (long i = 0; i < serviceRange.size(); i++) {
-            String address = serviceRange.address((start + i) % serviceRange.size());
-            if (!taken.contains(IP_PREFIX + address) && tryClaim(IP_PREFIX + address, owner, dryRun, claimed)) {
-                return address;
-            }
-        }
-        throw ApiException.internal("failed to allocate a serviceIP: range is full");
+        return serviceRange.address(index);
     }
 
     private int allocatePort(String owner, boolean dryRun, List<String> claimed) {
         int size = NODE_PORT_MAX - NODE_PORT_MIN + 1;
+        long index = allocate(size, staticBand(size, 32, 128), i -> PORT_PREFIX + (NODE_PORT_MIN + i), PORT_PREFIX,
+                owner, dryRun, claimed);
+        if (index < 0) {
+            throw ApiException.internal("failed to allocate a nodePort: range is full");
+        }
+        return NODE_PORT_MIN + (int) index;
+    }
+
+    /**
+     * How many values at the bottom of a range Kubernetes keeps for those a user asks for by number:
+     * {@code min(max(16, size / step), max)}, none in a range of 16 or fewer. Values handed out
+     * without being asked for come from above it while any are free, so a chosen well-known value
+     * (a DNS service's address, a node port in a firewall rule) is seldom taken already.
+     */
+    static long staticBand(long rangeSize, long step, long max) {
+        if (rangeSize <= 16) {
+            return 0;
+        }
+        return Math.min(Math.max(16, rangeSize / step), max);
+    }
+
+    /**
+     * Claims a free index of {@code [0, size)}: random picks above the static band, then a scan of the
+     * band above, then of the static band; -1 when every index is taken.
+     */
+    private long allocate(long size, long band, LongFunction<String> keyAt, String prefix, String owner,
+            boolean dryRun, List<String> claimed) {
+        long upper = size - band;
         for (int attempt = 0; attempt < RANDOM_ATTEMPTS; attempt++) {
-            int port = NODE_PORT_MIN + random.nextInt(size);
-            if (tryClaim(PORT_PREFIX + port, owner, dryRun, claimed)) {
-                return port;
+            long index = band + random.nextLong(upper);
+            if (tryClaim(keyAt.apply(index), owner, dryRun, claimed)) {
+                return index;
             }
         }
-        Set<String> taken = takenKeys(PORT_PREFIX);
-        int start = random.nextInt(size);
-        for (int i = 0; i < size; i++) {
-            int port = NODE_PORT_MIN + (start + i) % size;
-            if (!taken.contains(PORT_PREFIX + port) && tryClaim(PORT_PREFIX + port, owner, dryRun, claimed)) {
-                return port;
+        Set<String> taken = takenKeys(prefix);
+        long upperStart = random.nextLong(upper);
+        for (long i = 0; i < upper; i++) {
+            long index = band + (upperStart + i) % upper;
+            if (!taken.contains(keyAt.apply(index)) && tryClaim(keyAt.apply(index), owner, dryRun, claimed)) {
+                return index;
             }
         }
-        throw ApiException.internal("failed to allocate a nodePort: range is full");
+        long lowerStart = band == 0 ? 0 : random.nextLong(band);
+        for (long i = 0; i < band; i++) {
+            long index = (lowerStart + i) % band;
+            if (!taken.contains(keyAt.apply(index)) && tryClaim(keyAt.apply(index), owner, dryRun, claimed)) {
+                return index;
+            }
+        }
+        return -1;
     }
 
     private Set<String> takenKeys(String prefix) {

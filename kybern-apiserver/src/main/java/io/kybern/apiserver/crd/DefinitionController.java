@@ -151,7 +151,7 @@ public final class DefinitionController implements AutoCloseable {
     }
 
     /** The status a definition should have, judged against the names every other definition holds. */
-    ObjectNode desiredStatus(ObjectNode definition, Iterable<ObjectNode> all) {
+    private ObjectNode desiredStatus(ObjectNode definition, Iterable<ObjectNode> all) {
         String now = TIMESTAMP.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
         ObjectNode status = definition.path("status").isObject() ? ((ObjectNode) definition.get("status")).deepCopy()
                 : definition.objectNode();

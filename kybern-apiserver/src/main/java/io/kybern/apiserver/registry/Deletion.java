@@ -6,7 +6,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -38,14 +42,26 @@ sealed interface Deletion {
 
     static Deletion plan(ResourceType type, ObjectNode existing, DeleteOptions options, Instant now) {
         ObjectNode metadata = (ObjectNode) existing.get("metadata");
-        boolean hasFinalizers = !ObjectMetaValidation.finalizers(metadata).isEmpty();
+        List<String> finalizers = ObjectMetaValidation.finalizers(metadata);
+        List<String> wanted = finalizersForPropagation(finalizers, options.propagationPolicy());
+        boolean waitsForNamespaceContent = isNamespace(type) && !namespaceFinalizers(existing).isEmpty();
         long grace = podGraceSeconds(type, existing, options);
         if (metadata.hasNonNull("deletionTimestamp")) {
-            // A forced delete of a pod that is still stopping, with nothing else to wait for, ends it now.
-            boolean forced = grace == 0 && metadata.path("deletionGracePeriodSeconds").asLong(0) > 0;
-            return forced && !hasFinalizers ? new Now(existing) : new AlreadyPending(existing);
+            // Nothing left to wait for (a forced delete of a stopping pod, or the last finalizer dropped by
+            // a new propagation policy): it goes now.
+            boolean stillStopping = grace > 0 && metadata.path("deletionGracePeriodSeconds").asLong(0) > 0;
+            if (!stillStopping && wanted.isEmpty() && !waitsForNamespaceContent) {
+                return new Now(existing);
+            }
+            if (!wanted.equals(finalizers)) {
+                // Deleting again with another propagation policy changes how the deletion finishes.
+                ObjectNode pending = existing.deepCopy();
+                setFinalizers((ObjectNode) pending.get("metadata"), wanted);
+                return new Start(pending);
+            }
+            return new AlreadyPending(existing);
         }
-        if (!hasFinalizers && grace == 0) {
+        if (wanted.isEmpty() && grace == 0 && !waitsForNamespaceContent) {
             return new Now(existing);
         }
         ObjectNode pending = existing.deepCopy();
@@ -53,18 +69,71 @@ sealed interface Deletion {
         pendingMetadata.put("deletionTimestamp",
                 TIMESTAMP.format(now.plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS)));
         pendingMetadata.put("deletionGracePeriodSeconds", grace);
+        setFinalizers(pendingMetadata, wanted);
+        if (isNamespace(type)) {
+            // The namespace controller empties it; until then nothing new may be created in it.
+            pending.withObject("status").put("phase", "Terminating");
+        }
         Generations.onDeletionStarted(pending);
         return new Start(pending);
     }
 
+    /** Asks the garbage collector to remove the references to the object from its dependents first. */
+    String ORPHAN_FINALIZER = "orphan";
+    /** Asks the garbage collector to delete the object's blocking dependents first. */
+    String FOREGROUND_FINALIZER = "foregroundDeletion";
+
+    /**
+     * The finalizers after a delete with that propagation policy, as Kubernetes' API server sets them:
+     * Orphan wants {@code orphan} (and not {@code foregroundDeletion}), Foreground the other way round,
+     * Background neither; no policy leaves them as they are.
+     */
+    static List<String> finalizersForPropagation(List<String> finalizers, Optional<String> policy) {
+        if (policy.isEmpty()) {
+            return finalizers;
+        }
+        List<String> result = new ArrayList<>(finalizers);
+        result.remove(ORPHAN_FINALIZER);
+        result.remove(FOREGROUND_FINALIZER);
+        switch (policy.get()) {
+            case "Orphan" -> result.add(ORPHAN_FINALIZER);
+            case "Foreground" -> result.add(FOREGROUND_FINALIZER);
+            default -> {
+            }
+        }
+        return result;
+    }
+
+    private static void setFinalizers(ObjectNode metadata, List<String> finalizers) {
+        if (finalizers.isEmpty()) {
+            metadata.remove("finalizers");
+        } else {
+            ArrayNode array = metadata.putArray("finalizers");
+            finalizers.forEach(array::add);
+        }
+    }
+
     /**
      * Whether an update leaves an object whose deletion started with nothing left to wait for: no
-     * finalizers and no grace period still running.
+     * finalizers, no grace period still running, and for a namespace no {@code spec.finalizers} (the
+     * namespace controller removes {@code kubernetes} from them once the namespace is empty).
      */
-    static boolean finished(JsonNode metadata) {
+    static boolean finished(ResourceType type, JsonNode object) {
+        JsonNode metadata = object.path("metadata");
         return metadata.hasNonNull("deletionTimestamp")
                 && metadata.path("deletionGracePeriodSeconds").asLong(0) == 0
-                && ObjectMetaValidation.finalizers(metadata).isEmpty();
+                && ObjectMetaValidation.finalizers(metadata).isEmpty()
+                && (!isNamespace(type) || namespaceFinalizers(object).isEmpty());
+    }
+
+    private static boolean isNamespace(ResourceType type) {
+        return type.gvr().group().isEmpty() && type.gvr().resource().equals("namespaces");
+    }
+
+    private static List<String> namespaceFinalizers(JsonNode namespace) {
+        List<String> finalizers = new ArrayList<>();
+        namespace.path("spec").path("finalizers").forEach(f -> finalizers.add(f.asString("")));
+        return finalizers;
     }
 
     /**

@@ -207,7 +207,8 @@ public final class ObjectStorage {
         RangeRequest request = RangeRequest.prefix(prefix).withLimit(limit);
         if (continueToken != null && !continueToken.isEmpty()) {
             ContinueToken token = ContinueToken.decode(continueToken);
-            request = request.atRevision(token.revision()).after(prefix + token.after());
+            request = token.latest() ? request.after(prefix + token.after())
+                    : request.atRevision(token.revision()).after(prefix + token.after());
         } else if (match.equals("Exact")) {
             request = request.atRevision(parseVersion(version));
         } else if (!version.isEmpty() && !version.equals("0")) {
@@ -218,11 +219,8 @@ public final class ObjectStorage {
             page = store.range(request);
         } catch (CompactedException e) {
             if (continueToken != null && !continueToken.isEmpty()) {
-                throw ApiException.gone("The provided continue parameter is too old to display a consistent list "
-                        + "result. You can start a new list without the continue parameter, or use the continue "
-                        + "token in this response to retrieve the remainder of the results. Continuing with the "
-                        + "provided token results in an inconsistent list - objects that were created, modified, "
-                        + "or deleted between the time the first chunk was returned and now may show up in the list.");
+                ContinueToken expired = ContinueToken.decode(continueToken);
+                throw ApiException.expiredContinue(new ContinueToken(ContinueToken.LATEST, expired.after()).encode());
             }
             throw ApiException.gone("too old resource version: " + resourceVersion + " (" + e.compactRevision() + ")");
         } catch (FutureRevisionException e) {
@@ -287,7 +285,9 @@ public final class ObjectStorage {
         /** Only {@code spec.ephemeralContainers} (pods/ephemeralcontainers). */
         EPHEMERAL_CONTAINERS,
         /** Only {@code status.conditions} (certificatesigningrequests/approval). */
-        APPROVAL
+        APPROVAL,
+        /** Only {@code spec.finalizers} (namespaces/finalize). */
+        FINALIZERS
     }
 
     /** Replaces the part of an object that {@code part} covers, keeping the rest as stored. */
@@ -315,7 +315,8 @@ public final class ObjectStorage {
         ObjectNode existing = read(type, current);
         ObjectNode existingMetadata = metadataOf(existing);
         metadata.remove("resourceVersion");
-        if (part == Part.STATUS || part == Part.EPHEMERAL_CONTAINERS || part == Part.APPROVAL) {
+        if (part == Part.STATUS || part == Part.EPHEMERAL_CONTAINERS || part == Part.APPROVAL
+                || part == Part.FINALIZERS) {
             // Only the subresource's part moves: the stored object with the request's part (and the
             // managedFields that record who wrote it).
             ObjectNode merged = existing.deepCopy();
@@ -324,6 +325,8 @@ public final class ObjectStorage {
                 case STATUS -> replaceField(merged, "status", object.get("status"));
                 case EPHEMERAL_CONTAINERS -> replaceField(merged.withObject("spec"), "ephemeralContainers",
                         object.path("spec").get("ephemeralContainers"));
+                case FINALIZERS -> replaceField(merged.withObject("spec"), "finalizers",
+                        object.path("spec").get("finalizers"));
                 default -> replaceField(merged.withObject("status"), "conditions",
                         object.path("status").get("conditions"));
             }
@@ -383,7 +386,7 @@ public final class ObjectStorage {
             throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
         }
         writeHooks.afterUpdate(existing, object);
-        if (Deletion.finished(metadata)) {
+        if (Deletion.finished(type, object)) {
             // The last finalizer is gone from an object being deleted: now it goes. Another writer may
             // have got in between; then the object is no longer this one and its own update decides.
             if (store.delete(key, result.revision()).succeeded()) {

@@ -28,12 +28,18 @@ public final class ApiException extends RuntimeException {
     private final int code;
     private final String reason;
     private final Details details;
+    private final String listContinue;
 
     public ApiException(int code, String reason, String message, Details details) {
+        this(code, reason, message, details, null);
+    }
+
+    private ApiException(int code, String reason, String message, Details details, String listContinue) {
         super(message);
         this.code = code;
         this.reason = reason;
         this.details = details == null ? Details.none() : details;
+        this.listContinue = listContinue;
     }
 
     public int code() {
@@ -46,6 +52,11 @@ public final class ApiException extends RuntimeException {
 
     public Details details() {
         return details;
+    }
+
+    /** The {@code metadata.continue} the Status carries, or null: only an expired list continuation has one. */
+    public String listContinue() {
+        return listContinue;
     }
 
     public static ApiException badRequest(String message) {
@@ -88,6 +99,20 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException gone(String message) {
         return new ApiException(410, "Expired", message, null);
+    }
+
+    /**
+     * A list continuation whose snapshot was compacted away. As Kubernetes does, the Status offers a
+     * token that goes on from the same place in the latest state, for a client that accepts a list
+     * mixing two points in time.
+     */
+    public static ApiException expiredContinue(String inconsistentContinue) {
+        return new ApiException(410, "Expired", "The provided continue parameter is too old to display a "
+                + "consistent list result. You can start a new list without the continue parameter, or use the "
+                + "continue token in this response to retrieve the remainder of the results. Continuing with the "
+                + "provided token results in an inconsistent list - objects that were created, modified, or "
+                + "deleted between the time the first chunk was returned and now may show up in the list.",
+                null, inconsistentContinue);
     }
 
     public static ApiException tooLarge(long limit) {

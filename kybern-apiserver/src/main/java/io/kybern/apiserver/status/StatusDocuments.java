@@ -14,6 +14,9 @@ public final class StatusDocuments {
 
     public static ObjectNode failure(ApiException e) {
         ObjectNode status = base("Failure");
+        if (e.listContinue() != null) {
+            ((ObjectNode) status.get("metadata")).put("continue", e.listContinue());
+        }
         status.put("message", e.getMessage());
         status.put("reason", e.reason());
         ApiException.Details d = e.details();

@@ -144,6 +144,42 @@ class ServiceAllocatorTest {
     }
 
     @Test
+    void theStaticBandIsKubernetesSize() {
+        assertThat(ServiceAllocator.staticBand(2768, 32, 128)).as("node ports 30000-32767").isEqualTo(86);
+        assertThat(ServiceAllocator.staticBand(65536, 16, 256)).as("a /16").isEqualTo(256);
+        assertThat(ServiceAllocator.staticBand(256, 16, 256)).as("a /24").isEqualTo(16);
+        assertThat(ServiceAllocator.staticBand(64, 16, 256)).as("a /26: at least 16").isEqualTo(16);
+        assertThat(ServiceAllocator.staticBand(16, 16, 256)).as("a /28: none").isZero();
+    }
+
+    /** Values handed out unasked stay above the static band, which is left to those asked for by number. */
+    @Test
+    void addressesAndNodePortsHandedOutComeFromAboveTheStaticBand() {
+        for (int i = 0; i < 40; i++) {
+            ObjectNode created = storage.create(SERVICES, "default", service("web-" + i, "\"type\":\"NodePort\""));
+            String ip = created.at("/spec/clusterIP").asString();
+            assertThat(Integer.parseInt(ip.substring(ip.lastIndexOf('.') + 1))).as(ip).isGreaterThan(16);
+            assertThat(created.at("/spec/ports/0/nodePort").asInt()).isBetween(30086, 32767);
+        }
+    }
+
+    @Test
+    void theStaticBandIsUsedOnceTheRestIsTaken() {
+        for (int last = 17; last <= 254; last++) {
+            store.create("/registry/ranges/serviceips/10.43.0." + last, "other".getBytes(StandardCharsets.UTF_8));
+        }
+        for (int port = 30086; port <= 32767; port++) {
+            store.create("/registry/ranges/servicenodeports/" + port, "other".getBytes(StandardCharsets.UTF_8));
+        }
+
+        ObjectNode created = storage.create(SERVICES, "default", service("late", "\"type\":\"NodePort\""));
+
+        String ip = created.at("/spec/clusterIP").asString();
+        assertThat(Integer.parseInt(ip.substring(ip.lastIndexOf('.') + 1))).as(ip).isBetween(1, 16);
+        assertThat(created.at("/spec/ports/0/nodePort").asInt()).isBetween(30000, 30085);
+    }
+
+    @Test
     void headlessAndExternalNameServicesTakeNoAddress() {
         ObjectNode headless = storage.create(SERVICES, "default", service("db", "\"clusterIP\":\"None\""));
         ObjectNode external = storage.create(SERVICES, "default", object("{\"metadata\":{\"name\":\"ext\"},"

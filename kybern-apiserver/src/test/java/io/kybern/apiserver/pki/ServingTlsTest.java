@@ -266,4 +266,27 @@ class ServingTlsTest {
                     "user=system:admin groups=system:masters,system:authenticated authorization=none\n");
         }
     }
+    /**
+     * A body over the limit is answered with the 413 Status before it was all sent; over HTTP/2 the
+     * stream then ends without error, so the client reads that answer instead of failing the request.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"HTTP_2", "HTTP_1_1"})
+    void anOversizeBodyIsAnsweredWithTheTooLargeStatus(String version) throws Exception {
+        byte[] oversize = new byte[HttpApiServer.MAX_BODY_BYTES + 1024];
+        try (HttpApiServer api = TestTls.whoAmIServer(pki);
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.valueOf(version))
+                        .sslContext(TestTls.clientContext(pki.serverCaCertificate(), pki.admin()))
+                        .connectTimeout(Duration.ofSeconds(20)).build()) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create("https://127.0.0.1:" + api.address().getPort() + "/whoami"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(oversize)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.version()).isEqualTo(HttpClient.Version.valueOf(version));
+            assertThat(response.statusCode()).isEqualTo(413);
+            assertThat(response.body()).contains("\"reason\":\"RequestEntityTooLarge\"",
+                    "\"message\":\"Request entity too large: limit is 3145728\"");
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.kybern.apiserver.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceType;
@@ -368,6 +369,17 @@ class ObjectStorageTest {
 
         assertStatus(() -> storage.list(CONFIGMAPS, "default", 1, first.get("metadata").get("continue").asString(),
                 null), 410, "Expired", "The provided continue parameter is too old");
+
+        // The refusal offers a token that goes on after cm-0 in the latest state: cm-2 as changed since.
+        ApiException gone = catchThrowableOfType(ApiException.class, () -> storage.list(CONFIGMAPS, "default", 1,
+                first.get("metadata").get("continue").asString(), null));
+        assertThat(gone.listContinue()).isNotBlank();
+        ObjectNode rest = storage.list(CONFIGMAPS, "default", 10, gone.listContinue(), null);
+        assertThat(rest.get("items")).extracting(item -> item.get("metadata").get("name").asString())
+                .containsExactly("cm-1", "cm-2");
+        assertThat(rest.get("items").get(1).get("data").get("k").asString()).isEqualTo("changed");
+        assertThat(rest.get("metadata").get("resourceVersion").asString())
+                .isEqualTo(Long.toString(store.currentRevision()));
     }
 
     @Test

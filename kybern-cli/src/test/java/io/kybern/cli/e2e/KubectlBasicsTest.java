@@ -31,6 +31,8 @@ class KubectlBasicsTest extends ServerPerClass {
 
         Kubectl.Result resources = kubectl.run("api-resources");
         assertThat(resources.exitCode()).as(resources.toString()).isZero();
+        assertThat(resources.stdout().lines().findFirst().orElseThrow().split("\\s+"))
+                .containsExactly("NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND");
         assertThat(resources.stdout()).containsPattern("pods\\s+po\\s+v1\\s+true\\s+Pod")
                 .containsPattern("deployments\\s+deploy\\s+apps/v1\\s+true\\s+Deployment")
                 .containsPattern("namespaces\\s+ns\\s+v1\\s+false\\s+Namespace");

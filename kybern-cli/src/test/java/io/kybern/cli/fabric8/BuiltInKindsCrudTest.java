@@ -3,6 +3,7 @@ package io.kybern.cli.fabric8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -14,7 +15,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,6 +94,37 @@ class BuiltInKindsCrudTest extends ServerAndClient {
         } else {
             assertThat(after).as("gone after delete").isNull();
         }
+    }
+
+    /**
+     * The objects above cover every kind discovery offers with the full set of CRUD verbs (in some
+     * version of its group), so a kind added to the server is not left out of this test. Custom
+     * resource definitions have tests of their own.
+     */
+    @Test
+    void everyKindDiscoveryOffersIsCovered() {
+        Set<String> served = new TreeSet<>();
+        List<String> groupVersions = new ArrayList<>(List.of("v1"));
+        client.getApiGroups().getGroups().forEach(group -> group.getVersions()
+                .forEach(version -> groupVersions.add(version.getGroupVersion())));
+        for (String groupVersion : groupVersions) {
+            String group = groupVersion.contains("/") ? groupVersion.substring(0, groupVersion.indexOf('/')) : "";
+            for (APIResource resource : client.getApiResources(groupVersion).getResources()) {
+                if (!resource.getName().contains("/") && !group.equals("apiextensions.k8s.io")
+                        && resource.getVerbs().containsAll(List.of("create", "get", "list", "update", "delete"))) {
+                    served.add(group + " " + resource.getKind());
+                }
+            }
+        }
+        Set<String> covered = new TreeSet<>();
+        for (HasMetadata object : BuiltInObjects.all("coverage")) {
+            String apiVersion = object.getApiVersion();
+            covered.add((apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "") + " "
+                    + object.getKind());
+        }
+
+        assertThat(served).as("served kinds").isNotEmpty().contains(" ConfigMap", "apps Deployment");
+        assertThat(covered).containsAll(served);
     }
 
     @Test

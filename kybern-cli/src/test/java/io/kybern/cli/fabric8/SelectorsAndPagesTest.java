@@ -1,11 +1,13 @@
 package io.kybern.cli.fabric8;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMapList;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -94,6 +96,34 @@ class SelectorsAndPagesTest extends ServerAndClient {
         assertThat(seen).hasSize(MANY).doesNotHaveDuplicates().isSorted().doesNotContain("zz-late");
         assertThat(versions).hasSize(1);
         assertThat(configMaps.list().getItems()).hasSize(MANY + 1);
+    }
+
+    /**
+     * A continuation whose snapshot was compacted away is 410 Expired; the Status carries a token that
+     * goes on from the same place in the latest state, as Kubernetes' does.
+     */
+    @Test
+    void anExpiredContinueIsGoneAndOffersAContinuationInTheLatestState() {
+        String ns = Fabric8.namespace(client, "expired");
+        var configMaps = client.configMaps().inNamespace(ns);
+        for (String name : List.of("a", "b", "c")) {
+            configMaps.resource(configMap(name, Map.of())).create();
+        }
+        ConfigMapList first = configMaps.list(new ListOptionsBuilder().withLimit(1L).build());
+        configMaps.resource(configMap("d", Map.of())).create();
+        server.store().compact(server.store().currentRevision());
+
+        KubernetesClientException gone = catchThrowableOfType(KubernetesClientException.class, () -> configMaps
+                .list(new ListOptionsBuilder().withLimit(1L).withContinue(first.getMetadata().getContinue()).build()));
+
+        assertThat(gone).isNotNull();
+        assertThat(gone.getCode()).isEqualTo(410);
+        assertThat(gone.getStatus().getReason()).isEqualTo("Expired");
+        assertThat(gone.getStatus().getMessage()).startsWith("The provided continue parameter is too old");
+        String onward = gone.getStatus().getMetadata().getContinue();
+        assertThat(onward).isNotBlank();
+        ConfigMapList rest = configMaps.list(new ListOptionsBuilder().withLimit(10L).withContinue(onward).build());
+        assertThat(names(rest)).as("after a, in the latest state").containsExactly("b", "c", "d");
     }
 
     private static List<String> names(ConfigMapList list) {

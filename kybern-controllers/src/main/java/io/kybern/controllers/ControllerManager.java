@@ -1,0 +1,216 @@
+package io.kybern.controllers;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.kybern.controllers.gc.GarbageCollector;
+import io.kybern.controllers.namespace.NamespaceController;
+import io.kybern.controllers.replicaset.ReplicaController;
+import io.kybern.controllers.runtime.Backoff;
+import io.kybern.controllers.runtime.Controller;
+import io.kybern.controllers.runtime.Informers;
+import io.kybern.controllers.runtime.ObjectKey;
+import io.kybern.controllers.runtime.Reconciler;
+import io.kybern.controllers.runtime.WorkQueue;
+import io.kybern.controllers.serviceaccount.ServiceAccountController;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kybern's kube-controller-manager: the controllers of this module over one API client, sharing one
+ * informer per kind. With leader election on, they run only while this process holds the
+ * {@code kube-system/kube-controller-manager} Lease (fabric8's LeaderElector), so several servers on one
+ * datastore never run two of each; with it off (one server), they run at once.
+ */
+public final class ControllerManager implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ControllerManager.class);
+
+    /**
+     * What the user asked for.
+     *
+     * @param leaderElection whether to run only while holding the Lease
+     * @param identity       this candidate's name in the Lease
+     * @param clock          the time every controller reads
+     */
+    public record Config(boolean leaderElection, String identity, InstantSource clock) {
+        public Config {
+            Objects.requireNonNull(identity, "identity");
+            Objects.requireNonNull(clock, "clock");
+        }
+    }
+
+    static final String LEASE_NAMESPACE = "kube-system";
+    static final String LEASE_NAME = "kube-controller-manager";
+    static final Duration CACHE_SYNC_TIMEOUT = Duration.ofSeconds(60);
+    /** How often discovery is read again, so the collector watches custom resources defined meanwhile. */
+    static final Duration REDISCOVERY = Duration.ofSeconds(30);
+
+    private final KubernetesClient client;
+    private final Config config;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    /** How long to wait before trying again when the controllers' caches could not be filled. */
+    static final Duration START_RETRY = Duration.ofSeconds(5);
+
+    private CompletableFuture<?> election;
+    private Thread rediscovery;
+    private volatile boolean closed;
+    /** Whether the controllers should run: always without leader election, while leading with it. */
+    private volatile boolean wanted;
+
+    private ControllerManager(KubernetesClient client, Config config) {
+        this.client = client;
+        this.config = config;
+    }
+
+    /**
+     * Starts the controllers, or the election that starts them, in the background: they fill their caches
+     * from the API, which must not hold up whoever serves that API.
+     */
+    public static ControllerManager start(KubernetesClient client, Config config) {
+        ControllerManager manager = new ControllerManager(client, config);
+        if (config.leaderElection()) {
+            manager.election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+                    .withName("kybern-controller-manager")
+                    .withLock(new LeaseLock(LEASE_NAMESPACE, LEASE_NAME, config.identity()))
+                    .withLeaseDuration(Duration.ofSeconds(15))
+                    .withRenewDeadline(Duration.ofSeconds(10))
+                    .withRetryPeriod(Duration.ofSeconds(2))
+                    .withReleaseOnCancel(true)
+                    .withLeaderCallbacks(new LeaderCallbacks(manager::run, manager::halt,
+                            leader -> log.info("controller-manager leader={}", leader)))
+                    .build()).build().start();
+        } else {
+            manager.run();
+        }
+        return manager;
+    }
+
+    /** Starts the controllers in the background, trying again until they run or are no longer wanted. */
+    private void run() {
+        wanted = true;
+        Thread.ofVirtual().name("controller-manager-start").start(() -> {
+            while (wanted && !closed && !startControllers()) {
+                try {
+                    Thread.sleep(START_RETRY);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private void halt() {
+        wanted = false;
+        stopControllers();
+    }
+
+    /** Starts every controller once their caches are filled; false (all stopped again) if they could not be. */
+    private synchronized boolean startControllers() {
+        if (closed || !wanted) {
+            return true;
+        }
+        InstantSource clock = config.clock();
+        Informers informers = new Informers(client);
+        running.add(informers);
+        var pods = informers.of(Pod.class);
+        var namespaces = informers.of(Namespace.class);
+
+        var replicaSets = ReplicaController.forReplicaSets(client, informers.of(ReplicaSet.class), pods, clock);
+        Controller<ObjectKey> replicaSetController = controller(replicaSets.component(), replicaSets, 5);
+        replicaSets.watch(replicaSetController.queue()::add);
+
+        var replicationControllers = ReplicaController.forReplicationControllers(client,
+                informers.of(ReplicationController.class), pods, clock);
+        Controller<ObjectKey> rcController = controller(replicationControllers.component(), replicationControllers, 5);
+        replicationControllers.watch(rcController.queue()::add);
+
+        var namespaceReconciler = new NamespaceController(client, namespaces, clock);
+        Controller<ObjectKey> namespaceController = controller("namespace-controller", namespaceReconciler, 5);
+        namespaceReconciler.watch(namespaceController.queue()::add);
+
+        var serviceAccounts = new ServiceAccountController(client, namespaces, informers.of(ServiceAccount.class));
+        Controller<ObjectKey> serviceAccountController = controller("serviceaccount-controller", serviceAccounts, 1);
+        serviceAccounts.watch(serviceAccountController.queue()::add);
+
+        GarbageCollector collector = new GarbageCollector(client);
+        Controller<String> gcController = new Controller<>("garbage-collector",
+                new WorkQueue<>(clock, Backoff.CONTROLLER_DEFAULT), collector, 10);
+        running.add(collector);
+        running.add(gcController);
+
+        try {
+            informers.startAll(CACHE_SYNC_TIMEOUT);
+            collector.watchDiscoveredResources(gcController.queue()::add, CACHE_SYNC_TIMEOUT);
+        } catch (Exception e) {
+            log.error("controllers could not start (their caches did not fill); retry_in_s={}",
+                    START_RETRY.toSeconds(), e);
+            stopControllers();
+            return false;
+        }
+        for (Controller<?> controller : List.of(replicaSetController, rcController, namespaceController,
+                serviceAccountController, gcController)) {
+            controller.start();
+        }
+        rediscovery = Thread.ofVirtual().name("garbage-collector-rediscovery").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(REDISCOVERY);
+                    collector.watchDiscoveredResources(gcController.queue()::add, CACHE_SYNC_TIMEOUT);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    log.info("rediscovery failed error={}", e.toString());
+                }
+            }
+        });
+        log.info("controllers started leader_election={}", config.leaderElection());
+        return true;
+    }
+
+    private Controller<ObjectKey> controller(String name, Reconciler<ObjectKey> reconciler,
+            int workers) {
+        Controller<ObjectKey> controller = new Controller<>(name,
+                new WorkQueue<>(config.clock(), Backoff.CONTROLLER_DEFAULT), reconciler, workers);
+        running.add(controller);
+        return controller;
+    }
+
+    private synchronized void stopControllers() {
+        if (rediscovery != null) {
+            rediscovery.interrupt();
+            rediscovery = null;
+        }
+        // Workers first, then the informers that feed them.
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                log.debug("stopping {} failed", running.get(i), e);
+            }
+        }
+        running.clear();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        wanted = false;
+        if (election != null) {
+            election.cancel(true);
+        }
+        stopControllers();
+    }
+}

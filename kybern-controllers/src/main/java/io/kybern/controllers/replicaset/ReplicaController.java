@@ -1,0 +1,422 @@
+package io.kybern.controllers.replicaset;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.kybern.controllers.runtime.EventRecorder;
+import io.kybern.controllers.runtime.Expectations;
+import io.kybern.controllers.runtime.ObjectKey;
+import io.kybern.controllers.runtime.Owners;
+import io.kybern.controllers.runtime.Pods;
+import io.kybern.controllers.runtime.Reconciler;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Keeps {@code spec.replicas} pods of a ReplicaSet or ReplicationController, as Kubernetes' ReplicaSet
+ * controller does: it adopts orphan pods its selector matches and releases owned pods that stopped
+ * matching, creates missing pods from the template (named by {@code generateName}, owned with
+ * {@code controller: true}), deletes surplus ones in {@link DeletionOrder}, and reports counts, the
+ * observed generation and a ReplicaFailure condition in status. Creations and deletions go through
+ * {@link Expectations} so a lagging pod cache never causes a second round of them.
+ */
+public final class ReplicaController<T extends HasMetadata> implements Reconciler<ObjectKey> {
+
+    /** At most this many creations or deletions per sync, as Kubernetes' burstReplicas. */
+    static final int BURST = 500;
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final ReplicatedKind<T> kind;
+    private final KubernetesClient client;
+    private final SharedIndexInformer<T> owners;
+    private final SharedIndexInformer<Pod> pods;
+    private final Expectations<ObjectKey> expectations;
+    private final EventRecorder events;
+    private final InstantSource clock;
+
+    private ReplicaController(ReplicatedKind<T> kind, KubernetesClient client, SharedIndexInformer<T> owners,
+            SharedIndexInformer<Pod> pods, InstantSource clock) {
+        this.kind = kind;
+        this.client = client;
+        this.owners = owners;
+        this.pods = pods;
+        this.clock = clock;
+        this.expectations = new Expectations<>(clock);
+        this.events = new EventRecorder(client, kind.component(), clock);
+    }
+
+    /** The ReplicaSet controller, reading ReplicaSets and pods from these informers. */
+    public static ReplicaController<io.fabric8.kubernetes.api.model.apps.ReplicaSet> forReplicaSets(
+            KubernetesClient client, SharedIndexInformer<io.fabric8.kubernetes.api.model.apps.ReplicaSet> owners,
+            SharedIndexInformer<Pod> pods, InstantSource clock) {
+        return new ReplicaController<>(new ReplicaSets(), client, owners, pods, clock);
+    }
+
+    /** The ReplicationController controller. */
+    public static ReplicaController<io.fabric8.kubernetes.api.model.ReplicationController> forReplicationControllers(
+            KubernetesClient client, SharedIndexInformer<io.fabric8.kubernetes.api.model.ReplicationController> owners,
+            SharedIndexInformer<Pod> pods, InstantSource clock) {
+        return new ReplicaController<>(new ReplicationControllers(), client, owners, pods, clock);
+    }
+
+    public String component() {
+        return kind.component();
+    }
+
+    /** Turns owner and pod events into owner keys on {@code enqueue}; call before the informers start. */
+    public void watch(Consumer<ObjectKey> enqueue) {
+        owners.addEventHandler(new ResourceEventHandler<T>() {
+            @Override
+            public void onAdd(T owner) {
+                enqueue.accept(ObjectKey.of(owner));
+            }
+
+            @Override
+            public void onUpdate(T before, T after) {
+                enqueue.accept(ObjectKey.of(after));
+            }
+
+            @Override
+            public void onDelete(T owner, boolean finalStateUnknown) {
+                expectations.forget(ObjectKey.of(owner));
+                enqueue.accept(ObjectKey.of(owner));
+            }
+        });
+        pods.addEventHandler(new ResourceEventHandler<Pod>() {
+            @Override
+            public void onAdd(Pod pod) {
+                Optional<ObjectKey> owner = ownerKey(pod);
+                if (owner.isPresent()) {
+                    if (Owners.deleting(pod)) {
+                        expectations.deletionObserved(owner.get(), pod.getMetadata().getUid());
+                    } else {
+                        expectations.creationObserved(owner.get());
+                    }
+                    enqueue.accept(owner.get());
+                } else if (Owners.controllerOf(pod).isEmpty()) {
+                    matchingOwners(pod).forEach(enqueue);
+                }
+            }
+
+            @Override
+            public void onUpdate(Pod before, Pod after) {
+                Optional<ObjectKey> owner = ownerKey(after);
+                if (owner.isPresent() && Owners.deleting(after) && !Owners.deleting(before)) {
+                    expectations.deletionObserved(owner.get(), after.getMetadata().getUid());
+                }
+                Optional<ObjectKey> formerOwner = ownerKey(before);
+                formerOwner.filter(key -> !key.equals(owner.orElse(null))).ifPresent(enqueue);
+                owner.ifPresent(enqueue);
+                if (Owners.controllerOf(after).isEmpty()
+                        && (!Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels())
+                                || Owners.controllerOf(before).isPresent())) {
+                    matchingOwners(after).forEach(enqueue);
+                }
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean finalStateUnknown) {
+                ownerKey(pod).ifPresent(owner -> {
+                    expectations.deletionObserved(owner, pod.getMetadata().getUid());
+                    enqueue.accept(owner);
+                });
+            }
+        });
+    }
+
+    /** The key of the pod's controller, when that is an owner of this controller's kind. */
+    private Optional<ObjectKey> ownerKey(Pod pod) {
+        return Owners.controllerOf(pod).filter(ref -> kind.type().getSimpleName().equals(ref.getKind()))
+                .map(ref -> new ObjectKey(pod.getMetadata().getNamespace(), ref.getName()));
+    }
+
+    private List<ObjectKey> matchingOwners(Pod pod) {
+        List<ObjectKey> matching = new ArrayList<>();
+        for (T owner : owners.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
+            if (kind.selector(owner).test(pod.getMetadata().getLabels())) {
+                matching.add(ObjectKey.of(owner));
+            }
+        }
+        return matching;
+    }
+
+    @Override
+    public Result reconcile(ObjectKey key) throws Exception {
+        T owner = owners.getStore().getByKey(key.cacheKey());
+        if (owner == null) {
+            expectations.forget(key);
+            return Result.done();
+        }
+        boolean needsSync = expectations.satisfied(key) && !Owners.deleting(owner);
+        List<Pod> active = pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, key.namespace()).stream()
+                .filter(Pods::active).toList();
+        List<Pod> owned = claim(owner, active);
+        Optional<ReplicaCounts.Failure> failure = Optional.empty();
+        if (needsSync) {
+            failure = manageReplicas(owner, owned);
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        ReplicaCounts counts = count(owner, owned, failure, now);
+        if (!counts.equals(kind.status(owner))) {
+            updateStatus(owner, counts, now);
+        }
+        if (failure.isPresent()) {
+            throw new IllegalStateException(failure.get().message());
+        }
+        int minReady = kind.minReadySeconds(owner);
+        if (minReady > 0 && counts.readyReplicas() > counts.availableReplicas()) {
+            return Result.requeueAfter(Duration.ofSeconds(minReady));
+        }
+        return Result.done();
+    }
+
+    // --- adoption and release ---
+
+    /**
+     * The active pods this owner controls after adopting matching orphans and releasing owned pods that
+     * no longer match. An owner being deleted adopts nothing.
+     */
+    private List<Pod> claim(T owner, List<Pod> active) {
+        Predicate<Map<String, String>> selector = kind.selector(owner);
+        String uid = owner.getMetadata().getUid();
+        List<Pod> owned = new ArrayList<>();
+        Boolean mayAdopt = null;
+        for (Pod pod : active) {
+            Optional<OwnerReference> controller = Owners.controllerOf(pod);
+            boolean matches = selector.test(pod.getMetadata().getLabels());
+            if (controller.isPresent()) {
+                if (!uid.equals(controller.get().getUid())) {
+                    continue;
+                }
+                if (matches || Owners.deleting(owner)) {
+                    owned.add(pod);
+                } else {
+                    release(pod, uid);
+                }
+            } else if (matches && !Owners.deleting(pod)) {
+                if (mayAdopt == null) {
+                    mayAdopt = stillTheSameAndLive(owner);
+                }
+                if (mayAdopt && adopt(owner, pod)) {
+                    owned.add(pod);
+                }
+            }
+        }
+        return owned;
+    }
+
+    /** Adoption reads the owner afresh: a cache may still show an owner that was deleted or replaced. */
+    private boolean stillTheSameAndLive(T owner) {
+        HasMetadata fresh = client.resource(owner).get();
+        return fresh != null && Objects.equals(fresh.getMetadata().getUid(), owner.getMetadata().getUid())
+                && !Owners.deleting(fresh);
+    }
+
+    private boolean adopt(T owner, Pod pod) {
+        List<OwnerReference> refs = new ArrayList<>(Owners.references(pod));
+        refs.add(Owners.controllerReference(owner));
+        return patchOwnerReferences(pod, refs);
+    }
+
+    private void release(Pod pod, String ownerUid) {
+        List<OwnerReference> refs = Owners.references(pod).stream()
+                .filter(ref -> !ownerUid.equals(ref.getUid())).toList();
+        patchOwnerReferences(pod, refs);
+    }
+
+    /** A merge patch of the pod's ownerReferences, refused if the pod changed since it was read. */
+    private boolean patchOwnerReferences(Pod pod, List<OwnerReference> refs) {
+        ObjectNode patch = JSON.createObjectNode();
+        ObjectNode metadata = patch.putObject("metadata");
+        metadata.put("resourceVersion", pod.getMetadata().getResourceVersion());
+        ArrayNode array = metadata.putArray("ownerReferences");
+        refs.forEach(ref -> array.add(JSON.valueToTree(ref)));
+        try {
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(patch));
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404 || e.getCode() == 409) {
+                return false; // gone or changed: the pod's next event brings the owner back
+            }
+            throw e;
+        }
+    }
+
+    // --- creating and deleting ---
+
+    private Optional<ReplicaCounts.Failure> manageReplicas(T owner, List<Pod> owned) {
+        ObjectKey key = ObjectKey.of(owner);
+        int diff = owned.size() - kind.replicas(owner);
+        if (diff < 0) {
+            return createPods(owner, key, Math.min(-diff, BURST));
+        }
+        if (diff > 0) {
+            return deletePods(owner, key, owned, Math.min(diff, BURST));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Creates in batches of 1, 2, 4...: when creation fails (a quota, a terminating namespace) it fails
+     * once, not a hundred times.
+     */
+    private Optional<ReplicaCounts.Failure> createPods(T owner, ObjectKey key, int count) {
+        expectations.expectCreations(key, count);
+        int done = 0;
+        int batch = 1;
+        while (done < count) {
+            int size = Math.min(batch, count - done);
+            for (int i = 0; i < size; i++) {
+                Optional<ReplicaCounts.Failure> failure = createPod(owner, key);
+                if (failure.isPresent()) {
+                    // The rest of this round is not attempted, so it will never be observed either.
+                    for (int skipped = done + i + 1; skipped < count; skipped++) {
+                        expectations.creationObserved(key);
+                    }
+                    return failure;
+                }
+            }
+            done += size;
+            batch *= 2;
+        }
+        return Optional.empty();
+    }
+
+    private Optional<ReplicaCounts.Failure> createPod(T owner, ObjectKey key) {
+        Pod pod = podFromTemplate(owner);
+        try {
+            Pod created = client.pods().inNamespace(key.namespace()).resource(pod).create();
+            events.normal(owner, "SuccessfulCreate", "Created pod: " + created.getMetadata().getName());
+            return Optional.empty();
+        } catch (KubernetesClientException e) {
+            expectations.creationObserved(key);
+            String message = serverMessage(e);
+            if (e.getCode() == 403 && message.contains("because it is being terminated")) {
+                // The namespace is going away with this owner in it: nothing to report.
+                return Optional.empty();
+            }
+            events.warning(owner, "FailedCreate", "Error creating: " + message);
+            return Optional.of(new ReplicaCounts.Failure("FailedCreate", message));
+        }
+    }
+
+    private Pod podFromTemplate(T owner) {
+        PodTemplateSpec template = kind.template(owner);
+        var metadata = template.getMetadata() == null ? new ObjectMetaBuilder().build() : template.getMetadata();
+        return new PodBuilder()
+                .withMetadata(new ObjectMetaBuilder()
+                        .withGenerateName(owner.getMetadata().getName() + "-")
+                        .withNamespace(owner.getMetadata().getNamespace())
+                        .withLabels(metadata.getLabels())
+                        .withAnnotations(metadata.getAnnotations())
+                        .withFinalizers(metadata.getFinalizers())
+                        .withOwnerReferences(Owners.controllerReference(owner))
+                        .build())
+                .withSpec(template.getSpec())
+                .build();
+    }
+
+    private Optional<ReplicaCounts.Failure> deletePods(T owner, ObjectKey key, List<Pod> owned, int count) {
+        List<Pod> victims = owned.stream().sorted(DeletionOrder.FIRST_TO_DELETE).limit(count).toList();
+        Set<String> uids = new HashSet<>();
+        victims.forEach(pod -> uids.add(pod.getMetadata().getUid()));
+        expectations.expectDeletions(key, uids);
+        Optional<ReplicaCounts.Failure> failure = Optional.empty();
+        for (Pod pod : victims) {
+            try {
+                client.pods().inNamespace(key.namespace()).withName(pod.getMetadata().getName()).delete();
+                events.normal(owner, "SuccessfulDelete", "Deleted pod: " + pod.getMetadata().getName());
+            } catch (KubernetesClientException e) {
+                expectations.deletionObserved(key, pod.getMetadata().getUid());
+                if (e.getCode() != 404) {
+                    String message = serverMessage(e);
+                    events.warning(owner, "FailedDelete", "Error deleting: " + message);
+                    failure = Optional.of(new ReplicaCounts.Failure("FailedDelete", message));
+                }
+            }
+        }
+        return failure;
+    }
+
+    // --- status ---
+
+    private ReplicaCounts count(T owner, List<Pod> owned, Optional<ReplicaCounts.Failure> failure, Instant now) {
+        Map<String, String> templateLabels = kind.template(owner).getMetadata() == null ? Map.of()
+                : Objects.requireNonNullElse(kind.template(owner).getMetadata().getLabels(), Map.of());
+        Duration minReady = Duration.ofSeconds(kind.minReadySeconds(owner));
+        int fullyLabeled = 0;
+        int ready = 0;
+        int available = 0;
+        for (Pod pod : owned) {
+            Map<String, String> labels = Objects.requireNonNullElse(pod.getMetadata().getLabels(), Map.of());
+            if (labels.entrySet().containsAll(templateLabels.entrySet())) {
+                fullyLabeled++;
+            }
+            if (Pods.ready(pod)) {
+                ready++;
+                if (Pods.available(pod, minReady, now)) {
+                    available++;
+                }
+            }
+        }
+        Long generation = owner.getMetadata().getGeneration();
+        // As Kubernetes: a ReplicaFailure condition already there stays as it is while creating keeps failing
+        // (a new message each time would be a new status, a new event and an immediate retry).
+        Optional<ReplicaCounts.Failure> reported = failure.isPresent() && kind.status(owner).failure().isPresent()
+                ? kind.status(owner).failure() : failure;
+        return new ReplicaCounts(owned.size(), fullyLabeled, ready, available, generation == null ? 0 : generation,
+                reported);
+    }
+
+    /**
+     * Writes the status; when the cached owner is stale (409), reads it afresh and tries once more, as
+     * Kubernetes does, so a status write does not wait for the cache to catch up.
+     */
+    private void updateStatus(T owner, ReplicaCounts counts, Instant now) {
+        try {
+            client.resource(kind.withStatus(owner, counts, now)).updateStatus();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            T fresh = client.resource(owner).get();
+            if (fresh == null || !Objects.equals(fresh.getMetadata().getUid(), owner.getMetadata().getUid())) {
+                return;
+            }
+            client.resource(kind.withStatus(fresh, counts, now)).updateStatus();
+        }
+    }
+
+    private static String serverMessage(KubernetesClientException e) {
+        if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+            return e.getStatus().getMessage();
+        }
+        return e.getMessage();
+    }
+}

@@ -1,0 +1,93 @@
+package io.kybern.controllers.runtime;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What a controller has asked for and not yet seen in its informer: creations (a count) and deletions
+ * (by uid) per owner. Until they are all observed the owner's cache is known to lag, and acting on it
+ * would create or delete twice; so the controller only syncs an owner whose expectations are
+ * {@link #satisfied}. Expectations older than {@link #TIMEOUT} are given up on, so a lost event delays
+ * an owner, never blocks it.
+ *
+ * <p>Thread-safe: informer threads observe, worker threads expect.
+ */
+public final class Expectations<K> {
+
+    /** How long an unobserved expectation holds back its owner (Kubernetes' value). */
+    public static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+    private static final class Pending {
+        int creations;
+        final Set<String> deletions = new HashSet<>();
+        final Instant since;
+
+        Pending(Instant since) {
+            this.since = since;
+        }
+    }
+
+    private final InstantSource clock;
+    private final ConcurrentHashMap<K, Pending> pending = new ConcurrentHashMap<>();
+
+    public Expectations(InstantSource clock) {
+        this.clock = clock;
+    }
+
+    /** The owner is about to create {@code count} objects; replaces what was expected before. */
+    public void expectCreations(K owner, int count) {
+        Pending fresh = new Pending(clock.instant());
+        fresh.creations = count;
+        pending.put(owner, fresh);
+    }
+
+    /** The owner is about to delete the objects with these uids; replaces what was expected before. */
+    public void expectDeletions(K owner, Set<String> uids) {
+        Pending fresh = new Pending(clock.instant());
+        fresh.deletions.addAll(uids);
+        pending.put(owner, fresh);
+    }
+
+    /** A creation of the owner's was seen (or failed, so will never be seen). */
+    public void creationObserved(K owner) {
+        pending.computeIfPresent(owner, (key, expected) -> {
+            synchronized (expected) {
+                expected.creations = Math.max(0, expected.creations - 1);
+            }
+            return expected;
+        });
+    }
+
+    /** A deletion of the owner's was seen (or failed, so will never be seen). */
+    public void deletionObserved(K owner, String uid) {
+        pending.computeIfPresent(owner, (key, expected) -> {
+            synchronized (expected) {
+                expected.deletions.remove(uid);
+            }
+            return expected;
+        });
+    }
+
+    /** Whether the owner's cache can be trusted: nothing pending, or what is pending is too old. */
+    public boolean satisfied(K owner) {
+        Pending expected = pending.get(owner);
+        if (expected == null) {
+            return true;
+        }
+        synchronized (expected) {
+            if (expected.creations == 0 && expected.deletions.isEmpty()) {
+                return true;
+            }
+        }
+        return !clock.instant().isBefore(expected.since.plus(TIMEOUT));
+    }
+
+    /** The owner is gone: drop what it expected. */
+    public void forget(K owner) {
+        pending.remove(owner);
+    }
+}

@@ -1,0 +1,65 @@
+package io.kybern.controllers.runtime;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One fabric8 {@link SharedIndexInformer} per kind, across all namespaces, shared by every controller
+ * that asks for that kind: one list and one watch per kind however many controllers read it. Controllers
+ * register their handlers before {@link #startAll}, which returns once every cache has its first list.
+ */
+public final class Informers implements AutoCloseable {
+
+    private final KubernetesClient client;
+    private final Map<Class<?>, SharedIndexInformer<?>> byKind = new ConcurrentHashMap<>();
+    private final List<SharedIndexInformer<?>> started = new ArrayList<>();
+
+    public Informers(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** The informer of that kind, created (not yet running) on first request. */
+    @SuppressWarnings("unchecked")
+    public <T extends HasMetadata> SharedIndexInformer<T> of(Class<T> kind) {
+        return (SharedIndexInformer<T>) byKind.computeIfAbsent(kind,
+                k -> client.resources(kind).inAnyNamespace().runnableInformer(0));
+    }
+
+    /** Starts every informer not started yet and waits until each has listed its kind once. */
+    public synchronized void startAll(Duration timeout) {
+        List<CompletableFuture<Void>> lists = new ArrayList<>();
+        for (SharedIndexInformer<?> informer : byKind.values()) {
+            if (!started.contains(informer)) {
+                started.add(informer);
+                lists.add(informer.start().toCompletableFuture());
+            }
+        }
+        try {
+            CompletableFuture.allOf(lists.toArray(CompletableFuture[]::new)).get(timeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while informers listed", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("informers did not list in " + timeout, e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (SharedIndexInformer<?> informer : byKind.values()) {
+            informer.close();
+        }
+        started.clear();
+    }
+}

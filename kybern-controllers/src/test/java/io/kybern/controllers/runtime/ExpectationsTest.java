@@ -1,0 +1,76 @@
+package io.kybern.controllers.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ExpectationsTest {
+
+    private final TestClock clock = new TestClock();
+    private final Expectations<String> expectations = new Expectations<>(clock);
+
+    @Test
+    void anOwnerWithNothingExpectedIsSatisfied() {
+        assertThat(expectations.satisfied("rs")).isTrue();
+    }
+
+    @Test
+    void creationsHoldTheOwnerBackUntilAllAreObserved() {
+        expectations.expectCreations("rs", 3);
+        assertThat(expectations.satisfied("rs")).isFalse();
+
+        expectations.creationObserved("rs");
+        expectations.creationObserved("rs");
+        assertThat(expectations.satisfied("rs")).isFalse();
+
+        expectations.creationObserved("rs");
+        assertThat(expectations.satisfied("rs")).isTrue();
+        expectations.creationObserved("rs");
+        assertThat(expectations.satisfied("rs")).as("an extra observation changes nothing").isTrue();
+    }
+
+    @Test
+    void deletionsAreObservedByUidAndOnlyTheExpectedOnesCount() {
+        expectations.expectDeletions("rs", Set.of("uid-1", "uid-2"));
+
+        expectations.deletionObserved("rs", "uid-1");
+        expectations.deletionObserved("rs", "uid-other");
+        assertThat(expectations.satisfied("rs")).isFalse();
+
+        expectations.deletionObserved("rs", "uid-1");
+        assertThat(expectations.satisfied("rs")).as("the same uid twice is one deletion").isFalse();
+
+        expectations.deletionObserved("rs", "uid-2");
+        assertThat(expectations.satisfied("rs")).isTrue();
+    }
+
+    @Test
+    void ownersAreIndependent() {
+        expectations.expectCreations("a", 1);
+
+        assertThat(expectations.satisfied("b")).isTrue();
+        expectations.creationObserved("b");
+        assertThat(expectations.satisfied("a")).isFalse();
+    }
+
+    @Test
+    void expectationsNeverObservedExpireAfterTheTimeout() {
+        expectations.expectCreations("rs", 2);
+
+        clock.advance(Expectations.TIMEOUT.minus(Duration.ofSeconds(1)));
+        assertThat(expectations.satisfied("rs")).isFalse();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(expectations.satisfied("rs")).isTrue();
+    }
+
+    @Test
+    void forgettingAnOwnerDropsWhatItExpected() {
+        expectations.expectCreations("rs", 5);
+
+        expectations.forget("rs");
+
+        assertThat(expectations.satisfied("rs")).isTrue();
+    }
+}
