@@ -187,4 +187,32 @@ class CustomResourcesTest extends ServerAndClient {
                 });
         assertThat(generic.withName("wrong").get()).isNull();
     }
+
+    @Test
+    void deletingANamespaceDeletesItsCustomResources() {
+        String ns = Fabric8.namespace(client, "gizmos-doomed");
+        gizmos.inNamespace(ns).resource(Gizmo.of("doomed", "red")).create();
+
+        client.namespaces().withName(ns).delete();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(client.namespaces().withName(ns).get()).isNull();
+            assertThat(gizmos.inNamespace(ns).withName("doomed").get()).isNull();
+        });
+    }
+
+    @Test
+    void dependentsOfACustomResourceAreCollectedWithIt() {
+        String ns = Fabric8.namespace(client, "gizmos-owner");
+        Gizmo owner = gizmos.inNamespace(ns).resource(Gizmo.of("owner", "red")).create();
+        client.configMaps().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName("owned").addNewOwnerReference().withApiVersion("fabric8.example.com/v1")
+                .withKind("Gizmo").withName("owner").withUid(owner.getMetadata().getUid()).endOwnerReference()
+                .endMetadata().addToData("a", "b").build()).create();
+
+        gizmos.inNamespace(ns).withName("owner").delete();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(client.configMaps().inNamespace(ns).withName("owned").get()).isNull());
+    }
 }
