@@ -92,12 +92,12 @@ public final class SchemaValidation {
         }
         JsonNode minProperties = schema.node().get("minProperties");
         if (minProperties != null && object.size() < minProperties.asInt()) {
-            errors.add(invalidText(path, displayPath(path) + " in body should have at least "
+            errors.add(invalidShape(path, displayPath(path) + " in body should have at least "
                     + minProperties.asInt() + " properties", object));
         }
         JsonNode maxProperties = schema.node().get("maxProperties");
         if (maxProperties != null && object.size() > maxProperties.asInt()) {
-            errors.add(invalidText(path, displayPath(path) + " in body should have at most "
+            errors.add(invalidShape(path, displayPath(path) + " in body should have at most "
                     + maxProperties.asInt() + " properties", object));
         }
         for (Map.Entry<String, JsonNode> field : object.properties()) {
@@ -201,7 +201,7 @@ public final class SchemaValidation {
                     + node.get("maxItems").asInt() + " items", path));
         }
         if (node.has("minItems") && array.size() < node.get("minItems").asInt()) {
-            errors.add(invalidText(path, displayPath(path) + " in body should have at least "
+            errors.add(invalidShape(path, displayPath(path) + " in body should have at least "
                     + node.get("minItems").asInt() + " items", array));
         }
         if (node.path("uniqueItems").asBoolean(false) || node.path("x-kubernetes-list-type").asString("")
@@ -289,7 +289,8 @@ public final class SchemaValidation {
         return new FieldError("FieldValueInvalid", "Invalid value: " + shown + ": " + detail, path);
     }
 
-    private static FieldError invalidText(String path, String detail, JsonNode value) {
+    /** A container that breaks a rule about its size: kube-openapi shows its JSON type as the value. */
+    private static FieldError invalidShape(String path, String detail, JsonNode value) {
         return new FieldError("FieldValueInvalid", "Invalid value: \"" + jsonType(value) + "\": " + detail, path);
     }
 
