@@ -40,7 +40,7 @@ public final class CustomResourceSchemas implements RawKinds {
 
     @Override
     public Optional<RawKind> of(ResourceType type) {
-        return catalog.custom(type.gvr()).filter(c -> c.type().equals(type)).map(CustomResourceSchemas::rawKind);
+        return catalog.custom(type.gvr()).map(CustomResourceSchemas::rawKind);
     }
 
     static RawKind rawKind(CustomResource resource) {

@@ -34,9 +34,12 @@ public final class CustomResources implements KindRules {
         this.catalog = catalog;
     }
 
-    /** The custom resource a type is, if it is one (and still served). */
+    /**
+     * The custom resource a type is, if it is one and still served; by where it is served, so a request
+     * that began before its definition changed gets the definition's latest rules.
+     */
     public Optional<CustomResource> of(ResourceType type) {
-        return catalog.custom(type.gvr()).filter(c -> c.type().equals(type));
+        return catalog.custom(type.gvr());
     }
 
     /** Where a custom resource with a scale subresource keeps its replicas and selector. */
@@ -44,11 +47,12 @@ public final class CustomResources implements KindRules {
         return of(type).flatMap(CustomResource::scale).map(ScalePaths::of);
     }
 
-    /** Refuses creates while the definition is being deleted, as Kubernetes does (405). */
+    /** Refuses creates while the definition is being deleted, with Kubernetes' 405 and words. */
     public void checkCreateAllowed(CustomResource resource) {
         if (resource.terminating()) {
-            throw ApiException.methodNotAllowed("create is not supported on resources of kind \""
-                    + resource.type().gvr().groupResource() + "\"");
+            throw new ApiException(405, "MethodNotAllowed",
+                    "create not allowed while custom resource definition is terminating",
+                    ApiException.Details.of("", resource.type().gvr().group(), resource.type().gvr().resource()));
         }
     }
 
@@ -67,10 +71,18 @@ public final class CustomResources implements KindRules {
         return pruned;
     }
 
-    /** With a status subresource, status is written only there: a new object starts without one. */
+    /**
+     * Refuses a create by any path (an apply that creates, too) while the definition is being deleted; with
+     * a status subresource, status is written only there, so a new object starts without one.
+     */
     @Override
     public void prepareForCreate(ResourceType type, ObjectNode object) {
-        if (type.subresource("status").isPresent() && of(type).isPresent()) {
+        Optional<CustomResource> resource = of(type);
+        if (resource.isEmpty()) {
+            return;
+        }
+        checkCreateAllowed(resource.get());
+        if (type.subresource("status").isPresent()) {
             object.remove("status");
         }
     }

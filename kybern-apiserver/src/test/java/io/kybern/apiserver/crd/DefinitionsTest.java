@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -222,7 +223,12 @@ class DefinitionsTest {
         assertThat(server.get(WIDGETS + "/held").body().at("/metadata/deletionTimestamp").isMissingNode()).isFalse();
         ServedDefinitions.Answer refused = server.post(WIDGETS, "{\"metadata\":{\"name\":\"late\"}}");
         assertThat(refused.status()).isEqualTo(405);
-        assertThat(refused.message()).isEqualTo("create is not supported on resources of kind \"widgets.example.com\"");
+        assertThat(refused.message()).isEqualTo("create not allowed while custom resource definition is terminating");
+        assertThat(refused.body().get("reason").asString()).isEqualTo("MethodNotAllowed");
+        ServedDefinitions.Answer applied = server.call("PATCH", WIDGETS + "/applied", "application/apply-patch+yaml",
+                "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: applied}\n", Map.of("fieldManager", "t"));
+        assertThat(applied.status()).isEqualTo(405);
+        assertThat(applied.message()).isEqualTo("create not allowed while custom resource definition is terminating");
 
         assertThat(server.patch(WIDGETS + "/held", "application/merge-patch+json",
                 "{\"metadata\":{\"finalizers\":null}}").status()).isEqualTo(200);
