@@ -22,6 +22,7 @@ import io.kybern.apiserver.crd.CustomResources;
 import io.kybern.apiserver.http.ApiHandler;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
+import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.http.UserInfo;
 import io.kybern.apiserver.negotiation.NegotiatedResponder;
 import io.kybern.apiserver.negotiation.PartialMetadata;
@@ -197,9 +198,11 @@ public final class ApiServer implements ApiHandler {
                 UnaryOperator<ObjectNode> shown = metadataOnly != null
                         ? object -> PartialMetadata.ofObject(object, metadataOnly)
                         : tables == null ? UnaryOperator.identity() : tableEvents(tables);
+                boolean custom = customs.flatMap(c -> c.of(type)).isPresent();
+                ResponseStream stream = responder.stream(200, "application/json");
                 watch.stream(type, namespace, selectorFor(type, info, request), options,
-                        customs.isEmpty() ? shown : object -> shown.apply(customs.get().fromStorage(type, object)),
-                        responder.stream(200, "application/json"));
+                        custom ? object -> shown.apply(customs.get().fromStorage(type, object)) : shown,
+                        custom ? customs.get().whileServed(type, stream) : stream);
             }
             case "create" -> {
                 requireNamespace(type, namespace);

@@ -11,6 +11,7 @@ import io.kybern.api.table.ObjectPrinter;
 import io.kybern.api.table.PrintedObject;
 import io.kybern.api.table.TableColumn;
 import io.kybern.api.validation.FieldError;
+import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.registry.KindRules;
 import io.kybern.apiserver.status.ApiException;
 import java.util.ArrayList;
@@ -40,6 +41,29 @@ public final class CustomResources implements KindRules {
      */
     public Optional<CustomResource> of(ResourceType type) {
         return catalog.custom(type.gvr());
+    }
+
+    /**
+     * A watch's stream that ends once the resource is no longer served (its definition deleted), as
+     * Kubernetes ends the watches of a resource it stops serving; the watch notices within a second.
+     */
+    public ResponseStream whileServed(ResourceType type, ResponseStream stream) {
+        return new ResponseStream() {
+            @Override
+            public boolean write(byte[] piece) {
+                return stream.write(piece);
+            }
+
+            @Override
+            public boolean isOpen() {
+                return stream.isOpen() && of(type).isPresent();
+            }
+
+            @Override
+            public void close() {
+                stream.close();
+            }
+        };
     }
 
     /** Where a custom resource with a scale subresource keeps its replicas and selector. */

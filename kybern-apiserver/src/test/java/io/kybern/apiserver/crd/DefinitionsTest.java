@@ -238,6 +238,21 @@ class DefinitionsTest {
         assertThat(server.store.range(io.kybern.store.RangeRequest.prefix("/registry/example.com/")).kvs()).isEmpty();
     }
 
+    @Test
+    void watchesOfAResourceEndWhenItsDefinitionIsGone() throws Exception {
+        server.define(widgets().toString(), WIDGETS);
+        assertThat(server.post(WIDGETS, "{\"metadata\":{\"name\":\"watched\"}}").status()).isEqualTo(201);
+        ServedDefinitions.Watching watching = server.watch(WIDGETS);
+        server.await(WIDGETS, a -> !watching.lines().isEmpty(), Duration.ofSeconds(2));
+
+        assertThat(server.delete(CRDS + "/widgets.example.com").status()).isEqualTo(200);
+
+        watching.ended().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(watching.lines()).hasSize(2);
+        assertThat(watching.lines().get(0)).startsWith("{\"type\":\"ADDED\"");
+        assertThat(watching.lines().get(1)).startsWith("{\"type\":\"DELETED\"").contains("\"watched\"");
+    }
+
     private static String condition(JsonNode status, String type) {
         for (JsonNode condition : status.path("conditions")) {
             if (condition.path("type").asString("").equals(type)) {

@@ -125,6 +125,52 @@ final class ServedDefinitions implements AutoCloseable {
         return answer[0];
     }
 
+    /** A watch under way: the events' lines as they come, and whether the server has ended it. */
+    record Watching(List<String> lines, java.util.concurrent.CompletableFuture<Void> ended) {
+    }
+
+    /** Starts a watch on its own thread; it runs until the server ends it. */
+    Watching watch(String path) {
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+        ResponseStream stream = new ResponseStream() {
+            @Override
+            public boolean write(byte[] piece) {
+                lines.add(new String(piece, StandardCharsets.UTF_8).strip());
+                return true;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+                ended.complete(null);
+            }
+        };
+        ApiResponder responder = new ApiResponder() {
+            @Override
+            public void header(String name, String value) {
+            }
+
+            @Override
+            public void respond(int status, String type, byte[] bytes) {
+                lines.add(status + " " + new String(bytes, StandardCharsets.UTF_8));
+                ended.complete(null);
+            }
+
+            @Override
+            public ResponseStream stream(int status, String type) {
+                return stream;
+            }
+        };
+        Thread.ofVirtual().start(() -> server.handle(new ApiRequest("GET", path, Map.of("watch", List.of("true")),
+                Map.of(), new byte[0], ADMIN), responder));
+        return new Watching(lines, ended);
+    }
+
     Answer get(String path) {
         return call("GET", path, null, null, Map.of());
     }
