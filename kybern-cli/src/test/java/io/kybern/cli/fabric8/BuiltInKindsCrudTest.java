@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * stores, through fabric8's typed models and its generic {@code resource(...)} DSL, against a whole
  * {@code kybern server} reached with the admin kubeconfig's client certificate.
  */
+@ServerAndClient.WithoutControllers
 class BuiltInKindsCrudTest extends ServerAndClient {
 
     private static String namespace;
