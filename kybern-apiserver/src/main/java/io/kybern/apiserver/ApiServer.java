@@ -24,6 +24,8 @@ import io.kybern.apiserver.negotiation.RequestBodies;
 import io.kybern.apiserver.negotiation.ResponseFormat;
 import io.kybern.apiserver.registry.DeleteOptions;
 import io.kybern.apiserver.registry.ObjectStorage;
+import io.kybern.apiserver.cache.Snapshot;
+import io.kybern.apiserver.cache.WatchCaches;
 import io.kybern.apiserver.registry.ObjectWatch;
 import io.kybern.apiserver.registry.WatchOptions;
 import io.kybern.apiserver.request.DeleteOptionsParser;
@@ -91,9 +93,15 @@ public final class ApiServer implements ApiHandler {
      */
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource,
             InstantSource clock, ServiceAccountTokens tokens) {
+        this(catalog, storage, nonResource, clock, tokens, new WatchCaches(storage.store()));
+    }
+
+    /** @param caches the watch caches that serve watches and the lists Kubernetes serves from its cache */
+    public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource,
+            InstantSource clock, ServiceAccountTokens tokens, WatchCaches caches) {
         this.catalog = catalog;
         this.storage = storage;
-        this.watch = new ObjectWatch(storage.store());
+        this.watch = new ObjectWatch(storage.store(), caches, ObjectWatch.BOOKMARK_INTERVAL);
         this.nonResource = nonResource;
         this.clock = clock;
         this.subresources = new Subresources(catalog, storage, clock, Optional.ofNullable(tokens));
@@ -102,6 +110,11 @@ public final class ApiServer implements ApiHandler {
                 : new ServiceAccountAuthenticator(tokens, storage, catalog)::authenticate;
         this.reviews = new Reviews(authorizer, bearerTokens);
         this.writes = new ManagedWrites(storage, clock);
+    }
+
+    /** The watch caches this server reads from. */
+    public WatchCaches watchCaches() {
+        return watch.caches();
     }
 
     @Override
@@ -168,10 +181,19 @@ public final class ApiServer implements ApiHandler {
             }
             case "list" -> {
                 Tables tables = tables(type, request);
-                ObjectNode list = filtered(storage.list(type, namespace, intParam(request, "limit"),
-                        request.param("continue"), request.param("resourceVersion"),
-                        request.param("resourceVersionMatch")), selector(type, request));
                 String metadataOnly = partialMetadata(request);
+                Predicate<ObjectNode> selector = selector(type, request);
+                Optional<Snapshot> cached = watch.caches().listFor(type, namespace, request.param("resourceVersion"),
+                        request.param("resourceVersionMatch"), intParam(request, "limit"), request.param("continue"));
+                if (cached.isPresent() && tables == null && metadataOnly == null
+                        && ResponseFormat.negotiate(request.header("accept")) instanceof ResponseFormat.Objects) {
+                    // Plain JSON: the cached bytes, as they are.
+                    responder.respond(200, "application/json", cached.get().listJson(selector));
+                    return;
+                }
+                ObjectNode list = cached.isPresent() ? cached.get().listObject(selector)
+                        : filtered(storage.list(type, namespace, intParam(request, "limit"), request.param("continue"),
+                                request.param("resourceVersion"), request.param("resourceVersionMatch")), selector);
                 json(responder, 200, metadataOnly != null ? PartialMetadata.ofList(list, metadataOnly)
                         : tables == null ? list : tables.ofList(list));
             }
@@ -181,7 +203,7 @@ public final class ApiServer implements ApiHandler {
                 WatchOptions options = WatchOptions.from(request::param);
                 watch.stream(type, namespace, selectorFor(type, info, request), options,
                         metadataOnly != null ? object -> PartialMetadata.ofObject(object, metadataOnly)
-                                : tables == null ? UnaryOperator.identity() : tableEvents(tables),
+                                : tables == null ? ObjectWatch.AS_STORED : tableEvents(tables),
                         responder.stream(200, "application/json"));
             }
             case "create" -> {
@@ -368,6 +390,9 @@ public final class ApiServer implements ApiHandler {
             if (!SelectableFields.supports(group, resource, term.field())) {
                 throw ApiException.badRequest("field label not supported: " + term.field());
             }
+        }
+        if (labels.requirements().isEmpty() && fields.terms().isEmpty()) {
+            return WatchCaches.EVERYTHING;
         }
         return object -> labels.matches(labels(object)) && fields.matches(field ->
                 SelectableFields.value(group, resource, object, field).orElse(null));

@@ -9,6 +9,7 @@ import io.kybern.apiserver.allocation.Ipv4Range;
 import io.kybern.apiserver.allocation.ServiceAllocator;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
+import io.kybern.apiserver.cache.WatchCaches;
 import io.kybern.apiserver.http.HttpApiServer;
 import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.registry.ObjectStorage;
@@ -51,9 +52,11 @@ public final class KubeApiServer implements AutoCloseable {
     }
 
     private final HttpApiServer http;
+    private final WatchCaches caches;
 
-    private KubeApiServer(HttpApiServer http) {
+    private KubeApiServer(HttpApiServer http, WatchCaches caches) {
         this.http = http;
+        this.caches = caches;
     }
 
     public static KubeApiServer start(Store store, ResourceCatalog catalog, ApiServer.NonResourceHandler discovery,
@@ -80,11 +83,14 @@ public final class KubeApiServer implements AutoCloseable {
         ServiceAccountTokens tokens = config.serviceAccountKey() == null ? null
                 : new ServiceAccountTokens(config.serviceAccountKey(), InstantSource.system());
         OpenApiEndpoints openApi = new OpenApiEndpoints(new OpenApiDocuments(catalog, Schemas.builtIn()));
+        WatchCaches caches = new WatchCaches(storage.store(), WatchCaches.DEFAULT_WINDOW, metrics.watchCache());
         ApiServer router = new ApiServer(catalog, storage, firstOf(health, metrics, discovery, openApi),
-                InstantSource.system(), tokens);
+                InstantSource.system(), tokens, caches);
         HttpApiServer http = HttpApiServer.start(config.address(), config.tls(), metrics.measure(router));
+        // Filled behind the listener, so the server is ready as soon; a request that comes first waits for it.
+        caches.start(catalog.all());
         log.info("api server ready address={}", http.address());
-        return new KubeApiServer(http);
+        return new KubeApiServer(http, caches);
     }
 
     /**
@@ -138,5 +144,6 @@ public final class KubeApiServer implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        caches.close();
     }
 }
