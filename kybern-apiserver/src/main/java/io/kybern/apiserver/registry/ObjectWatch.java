@@ -9,6 +9,7 @@ import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.status.ApiException;
 import io.kybern.apiserver.status.StatusDocuments;
 import io.kybern.store.CompactedException;
+import io.kybern.store.FutureRevisionException;
 import io.kybern.store.KeyValue;
 import io.kybern.store.RangeRequest;
 import io.kybern.store.RangeResult;
@@ -37,7 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
  * sends the current objects as ADDED, then the changes after them; with {@code sendInitialEvents} a
  * BOOKMARK annotated {@code k8s.io/initial-events-end} marks where the initial objects end. Clients that
  * allow bookmarks are told the version the watch has reached about once a minute. From a given version it sends the changes after that version, or an ERROR
- * event with 410 Expired when that history has left the watch cache's window.
+ * event with 410 Expired when that history has left the watch cache's window or been compacted in the store.
  *
  * <p>Served from the {@link WatchCaches}: the current objects and the recent changes in memory, each encoded
  * once however many watches send it. A slow client slows only its own watch, reading the window at its own
@@ -118,9 +119,17 @@ public final class ObjectWatch {
                 return;
             }
             follower = caches.follow(type, namespace, snapshot.get().revision(), snapshot.get().generation());
+        } else if (resourceVersion.isEmpty() || resourceVersion.equals("0")) {
+            follower = caches.follow(type, namespace, store.currentRevision(), -1);
         } else {
-            long after = resourceVersion.isEmpty() || resourceVersion.equals("0") ? store.currentRevision()
-                    : parse(resourceVersion);
+            long after = parse(resourceVersion);
+            long compacted = compactedAbove(type, after);
+            if (compacted > 0) {
+                send(out, "ERROR", StatusDocuments.failure(ApiException.gone("too old resource version: "
+                        + resourceVersion + " (" + compacted + ")")));
+                out.close();
+                return;
+            }
             follower = caches.follow(type, namespace, after, -1);
         }
         if (follower.isEmpty()) {
@@ -128,6 +137,23 @@ public final class ObjectWatch {
             return;
         }
         follow(type, filter, options, encoded, follower.get());
+    }
+
+    /**
+     * The store's compaction point when it lies above {@code revision}, else 0. The cache serves only history
+     * the store still has, so a watch from a compacted version gets 410 whether or not the cache's window
+     * still holds it, as it would without a cache.
+     */
+    private long compactedAbove(ResourceType type, long revision) {
+        try {
+            store.range(RangeRequest.prefix(type.storagePrefix()).withLimit(1).atRevision(revision));
+            return 0;
+        } catch (CompactedException e) {
+            return e.compactRevision();
+        } catch (FutureRevisionException e) {
+            // Not reached yet: the watch waits for it.
+            return 0;
+        }
     }
 
     /**
