@@ -1,5 +1,6 @@
 package io.kybern.apiserver;
 
+import io.kybern.apiserver.cache.CacheMetrics;
 import io.kybern.apiserver.http.ApiHandler;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
@@ -7,7 +8,6 @@ import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.request.RequestInfo;
 import io.kybern.apiserver.status.ApiException;
 import io.kybern.store.Store;
-import io.kybern.apiserver.cache.CacheMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;

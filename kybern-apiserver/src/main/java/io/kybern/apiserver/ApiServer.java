@@ -14,6 +14,8 @@ import io.kybern.apiserver.authz.Attributes;
 import io.kybern.apiserver.authz.AuthenticatedUsers;
 import io.kybern.apiserver.authz.Authorizer;
 import io.kybern.apiserver.authz.Decision;
+import io.kybern.apiserver.cache.Snapshot;
+import io.kybern.apiserver.cache.WatchCaches;
 import io.kybern.apiserver.http.ApiHandler;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
@@ -24,8 +26,6 @@ import io.kybern.apiserver.negotiation.RequestBodies;
 import io.kybern.apiserver.negotiation.ResponseFormat;
 import io.kybern.apiserver.registry.DeleteOptions;
 import io.kybern.apiserver.registry.ObjectStorage;
-import io.kybern.apiserver.cache.Snapshot;
-import io.kybern.apiserver.cache.WatchCaches;
 import io.kybern.apiserver.registry.ObjectWatch;
 import io.kybern.apiserver.registry.WatchOptions;
 import io.kybern.apiserver.request.DeleteOptionsParser;
@@ -110,11 +110,6 @@ public final class ApiServer implements ApiHandler {
                 : new ServiceAccountAuthenticator(tokens, storage, catalog)::authenticate;
         this.reviews = new Reviews(authorizer, bearerTokens);
         this.writes = new ManagedWrites(storage, clock);
-    }
-
-    /** The watch caches this server reads from. */
-    public WatchCaches watchCaches() {
-        return watch.caches();
     }
 
     @Override

@@ -119,6 +119,11 @@ public final class ObjectWatch {
                 return;
             }
             follower = caches.follow(type, namespace, snapshot.get().revision(), snapshot.get().generation());
+            if (follower.isEmpty()) {
+                // The initial objects went out already: end here, and the client watches again from them.
+                out.close();
+                return;
+            }
         } else if (resourceVersion.isEmpty() || resourceVersion.equals("0")) {
             follower = caches.follow(type, namespace, store.currentRevision(), -1);
         } else {
