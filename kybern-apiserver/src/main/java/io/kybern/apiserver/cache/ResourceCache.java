@@ -6,6 +6,9 @@ import io.kybern.store.WatchEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
 
 /**
  * The cache of one resource: its current objects by store key and a window of its most recent changes.
@@ -14,6 +17,8 @@ import java.util.TreeMap;
  * <p>Threading: not thread-safe; {@link WatchCaches} guards every cache with its one lock.
  */
 final class ResourceCache {
+
+    private static final Logger log = LoggerFactory.getLogger(ResourceCache.class);
 
     private final ResourceType type;
     private final TreeMap<String, CachedObject> objects = new TreeMap<>();
@@ -41,7 +46,10 @@ final class ResourceCache {
     void reset(List<KeyValue> current, long revision) {
         objects.clear();
         for (KeyValue kv : current) {
-            objects.put(kv.key(), CachedObject.of(kv.key(), kv.value(), kv.modRevision()));
+            CachedObject object = decodable(kv.key(), kv.value(), kv.modRevision());
+            if (object != null) {
+                objects.put(kv.key(), object);
+            }
         }
         java.util.Arrays.fill(window, null);
         first = 0;
@@ -49,23 +57,43 @@ final class ResourceCache {
         windowStart = revision;
     }
 
-    /** Applies one change of the store, newer than everything applied before. */
+    /** Applies one change of the store, newer than everything applied before; null if it shows nothing. */
     CachedEvent apply(WatchEvent change) {
         String key = change.kv().key();
         CachedObject previous = objects.get(key);
         CachedEvent event;
         if (change.type() == WatchEvent.Type.DELETE) {
             objects.remove(key);
-            CachedObject last = previous != null ? previous
-                    : CachedObject.of(key, change.previous().value(), change.previous().modRevision());
+            CachedObject last = previous != null ? previous : change.previous() == null ? null
+                    : decodable(key, change.previous().value(), change.previous().modRevision());
+            if (last == null) {
+                return null;
+            }
             event = new CachedEvent(change.revision(), true, last.atRevision(change.revision()), last);
         } else {
-            CachedObject now = CachedObject.of(key, change.kv().value(), change.revision());
+            CachedObject now = decodable(key, change.kv().value(), change.revision());
+            if (now == null) {
+                objects.remove(key);
+                return null;
+            }
             objects.put(key, now);
             event = new CachedEvent(change.revision(), false, now, previous);
         }
         append(event);
         return event;
+    }
+
+    /**
+     * The cached form of a stored value, or null for one that is not a JSON object (nothing the API server
+     * writes; skipped with a warning rather than stopping the cache of every other object).
+     */
+    private static CachedObject decodable(String key, byte[] value, long revision) {
+        try {
+            return CachedObject.of(key, value, revision);
+        } catch (JacksonException | ClassCastException e) {
+            log.warn("watch cache skips {}: its value is not a JSON object ({})", key, e.getMessage());
+            return null;
+        }
     }
 
     private void append(CachedEvent event) {

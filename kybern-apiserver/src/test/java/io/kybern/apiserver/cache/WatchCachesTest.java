@@ -236,6 +236,19 @@ class WatchCachesTest {
         assertThat(described(take(fresh, 1))).containsExactly("ADDED:c@" + version(c));
     }
 
+    @Test
+    void aValueThatIsNoObjectIsSkippedAndTheRestStillServed() {
+        WatchCaches caches = new WatchCaches(store, 100, metrics);
+        memory.put("/registry/configmaps/default/broken-before", "not json".getBytes(StandardCharsets.UTF_8));
+        WatchCaches.Follower follower = caches.follow(CONFIGMAPS, "", store.currentRevision(), -1).orElseThrow();
+        memory.put("/registry/configmaps/default/broken-after", "[1]".getBytes(StandardCharsets.UTF_8));
+        ObjectNode good = configMap("default", "good", "web");
+
+        assertThat(described(take(follower, 1))).containsExactly("ADDED:good@" + version(good));
+        assertThat(caches.listFor(CONFIGMAPS, "", "0", null, 0, null).orElseThrow().objects())
+                .extracting(CachedObject::key).containsExactly("/registry/configmaps/default/good");
+    }
+
     /** Counts what the cache reports. */
     private static final class RecordingMetrics implements CacheMetrics {
         final Map<String, Integer> initializations = new ConcurrentHashMap<>();
