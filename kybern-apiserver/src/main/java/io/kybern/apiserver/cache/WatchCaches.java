@@ -132,18 +132,24 @@ public final class WatchCaches implements AutoCloseable {
 
     /**
      * A list request's answer from the cache, where Kubernetes' cacher serves it too: {@code resourceVersion=0}
-     * (whatever the limit, which is then ignored and the whole list sent, as Kubernetes does), or a version
-     * to be not older than ({@code resourceVersionMatch} unset or {@code NotOlderThan}) without a limit.
-     * Consistent lists (no version), exact versions, continued lists and limited lists at a version are
-     * the store's: empty then, and for any list the cache cannot serve in time.
+     * (whatever the limit, which is then ignored and the whole list sent, as Kubernetes does), a version to
+     * be not older than ({@code resourceVersionMatch} unset or {@code NotOlderThan}) without a limit, and a
+     * consistent list (no version) without a limit once the cache has reached the store's current revision
+     * (Kubernetes' consistent reads from cache). Exact versions, continued lists and limited lists other
+     * than at version 0 are the store's: empty then, and for any list the cache cannot serve in time.
      */
     public Optional<Snapshot> listFor(ResourceType type, String namespace, String resourceVersion, String match,
             int limit, String continueToken) {
         String version = resourceVersion == null ? "" : resourceVersion;
         String versionMatch = match == null ? "" : match;
-        if (version.isEmpty() || (continueToken != null && !continueToken.isEmpty())
+        if ((continueToken != null && !continueToken.isEmpty())
                 || !(versionMatch.isEmpty() || versionMatch.equals("NotOlderThan"))) {
             return Optional.empty();
+        }
+        if (version.isEmpty()) {
+            // Every write acknowledged before this read is at or below the current revision.
+            return limit > 0 || !versionMatch.isEmpty() ? Optional.empty()
+                    : list(type, namespace, store.currentRevision(), false);
         }
         if (version.equals("0")) {
             // Any version will do; the latest one, when the cache reaches it promptly, surprises nobody.

@@ -173,6 +173,18 @@ class WatchCachesTest {
     }
 
     @Test
+    void aConsistentListSeesEveryWriteAcknowledgedBeforeIt() {
+        WatchCaches caches = new WatchCaches(store, 100, metrics);
+        caches.listFor(CONFIGMAPS, "", "", null, 0, null).orElseThrow();
+        for (int i = 0; i < 20; i++) {
+            configMap("default", "cm" + i, "web");
+            Snapshot snapshot = caches.listFor(CONFIGMAPS, "default", "", null, 0, null).orElseThrow();
+            assertThat(snapshot.objects()).hasSize(i + 1);
+            assertThat(snapshot.revision()).isGreaterThanOrEqualTo(store.currentRevision());
+        }
+    }
+
+    @Test
     void selectorsPickObjectsFromTheCache() {
         WatchCaches caches = new WatchCaches(store, 100, metrics);
         configMap("default", "a", "web");
@@ -190,8 +202,8 @@ class WatchCachesTest {
     void listsKubernetesServesFromTheStoreAreLeftToIt() {
         WatchCaches caches = new WatchCaches(store, 100, metrics);
         String now = Long.toString(store.currentRevision());
-        // Consistent, exact, continued, and limited at a version: the store's.
-        assertThat(caches.listFor(CONFIGMAPS, "", "", null, 0, null)).isEmpty();
+        // Exact, continued, and limited other than at version 0: the store's.
+        assertThat(caches.listFor(CONFIGMAPS, "", "", null, 10, null)).isEmpty();
         assertThat(caches.listFor(CONFIGMAPS, "", now, "Exact", 0, null)).isEmpty();
         assertThat(caches.listFor(CONFIGMAPS, "", "0", null, 0, "token")).isEmpty();
         assertThat(caches.listFor(CONFIGMAPS, "", now, null, 10, null)).isEmpty();
