@@ -109,7 +109,8 @@ public final class ApiBenchmark implements Callable<Integer> {
         List<ApiScenarios> runs = new ArrayList<>();
         try {
             for (String name : peerNames) {
-                ApiPeer peer = name.equals("kybern") ? KybernPeer.start(kybernJar(), jvmOptions(), aotCache(), workDir, progress)
+                ApiPeer peer = name.equals("kybern")
+                        ? KybernPeer.start(kybernJar(), jvmOptions(), aotCache(), workDir, progress)
                         : MockPeer.start(workDir, progress);
                 peers.add(peer);
                 runs.add(new ApiScenarios(peer, settings));
