@@ -1,5 +1,6 @@
 package io.kybern.apiserver;
 
+import io.kybern.apiserver.cache.CacheMetrics;
 import io.kybern.apiserver.http.ApiHandler;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
@@ -8,11 +9,13 @@ import io.kybern.apiserver.request.RequestInfo;
 import io.kybern.apiserver.status.ApiException;
 import io.kybern.store.Store;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.IntSupplier;
 
 /**
  * The API server's Prometheus metrics under the names Kubernetes uses: {@code apiserver_request_total}
@@ -20,7 +23,10 @@ import java.time.Duration;
  * and code, {@code apiserver_longrunning_requests} for open watches, {@code apiserver_watch_events_total}
  * for the events sent to watchers (by resource, where Kubernetes labels by kind), and
  * {@code etcd_request_duration_seconds} for the store's latency by operation and resource, whichever
- * backend it is; served at {@code /metrics}.
+ * backend it is; from the watch cache, {@code apiserver_storage_objects} (the objects of each resource),
+ * {@code apiserver_watch_cache_events_received_total}, {@code apiserver_watch_cache_events_dispatched_total}
+ * (each change handed to a watcher) and {@code apiserver_watch_cache_initializations_total}, by resource;
+ * served at {@code /metrics}.
  */
 public final class ApiMetrics implements ApiServer.NonResourceHandler {
 
@@ -75,6 +81,31 @@ public final class ApiMetrics implements ApiServer.NonResourceHandler {
                             Duration.ofMillis(500), Duration.ofSeconds(1))
                     .register(registry).record(Duration.ofNanos(nanos));
         }
+    }
+
+    /** Records what the watch cache reports, under Kubernetes' names. */
+    public CacheMetrics watchCache() {
+        return new CacheMetrics() {
+            @Override
+            public void initialized(String resource, IntSupplier objects) {
+                Counter.builder("apiserver.watch.cache.initializations").tag("resource", resource)
+                        .register(registry).increment();
+                Gauge.builder("apiserver.storage.objects", objects, IntSupplier::getAsInt).tag("resource", resource)
+                        .strongReference(true).register(registry);
+            }
+
+            @Override
+            public void received(String resource, int events) {
+                Counter.builder("apiserver.watch.cache.events.received").tag("resource", resource)
+                        .register(registry).increment(events);
+            }
+
+            @Override
+            public void dispatched(String resource, int events) {
+                Counter.builder("apiserver.watch.cache.events.dispatched").tag("resource", resource)
+                        .register(registry).increment(events);
+            }
+        };
     }
 
     /** The store, with the latency of each call recorded as {@code etcd_request_duration_seconds}. */

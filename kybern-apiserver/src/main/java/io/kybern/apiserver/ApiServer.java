@@ -16,6 +16,8 @@ import io.kybern.apiserver.authz.Attributes;
 import io.kybern.apiserver.authz.AuthenticatedUsers;
 import io.kybern.apiserver.authz.Authorizer;
 import io.kybern.apiserver.authz.Decision;
+import io.kybern.apiserver.cache.Snapshot;
+import io.kybern.apiserver.cache.WatchCaches;
 import io.kybern.apiserver.crd.CustomResource;
 import io.kybern.apiserver.crd.CustomResourceCatalog;
 import io.kybern.apiserver.crd.CustomResources;
@@ -98,9 +100,15 @@ public final class ApiServer implements ApiHandler {
      */
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource,
             InstantSource clock, ServiceAccountTokens tokens) {
+        this(catalog, storage, nonResource, clock, tokens, new WatchCaches(storage.store()));
+    }
+
+    /** @param caches the watch caches that serve watches and the lists Kubernetes serves from its cache */
+    public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource,
+            InstantSource clock, ServiceAccountTokens tokens, WatchCaches caches) {
         this.catalog = catalog;
         this.storage = storage;
-        this.watch = new ObjectWatch(storage.store());
+        this.watch = new ObjectWatch(storage.store(), caches, ObjectWatch.BOOKMARK_INTERVAL);
         this.nonResource = nonResource;
         this.clock = clock;
         // Custom resources are served when the catalog learns them from their definitions.
@@ -184,10 +192,22 @@ public final class ApiServer implements ApiHandler {
             }
             case "list" -> {
                 Tables tables = tables(type, request);
-                ObjectNode list = filtered(storage.list(type, namespace, intParam(request, "limit"),
-                        request.param("continue"), request.param("resourceVersion"),
-                        request.param("resourceVersionMatch")), selector(type, request));
                 String metadataOnly = partialMetadata(request);
+                Predicate<ObjectNode> selector = selector(type, request);
+                // Custom resources are read through their definition (version, defaults), never as cached.
+                boolean custom = customs.flatMap(c -> c.of(type)).isPresent();
+                Optional<Snapshot> cached = custom ? Optional.empty() : watch.caches().listFor(type, namespace,
+                        request.param("resourceVersion"), request.param("resourceVersionMatch"),
+                        intParam(request, "limit"), request.param("continue"));
+                if (cached.isPresent() && tables == null && metadataOnly == null
+                        && ResponseFormat.negotiate(request.header("accept")) instanceof ResponseFormat.Objects) {
+                    // Plain JSON: the cached bytes, as they are.
+                    responder.respond(200, "application/json", cached.get().listJson(selector));
+                    return;
+                }
+                ObjectNode list = cached.isPresent() ? cached.get().listObject(selector)
+                        : filtered(storage.list(type, namespace, intParam(request, "limit"), request.param("continue"),
+                                request.param("resourceVersion"), request.param("resourceVersionMatch")), selector);
                 json(responder, 200, metadataOnly != null ? PartialMetadata.ofList(list, metadataOnly)
                         : tables == null ? list : tables.ofList(list));
             }
@@ -197,7 +217,7 @@ public final class ApiServer implements ApiHandler {
                 WatchOptions options = WatchOptions.from(request::param);
                 UnaryOperator<ObjectNode> shown = metadataOnly != null
                         ? object -> PartialMetadata.ofObject(object, metadataOnly)
-                        : tables == null ? UnaryOperator.identity() : tableEvents(tables);
+                        : tables == null ? ObjectWatch.AS_STORED : tableEvents(tables);
                 boolean custom = customs.flatMap(c -> c.of(type)).isPresent();
                 ResponseStream stream = responder.stream(200, "application/json");
                 watch.stream(type, namespace, selectorFor(type, info, request), options,
@@ -409,6 +429,9 @@ public final class ApiServer implements ApiHandler {
             if (!SelectableFields.supports(group, resource, term.field())) {
                 throw ApiException.badRequest("field label not supported: " + term.field());
             }
+        }
+        if (labels.requirements().isEmpty() && fields.terms().isEmpty()) {
+            return WatchCaches.EVERYTHING;
         }
         return object -> labels.matches(labels(object)) && fields.matches(field ->
                 SelectableFields.value(group, resource, object, field).orElse(null));

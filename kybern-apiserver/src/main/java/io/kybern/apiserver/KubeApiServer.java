@@ -8,6 +8,7 @@ import io.kybern.api.resource.ResourceType;
 import io.kybern.api.schema.Schemas;
 import io.kybern.apiserver.allocation.Ipv4Range;
 import io.kybern.apiserver.allocation.ServiceAllocator;
+import io.kybern.apiserver.cache.WatchCaches;
 import io.kybern.apiserver.crd.CustomResourceCatalog;
 import io.kybern.apiserver.crd.CustomResourceSchemas;
 import io.kybern.apiserver.crd.CustomResources;
@@ -58,10 +59,12 @@ public final class KubeApiServer implements AutoCloseable {
 
     private final HttpApiServer http;
     private final AutoCloseable definitions;
+    private final WatchCaches caches;
 
-    private KubeApiServer(HttpApiServer http, AutoCloseable definitions) {
+    private KubeApiServer(HttpApiServer http, AutoCloseable definitions, WatchCaches caches) {
         this.http = http;
         this.definitions = definitions;
+        this.caches = caches;
     }
 
     public static KubeApiServer start(Store store, ResourceCatalog catalog, ApiServer.NonResourceHandler discovery,
@@ -101,11 +104,14 @@ public final class KubeApiServer implements AutoCloseable {
             controller.start();
             definitions = controller;
         }
+        WatchCaches caches = new WatchCaches(storage.store(), WatchCaches.DEFAULT_WINDOW, metrics.watchCache());
         ApiServer router = new ApiServer(catalog, storage, firstOf(health, metrics, discovery, openApi),
-                InstantSource.system(), tokens);
+                InstantSource.system(), tokens, caches);
         HttpApiServer http = HttpApiServer.start(config.address(), config.tls(), metrics.measure(router));
+        // Filled behind the listener, so the server is ready as soon; a request that comes first waits for it.
+        caches.start(catalog.all());
         log.info("api server ready address={}", http.address());
-        return new KubeApiServer(http, definitions);
+        return new KubeApiServer(http, definitions, caches);
     }
 
     /**
@@ -164,5 +170,6 @@ public final class KubeApiServer implements AutoCloseable {
             log.warn("stopping the definition controller failed", e);
         }
         http.close();
+        caches.close();
     }
 }

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code kybern server} started from the built jar as a process of its own, with the embedded SQLite
  * datastore (durable: a write is acknowledged once fsynced) in a fresh data directory, configured
- * from the admin kubeconfig it writes. Started as {@code bin/kybern server} starts it, with JDK 25's
- * ahead-of-time class cache: recorded first by a training start when the cache is missing.
+ * from the admin kubeconfig it writes. Started as {@code bin/kybern server} starts it: with the JVM options of
+ * {@code bin/lib/jvm.options} (one file for both) and JDK 25's ahead-of-time class cache, recorded first by a
+ * training start when the cache is missing.
  */
 final class KybernPeer extends ApiPeer {
 
@@ -29,18 +30,22 @@ final class KybernPeer extends ApiPeer {
     }
 
     /**
-     * @param jar      the runnable jar
-     * @param aotCache the AOT cache file to use (recorded first if missing), or null to start without
+     * @param jar        the runnable jar
+     * @param jvmOptions the java @argument file of the server's JVM options
+     * @param aotCache   the AOT cache file to use (recorded first if missing), or null to start without
      */
-    static KybernPeer start(Path jar, Path aotCache, Path workDir, Progress progress)
+    static KybernPeer start(Path jar, Path jvmOptions, Path aotCache, Path workDir, Progress progress)
             throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException("no Kybern jar at " + jar + "; build it with bin/kybern version");
         }
+        if (!Files.isRegularFile(jvmOptions)) {
+            throw new IOException("no JVM options file at " + jvmOptions);
+        }
         if (aotCache != null && !Files.isRegularFile(aotCache)) {
             progress.line("[kybern] recording the AOT class cache " + aotCache + " with a training start");
             Path training = Files.createDirectories(workDir.resolve("kybern-training"));
-            Launched run = launch(jar, List.of("-XX:AOTCacheOutput=" + aotCache), training);
+            Launched run = launch(jar, jvmOptions, List.of("-XX:AOTCacheOutput=" + aotCache), training);
             run.process().destroy();
             if (!run.process().waitFor(60, TimeUnit.SECONDS)) {
                 run.process().destroyForcibly();
@@ -48,7 +53,7 @@ final class KybernPeer extends ApiPeer {
         }
         List<String> aot = aotCache != null && Files.isRegularFile(aotCache)
                 ? List.of("-XX:AOTCache=" + aotCache) : List.of();
-        Launched run = launch(jar, aot, Files.createDirectories(workDir.resolve("kybern")));
+        Launched run = launch(jar, jvmOptions, aot, Files.createDirectories(workDir.resolve("kybern")));
         progress.line("[kybern] ready in " + Numbers.fixed2(run.readySeconds()) + " s"
                 + (aot.isEmpty() ? " (no AOT cache)" : " (with the AOT cache)") + ", pid " + run.process().pid());
         return new KybernPeer(run.process(), run.readySeconds(), run.log(), run.dataDir().resolve("admin.kubeconfig"));
@@ -57,13 +62,12 @@ final class KybernPeer extends ApiPeer {
     private record Launched(Process process, double readySeconds, Path log, Path dataDir) {
     }
 
-    private static Launched launch(Path jar, List<String> jvmOptions, Path dir)
+    private static Launched launch(Path jar, Path optionsFile, List<String> jvmOptions, Path dir)
             throws IOException, InterruptedException {
         int port = freePort();
         Path dataDir = dir.resolve("data");
         Path log = dir.resolve("server.log");
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED",
-                "-Xlog:aot=off", "-Xlog:cds=off"));
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "@" + optionsFile));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "server", "--data-dir", dataDir.toString(),
                 "--bind-address", "127.0.0.1", "--https-listen-port", Integer.toString(port)));

@@ -1,10 +1,15 @@
 package io.kybern.apiserver.registry;
 
 import io.kybern.api.resource.ResourceType;
+import io.kybern.apiserver.cache.CachedEvent;
+import io.kybern.apiserver.cache.CachedObject;
+import io.kybern.apiserver.cache.Snapshot;
+import io.kybern.apiserver.cache.WatchCaches;
 import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.status.ApiException;
 import io.kybern.apiserver.status.StatusDocuments;
 import io.kybern.store.CompactedException;
+import io.kybern.store.FutureRevisionException;
 import io.kybern.store.KeyValue;
 import io.kybern.store.RangeRequest;
 import io.kybern.store.RangeResult;
@@ -13,8 +18,10 @@ import io.kybern.store.StoreException;
 import io.kybern.store.Watch;
 import io.kybern.store.WatchEvent;
 import io.kybern.store.WatchListener;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -31,13 +38,20 @@ import tools.jackson.databind.node.ObjectNode;
  * sends the current objects as ADDED, then the changes after them; with {@code sendInitialEvents} a
  * BOOKMARK annotated {@code k8s.io/initial-events-end} marks where the initial objects end. Clients that
  * allow bookmarks are told the version the watch has reached about once a minute. From a given version it sends the changes after that version, or an ERROR
- * event with 410 Expired when that history is compacted. A slow client slows only its own watch: the
- * queue is bounded, and the store catches the watch up from its log.
+ * event with 410 Expired when that history has left the watch cache's window or been compacted in the store.
+ *
+ * <p>Served from the {@link WatchCaches}: the current objects and the recent changes in memory, each encoded
+ * once however many watches send it. A slow client slows only its own watch, reading the window at its own
+ * pace. While the caches are not ready (being filled again after the store watch behind them ended), a watch
+ * is served from the store directly, as it would be without a cache.
  */
 public final class ObjectWatch {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int QUEUE = 1024;
+
+    /** The encoding that sends objects as stored; with it, cached objects go out as the bytes they are. */
+    public static final UnaryOperator<ObjectNode> AS_STORED = UnaryOperator.identity();
 
     /** The annotation on the bookmark that ends a watch's initial events. */
     public static final String INITIAL_EVENTS_END = "k8s.io/initial-events-end";
@@ -45,16 +59,27 @@ public final class ObjectWatch {
     public static final Duration BOOKMARK_INTERVAL = Duration.ofMinutes(1);
 
     private final Store store;
+    private final WatchCaches caches;
     private final Duration bookmarkInterval;
 
+    /** A watch over its own caches of {@code store}. */
     public ObjectWatch(Store store) {
-        this(store, BOOKMARK_INTERVAL);
+        this(store, new WatchCaches(store), BOOKMARK_INTERVAL);
     }
 
     /** @param bookmarkInterval how often a watch that takes bookmarks is told the version it has reached */
     public ObjectWatch(Store store, Duration bookmarkInterval) {
+        this(store, new WatchCaches(store), bookmarkInterval);
+    }
+
+    public ObjectWatch(Store store, WatchCaches caches, Duration bookmarkInterval) {
         this.store = store;
+        this.caches = caches;
         this.bookmarkInterval = bookmarkInterval;
+    }
+
+    public WatchCaches caches() {
+        return caches;
     }
 
     /**
@@ -66,7 +91,7 @@ public final class ObjectWatch {
     public void stream(ResourceType type, String namespace, Predicate<ObjectNode> filter, String resourceVersion,
             Duration timeout, ResponseStream out) {
         stream(type, namespace, filter, new WatchOptions(resourceVersion == null ? "" : resourceVersion, null, false,
-                timeout), UnaryOperator.identity(), out);
+                timeout), AS_STORED, out);
     }
 
     /**
@@ -77,12 +102,188 @@ public final class ObjectWatch {
             UnaryOperator<ObjectNode> encode, ResponseStream out) {
         Encoded encoded = new Encoded(out, encode);
         String resourceVersion = options.resourceVersion();
+        Optional<WatchCaches.Follower> follower;
+        if (options.startsWithCurrentState()) {
+            Optional<Snapshot> snapshot = initialState(type, namespace, options);
+            if (snapshot.isEmpty()) {
+                streamFromStore(type, namespace, filter, options, encoded);
+                return;
+            }
+            if (!sendCurrentState(snapshot.get(), filter, encoded)) {
+                out.close();
+                return;
+            }
+            if (Boolean.TRUE.equals(options.sendInitialEvents())
+                    && !sendBookmark(out, type, snapshot.get().revision(), true)) {
+                out.close();
+                return;
+            }
+            follower = caches.follow(type, namespace, snapshot.get().revision(), snapshot.get().generation());
+            if (follower.isEmpty()) {
+                // The initial objects went out already: end here, and the client watches again from them.
+                out.close();
+                return;
+            }
+        } else if (resourceVersion.isEmpty() || resourceVersion.equals("0")) {
+            follower = caches.follow(type, namespace, store.currentRevision(), -1);
+        } else {
+            long after = parse(resourceVersion);
+            long compacted = compactedAbove(type, after);
+            if (compacted > 0) {
+                send(out, "ERROR", StatusDocuments.failure(ApiException.gone("too old resource version: "
+                        + resourceVersion + " (" + compacted + ")")));
+                out.close();
+                return;
+            }
+            follower = caches.follow(type, namespace, after, -1);
+        }
+        if (follower.isEmpty()) {
+            streamFromStore(type, namespace, filter, options, encoded);
+            return;
+        }
+        follow(type, filter, options, encoded, follower.get());
+    }
+
+    /**
+     * The store's compaction point when it lies above {@code revision}, else 0. The cache serves only history
+     * the store still has, so a watch from a compacted version gets 410 whether or not the cache's window
+     * still holds it, as it would without a cache.
+     */
+    private long compactedAbove(ResourceType type, long revision) {
+        try {
+            store.range(RangeRequest.prefix(type.storagePrefix()).withLimit(1).atRevision(revision));
+            return 0;
+        } catch (CompactedException e) {
+            return e.compactRevision();
+        } catch (FutureRevisionException e) {
+            // Not reached yet: the watch waits for it.
+            return 0;
+        }
+    }
+
+    /**
+     * The objects a watch starts with, from the cache: "0" takes what it has, "" (and sendInitialEvents
+     * without a version) the latest state, a version a state not older than it; empty when the cache
+     * cannot give that in time.
+     */
+    private Optional<Snapshot> initialState(ResourceType type, String namespace, WatchOptions options) {
+        String version = options.resourceVersion();
+        if (version.equals("0")) {
+            return caches.list(type, namespace, store.currentRevision(), true);
+        }
+        long notOlderThan = version.isEmpty() ? store.currentRevision() : parse(version);
+        return caches.list(type, namespace, notOlderThan, false);
+    }
+
+    private void follow(ResourceType type, Predicate<ObjectNode> filter, WatchOptions options, Encoded encoded,
+            WatchCaches.Follower follower) {
+        ResponseStream out = encoded.out();
+        long deadline = System.nanoTime() + options.timeout().toNanos();
+        long bookmarked = follower.reached();
+        long nextBookmark = System.nanoTime() + bookmarkInterval.toNanos();
+        try {
+            while (out.isOpen()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                if (options.allowWatchBookmarks() && System.nanoTime() >= nextBookmark) {
+                    // Only progress is worth telling: the version this watch has had every change up to.
+                    long reached = follower.reached();
+                    if (reached > bookmarked && !sendBookmark(out, type, reached, false)) {
+                        break;
+                    }
+                    bookmarked = reached;
+                    nextBookmark = System.nanoTime() + bookmarkInterval.toNanos();
+                }
+                long wait = Math.min(left, TimeUnit.SECONDS.toNanos(1));
+                if (options.allowWatchBookmarks()) {
+                    wait = Math.max(1, Math.min(wait, nextBookmark - System.nanoTime()));
+                }
+                List<CachedEvent> events;
+                try {
+                    events = follower.next(wait);
+                } catch (WatchCaches.TooOldException e) {
+                    send(out, "ERROR", StatusDocuments.failure(ApiException.gone("too old resource version: "
+                            + follower.reached() + " (" + e.windowStart() + ")")));
+                    break;
+                } catch (WatchCaches.EndedException e) {
+                    // The client watches again, from a version the refilled cache can serve or after a list.
+                    break;
+                }
+                boolean open = true;
+                for (CachedEvent event : events) {
+                    if (!sendEvent(type, event, filter, encoded, follower.typeFields())) {
+                        open = false;
+                        break;
+                    }
+                }
+                if (!open) {
+                    break;
+                }
+            }
+        } finally {
+            out.close();
+        }
+    }
+
+    /** Sends the snapshot's objects the filter selects as ADDED; false if the client left. */
+    private static boolean sendCurrentState(Snapshot snapshot, Predicate<ObjectNode> filter, Encoded out) {
+        for (CachedObject object : snapshot.matching(filter)) {
+            if (!sendCached(out, "ADDED", object, snapshot.type(), snapshot.typeFields())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sendEvent(ResourceType type, CachedEvent event, Predicate<ObjectNode> filter,
+            Encoded out, byte[] typeFields) {
+        if (filter == WatchCaches.EVERYTHING) {
+            String kind = event.deleted() ? "DELETED" : event.previous() == null ? "ADDED" : "MODIFIED";
+            return sendCached(out, kind, event.object(), type, typeFields);
+        }
+        String apiVersion = type.gvr().groupVersion().apiVersion();
+        boolean now = filter.test(event.object().object(type.kind(), apiVersion));
+        if (event.deleted()) {
+            return !now || sendCached(out, "DELETED", event.object(), type, typeFields);
+        }
+        boolean before = event.previous() != null
+                && filter.test(event.previous().object(type.kind(), apiVersion));
+        if (now) {
+            return sendCached(out, before ? "MODIFIED" : "ADDED", event.object(), type, typeFields);
+        }
+        // An object that stops matching the selector leaves the client's view: DELETED, as Kubernetes does.
+        return !before || sendCached(out, "DELETED", event.object(), type, typeFields);
+    }
+
+    /** Sends a cached object: its bytes as they are when nothing transforms it, else decoded and encoded. */
+    private static boolean sendCached(Encoded encoded, String eventType, CachedObject object, ResourceType type,
+            byte[] typeFields) {
+        if (encoded.encode() != AS_STORED) {
+            return send(encoded, eventType, object.object(type.kind(), type.gvr().groupVersion().apiVersion()));
+        }
+        byte[] head = ("{\"type\":\"" + eventType + "\",\"object\":").getBytes(StandardCharsets.UTF_8);
+        byte[] body = object.json(typeFields);
+        byte[] line = new byte[head.length + body.length + 2];
+        System.arraycopy(head, 0, line, 0, head.length);
+        System.arraycopy(body, 0, line, head.length, body.length);
+        line[line.length - 2] = '}';
+        line[line.length - 1] = '\n';
+        return encoded.out().write(line);
+    }
+
+    /** The watch as served without a cache: the initial state read from the store, changes from a store watch. */
+    private void streamFromStore(ResourceType type, String namespace, Predicate<ObjectNode> filter,
+            WatchOptions options, Encoded encoded) {
+        ResponseStream out = encoded.out();
+        String resourceVersion = options.resourceVersion();
         String prefix = type.namespaced() && !namespace.isEmpty() ? type.storagePrefix() + namespace + "/"
                 : type.storagePrefix();
         long deadline = System.nanoTime() + options.timeout().toNanos();
         long reached;
         if (options.startsWithCurrentState()) {
-            reached = sendCurrentState(prefix, filter, encoded);
+            reached = sendStoreState(prefix, filter, encoded);
             if (Boolean.TRUE.equals(options.sendInitialEvents())) {
                 sendBookmark(out, type, reached, true);
             }
@@ -126,7 +327,7 @@ public final class ObjectWatch {
                     break;
                 }
                 WatchEvent event = (WatchEvent) next;
-                if (!sendEvent(event, filter, encoded)) {
+                if (!sendStoreEvent(event, filter, encoded)) {
                     break;
                 }
                 reached = event.revision();
@@ -139,7 +340,7 @@ public final class ObjectWatch {
     }
 
     /** Sends every current object as ADDED; returns the revision they were read at. */
-    private long sendCurrentState(String prefix, Predicate<ObjectNode> filter, Encoded out) {
+    private long sendStoreState(String prefix, Predicate<ObjectNode> filter, Encoded out) {
         RangeResult all = store.range(RangeRequest.prefix(prefix));
         for (KeyValue kv : all.kvs()) {
             ObjectNode object = ObjectStorage.decode(kv);
@@ -166,7 +367,7 @@ public final class ObjectWatch {
         return send(out, "BOOKMARK", object);
     }
 
-    private static boolean sendEvent(WatchEvent event, Predicate<ObjectNode> filter, Encoded out) {
+    private static boolean sendStoreEvent(WatchEvent event, Predicate<ObjectNode> filter, Encoded out) {
         if (event.type() == WatchEvent.Type.DELETE) {
             // The last state of the object, stamped with the revision of its deletion.
             ObjectNode last = ObjectStorage.decode(event.previous());

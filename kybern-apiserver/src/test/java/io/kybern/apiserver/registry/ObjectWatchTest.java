@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.kybern.apiserver.cache.CacheMetrics;
+import io.kybern.apiserver.cache.WatchCaches;
 import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.status.ApiException;
 import io.kybern.store.memory.MemoryStore;
@@ -137,6 +139,56 @@ class ObjectWatchTest {
         running.join();
 
         assertThat(out.types()).containsExactly("ADDED:b");
+    }
+
+    @Test
+    void aWatchFromBeforeTheCachesWindowGetsExpired() throws Exception {
+        ObjectWatch watch = new ObjectWatch(store, new WatchCaches(store, 2, CacheMetrics.NONE),
+                ObjectWatch.BOOKMARK_INTERVAL);
+        watch.caches().start(List.of(CONFIGMAPS));
+        assertThat(watch.caches().awaitRevision(store.currentRevision(), Duration.ofSeconds(5))).isTrue();
+        configMap("a");
+        String from = Long.toString(store.currentRevision());
+        configMap("b");
+        configMap("c");
+        configMap("d");
+        Events out = new Events();
+
+        Thread running = watch(watch, Map.of("resourceVersion", from), out);
+        running.join(5000);
+
+        assertThat(out.types()).containsExactly("ERROR:");
+        JsonNode status = out.events.getFirst().get("object");
+        assertThat(status.get("code").asInt()).isEqualTo(410);
+        assertThat(status.get("reason").asString()).isEqualTo("Expired");
+        assertThat(status.get("message").asString()).startsWith("too old resource version: " + from + " (");
+    }
+
+    @Test
+    void anObjectLeavingTheSelectorIsDeletedFromTheWatchersView() throws Exception {
+        Events out = new Events();
+        ObjectWatch watch = new ObjectWatch(store);
+        watch.caches().start(List.of(CONFIGMAPS));
+        assertThat(watch.caches().awaitRevision(store.currentRevision(), Duration.ofSeconds(5))).isTrue();
+        String from = Long.toString(store.currentRevision());
+        WatchOptions options = WatchOptions.from(Map.of("resourceVersion", from)::get);
+        Thread running = Thread.ofVirtual().start(() -> watch.stream(CONFIGMAPS, "default",
+                object -> object.at("/metadata/labels/app").asString("").equals("web"), options,
+                ObjectWatch.AS_STORED, out));
+        storage.create(CONFIGMAPS, "default", ObjectStorage.parseObject(
+                "{\"metadata\":{\"name\":\"a\",\"labels\":{\"app\":\"web\"}}}".getBytes(StandardCharsets.UTF_8)));
+        configMap("unlabelled");
+        storage.patch(CONFIGMAPS, "default", "a", o -> {
+            ((tools.jackson.databind.node.ObjectNode) o.at("/metadata/labels")).put("app", "db");
+            return o;
+        });
+        await().until(() -> out.events.size() == 2);
+        out.close();
+        running.join();
+
+        assertThat(out.types()).containsExactly("ADDED:a", "DELETED:a");
+        assertThat(out.events.get(0).at("/object/kind").asString()).isEqualTo("ConfigMap");
+        assertThat(out.events.get(1).at("/object/metadata/labels/app").asString()).isEqualTo("db");
     }
 
     @Test
