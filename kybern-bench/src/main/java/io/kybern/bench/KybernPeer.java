@@ -34,21 +34,32 @@ final class KybernPeer extends ApiPeer {
      */
     static KybernPeer start(Path jar, Path aotCache, Path workDir, Progress progress)
             throws IOException, InterruptedException {
+        return start(jar, aotCache, workDir, progress, List.of(), List.of());
+    }
+
+    /**
+     * @param jvmOptions  extra JVM options for the measured server (a heap limit, say)
+     * @param serverFlags extra {@code kybern server} flags (another datastore, say)
+     */
+    static KybernPeer start(Path jar, Path aotCache, Path workDir, Progress progress, List<String> jvmOptions,
+            List<String> serverFlags) throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException("no Kybern jar at " + jar + "; build it with bin/kybern version");
         }
         if (aotCache != null && !Files.isRegularFile(aotCache)) {
             progress.line("[kybern] recording the AOT class cache " + aotCache + " with a training start");
             Path training = Files.createDirectories(workDir.resolve("kybern-training"));
-            Launched run = launch(jar, List.of("-XX:AOTCacheOutput=" + aotCache), training);
+            Launched run = launch(jar, List.of("-XX:AOTCacheOutput=" + aotCache), training, List.of());
             run.process().destroy();
             if (!run.process().waitFor(60, TimeUnit.SECONDS)) {
                 run.process().destroyForcibly();
             }
         }
+        List<String> options = new ArrayList<>(jvmOptions);
         List<String> aot = aotCache != null && Files.isRegularFile(aotCache)
                 ? List.of("-XX:AOTCache=" + aotCache) : List.of();
-        Launched run = launch(jar, aot, Files.createDirectories(workDir.resolve("kybern")));
+        options.addAll(aot);
+        Launched run = launch(jar, options, Files.createDirectories(workDir.resolve("kybern")), serverFlags);
         progress.line("[kybern] ready in " + Numbers.fixed2(run.readySeconds()) + " s"
                 + (aot.isEmpty() ? " (no AOT cache)" : " (with the AOT cache)") + ", pid " + run.process().pid());
         return new KybernPeer(run.process(), run.readySeconds(), run.log(), run.dataDir().resolve("admin.kubeconfig"));
@@ -57,7 +68,7 @@ final class KybernPeer extends ApiPeer {
     private record Launched(Process process, double readySeconds, Path log, Path dataDir) {
     }
 
-    private static Launched launch(Path jar, List<String> jvmOptions, Path dir)
+    private static Launched launch(Path jar, List<String> jvmOptions, Path dir, List<String> serverFlags)
             throws IOException, InterruptedException {
         int port = freePort();
         Path dataDir = dir.resolve("data");
@@ -67,6 +78,7 @@ final class KybernPeer extends ApiPeer {
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "server", "--data-dir", dataDir.toString(),
                 "--bind-address", "127.0.0.1", "--https-listen-port", Integer.toString(port)));
+        command.addAll(serverFlags);
         long launched = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
