@@ -326,21 +326,22 @@ public final class Scheduler implements AutoCloseable {
                     permitted.isRejection() ? "Unschedulable" : "SchedulerError");
             return;
         }
-        queue.done(queued);
+        // The pod stays in flight (not poppable) until its binding is settled.
         binders.submit(() -> bind(queued, state, assumed, node));
     }
 
     private void bind(QueuedPod queued, CycleState state, Pod assumed, String node) {
         Status bound = framework.bind(state, assumed, node);
         if (bound.isSuccess()) {
+            queue.done(queued);
             recorder.normal(assumed, "Scheduled", "Successfully assigned " + Pods.key(assumed) + " to " + node);
             return;
         }
         log.info("binding pod={} node={} failed: {}", Pods.key(assumed), node, bound.message());
         framework.unreserve(state, assumed, node);
         cache.forget(assumed);
-        // The pod may be gone or bound by someone else; the informer sorts that out. Otherwise try again.
-        queue.add(queued.pod());
+        // Retried after its backoff, unless the informer says meanwhile that it is gone or bound elsewhere.
+        queue.retry(queued.failed(config.clock().instant(), Set.of()));
         recorder.warning(queued.pod(), "FailedScheduling", "Binding rejected: " + bound.message());
     }
 

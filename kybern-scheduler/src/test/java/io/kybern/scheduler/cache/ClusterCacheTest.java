@@ -1,8 +1,8 @@
 package io.kybern.scheduler.cache;
 
-import static io.kybern.scheduler.framework.Objects.node;
-import static io.kybern.scheduler.framework.Objects.on;
-import static io.kybern.scheduler.framework.Objects.pod;
+import static io.kybern.scheduler.framework.TestObjects.node;
+import static io.kybern.scheduler.framework.TestObjects.on;
+import static io.kybern.scheduler.framework.TestObjects.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,11 +1,11 @@
 package io.kybern.scheduler.framework;
 
-import static io.kybern.scheduler.framework.Objects.info;
-import static io.kybern.scheduler.framework.Objects.infos;
-import static io.kybern.scheduler.framework.Objects.node;
-import static io.kybern.scheduler.framework.Objects.on;
-import static io.kybern.scheduler.framework.Objects.pod;
-import static io.kybern.scheduler.framework.Objects.taint;
+import static io.kybern.scheduler.framework.TestObjects.info;
+import static io.kybern.scheduler.framework.TestObjects.infos;
+import static io.kybern.scheduler.framework.TestObjects.node;
+import static io.kybern.scheduler.framework.TestObjects.on;
+import static io.kybern.scheduler.framework.TestObjects.pod;
+import static io.kybern.scheduler.framework.TestObjects.taint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

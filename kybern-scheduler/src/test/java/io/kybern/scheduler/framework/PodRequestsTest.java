@@ -1,6 +1,6 @@
 package io.kybern.scheduler.framework;
 
-import static io.kybern.scheduler.framework.Objects.pod;
+import static io.kybern.scheduler.framework.TestObjects.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;

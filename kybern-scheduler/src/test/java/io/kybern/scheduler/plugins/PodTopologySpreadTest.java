@@ -1,9 +1,9 @@
 package io.kybern.scheduler.plugins;
 
-import static io.kybern.scheduler.framework.Objects.info;
-import static io.kybern.scheduler.framework.Objects.node;
-import static io.kybern.scheduler.framework.Objects.on;
-import static io.kybern.scheduler.framework.Objects.pod;
+import static io.kybern.scheduler.framework.TestObjects.info;
+import static io.kybern.scheduler.framework.TestObjects.node;
+import static io.kybern.scheduler.framework.TestObjects.on;
+import static io.kybern.scheduler.framework.TestObjects.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;

@@ -29,7 +29,7 @@ class SchedulingQueueTest {
     private final SchedulingQueue queue = new SchedulingQueue(clock);
 
     private static Pod pod(String name, int priority) {
-        return io.kybern.scheduler.framework.Objects.pod(name, null, null).editSpec().withPriority(priority)
+        return io.kybern.scheduler.framework.TestObjects.pod(name, null, null).editSpec().withPriority(priority)
                 .endSpec().build();
     }
 

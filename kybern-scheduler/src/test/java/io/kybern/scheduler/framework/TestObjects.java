@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /** Nodes and pods for the scheduler's unit tests, built with fabric8's builders. */
-public final class Objects {
+public final class TestObjects {
 
-    private Objects() {
+    private TestObjects() {
     }
 
     /** A node with that much allocatable CPU (cores) and memory (Gi), 110 pods, and the hostname label. */
