@@ -162,7 +162,7 @@ public final class Scheduler implements AutoCloseable {
                 cache.addOrUpdateNode(node);
                 if (!Objects.equals(old.getSpec(), node.getSpec())
                         || !Objects.equals(old.getMetadata().getLabels(), node.getMetadata().getLabels())
-                        || !Objects.equals(old.getStatus().getAllocatable(), node.getStatus().getAllocatable())) {
+                        || !Objects.equals(allocatable(old), allocatable(node))) {
                     queue.moveOnEvent(plugins -> true);
                 }
             }
@@ -230,6 +230,10 @@ public final class Scheduler implements AutoCloseable {
         };
         informers.of(PersistentVolumeClaim.class).addEventHandler(new Forwarding<>(volumesChanged));
         informers.of(PersistentVolume.class).addEventHandler(new Forwarding<>(volumesChanged));
+    }
+
+    private static Object allocatable(Node node) {
+        return node.getStatus() == null ? null : node.getStatus().getAllocatable();
     }
 
     /** Passes one kind's events to a handler of any kind. */
