@@ -151,6 +151,24 @@ class SchedulerTest extends ServerAndClient {
     }
 
     @Test
+    void aPodWaitingForRoomIsPlacedWhenAnAssignedPodIsDeleted() {
+        String ns = Fabric8.namespace(client, "sched-requeue");
+        node("snug", "2", "16Gi", false);
+        pod(ns, "first", "2");
+        await().atMost(PATIENCE).until(() -> "snug".equals(nodeOf(ns, "first")));
+        pod(ns, "second", "2");
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(events(ns, "second", "FailedScheduling"))
+                .extracting(Event::getMessage).contains("0/1 nodes are available: 1 Insufficient cpu. preemption: "
+                        + "0/1 nodes are available: 1 No preemption victims found for incoming pod."));
+        assertThat(nodeOf(ns, "second")).isNull();
+
+        client.pods().inNamespace(ns).withName("first").withGracePeriod(0).delete();
+
+        // Requeued by the deletion, not by the 5-minute flush.
+        await().atMost(PATIENCE).until(() -> "snug".equals(nodeOf(ns, "second")));
+    }
+
+    @Test
     void aHigherPriorityPodPreemptsALowerOneAndTakesItsPlaceOnceItIsGone() {
         String ns = Fabric8.namespace(client, "sched-preempt");
         client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
