@@ -165,6 +165,53 @@ class FrameworkTest {
         assertThat(calls).containsExactly("reserve Ok", "reserve Refusing", "unreserve Refusing", "unreserve Ok");
     }
 
+    @Test
+    void permitAndBindStopAtTheFirstThatDecides() {
+        Plugin.Permit allow = new Plugin.Permit() {
+            public String name() {
+                return "Allow";
+            }
+
+            public Status permit(CycleState state, Pod pod, String nodeName) {
+                return Status.SUCCESS;
+            }
+        };
+        Plugin.Permit deny = new Plugin.Permit() {
+            public String name() {
+                return "Deny";
+            }
+
+            public Status permit(CycleState state, Pod pod, String nodeName) {
+                return Status.unschedulable("not now");
+            }
+        };
+        Pod pod = pod("p", null, null).build();
+        assertThat(new Framework(List.of(allow), Map.of(), new Random(1)).permit(new CycleState(), pod, "n")
+                .isSuccess()).isTrue();
+        Status denied = new Framework(List.of(allow, deny), Map.of(), new Random(1)).permit(new CycleState(), pod, "n");
+        assertThat(denied.plugin()).isEqualTo("Deny");
+        assertThat(denied.message()).isEqualTo("not now");
+
+        List<String> binders = new ArrayList<>();
+        Plugin.Bind skipping = new Binder("Skipping", Status.SKIP, binders);
+        Plugin.Bind binding = new Binder("Binding", Status.SUCCESS, binders);
+        Plugin.Bind never = new Binder("Never", Status.SUCCESS, binders);
+        Status bound = new Framework(List.of(skipping, binding, never), Map.of(), new Random(1))
+                .bind(new CycleState(), pod, "n");
+        assertThat(bound.isSuccess()).isTrue();
+        assertThat(binders).containsExactly("Skipping", "Binding");
+        assertThat(new Framework(List.of(skipping), Map.of(), new Random(1)).bind(new CycleState(), pod, "n").code())
+                .isEqualTo(Status.Code.ERROR);
+    }
+
+    private record Binder(String name, Status answer, List<String> calls) implements Plugin.Bind {
+        @Override
+        public Status bind(CycleState state, Pod pod, String nodeName) {
+            calls.add(name);
+            return answer;
+        }
+    }
+
     private record FixedScore(String name, Map<String, Long> scores) implements Plugin.Score {
         @Override
         public long score(CycleState state, Pod pod, NodeInfo node) {
