@@ -6,6 +6,7 @@ import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.api.schema.Schemas;
+import io.kybern.apiserver.admission.PodPriority;
 import io.kybern.apiserver.allocation.Ipv4Range;
 import io.kybern.apiserver.allocation.ServiceAllocator;
 import io.kybern.apiserver.cache.WatchCaches;
@@ -83,6 +84,10 @@ public final class KubeApiServer implements AutoCloseable {
         ServiceAllocator allocator = new ServiceAllocator(store, Ipv4Range.parse(ServingNames.DEFAULT_SERVICE_CIDR), new SecureRandom());
         storage.hooks("", "services", allocator);
         storage.hooks("apiextensions.k8s.io", "customresourcedefinitions", new DefinitionWrites());
+        PodPriority podPriority = new PodPriority(storage, catalog.byResource(
+                new GroupVersionResource("scheduling.k8s.io", "v1", "priorityclasses")).orElseThrow());
+        podPriority.ensureSystemClasses();
+        storage.hooks("", "pods", podPriority);
         ensureKubernetesService(catalog, storage, config);
         List<ObjectNode> existing = new ArrayList<>();
         storage.list(services, "", 0, null, null).get("items").forEach(item -> existing.add((ObjectNode) item));

@@ -110,7 +110,7 @@ public final class ApiBenchmark implements Callable<Integer> {
         try {
             for (String name : peerNames) {
                 ApiPeer peer = name.equals("kybern")
-                        ? KybernPeer.start(kybernJar(), jvmOptions(), aotCache(), workDir, progress)
+                        ? KybernPeer.start(kybernJar(), aotCache(), workDir, progress, List.of())
                         : MockPeer.start(workDir, progress);
                 peers.add(peer);
                 runs.add(new ApiScenarios(peer, settings));
@@ -269,17 +269,6 @@ public final class ApiBenchmark implements Callable<Integer> {
                     "where is Kybern's jar? give --jar, or run through bin/bench, which builds it");
         }
         return Path.of(property);
-    }
-
-    /** The server's JVM options: bin/lib/jvm.options, as bin/bench names it, or beside the jar's project. */
-    private Path jvmOptions() {
-        String property = System.getProperty("kybern.jvmOptions");
-        if (property != null) {
-            return Path.of(property);
-        }
-        // kybern-cli/target/kybern.jar lies two levels below the project's root.
-        Path root = kybernJar().toAbsolutePath().getParent().getParent().getParent();
-        return root.resolve("bin").resolve("lib").resolve("jvm.options");
     }
 
     private Path aotCache() {

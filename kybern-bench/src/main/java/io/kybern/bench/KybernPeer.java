@@ -30,22 +30,23 @@ final class KybernPeer extends ApiPeer {
     }
 
     /**
-     * @param jar        the runnable jar
-     * @param jvmOptions the java @argument file of the server's JVM options
-     * @param aotCache   the AOT cache file to use (recorded first if missing), or null to start without
+     * @param jar         the runnable jar
+     * @param aotCache    the AOT cache file to use (recorded first if missing), or null to start without
+     * @param serverFlags extra {@code kybern server} flags (simulated nodes, say)
      */
-    static KybernPeer start(Path jar, Path jvmOptions, Path aotCache, Path workDir, Progress progress)
+    static KybernPeer start(Path jar, Path aotCache, Path workDir, Progress progress, List<String> serverFlags)
             throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException("no Kybern jar at " + jar + "; build it with bin/kybern version");
         }
+        Path jvmOptions = jvmOptionsFor(jar);
         if (!Files.isRegularFile(jvmOptions)) {
             throw new IOException("no JVM options file at " + jvmOptions);
         }
         if (aotCache != null && !Files.isRegularFile(aotCache)) {
             progress.line("[kybern] recording the AOT class cache " + aotCache + " with a training start");
             Path training = Files.createDirectories(workDir.resolve("kybern-training"));
-            Launched run = launch(jar, jvmOptions, List.of("-XX:AOTCacheOutput=" + aotCache), training);
+            Launched run = launch(jar, jvmOptions, List.of("-XX:AOTCacheOutput=" + aotCache), training, List.of());
             run.process().destroy();
             if (!run.process().waitFor(60, TimeUnit.SECONDS)) {
                 run.process().destroyForcibly();
@@ -53,17 +54,28 @@ final class KybernPeer extends ApiPeer {
         }
         List<String> aot = aotCache != null && Files.isRegularFile(aotCache)
                 ? List.of("-XX:AOTCache=" + aotCache) : List.of();
-        Launched run = launch(jar, jvmOptions, aot, Files.createDirectories(workDir.resolve("kybern")));
+        Launched run = launch(jar, jvmOptions, aot, Files.createDirectories(workDir.resolve("kybern")), serverFlags);
         progress.line("[kybern] ready in " + Numbers.fixed2(run.readySeconds()) + " s"
                 + (aot.isEmpty() ? " (no AOT cache)" : " (with the AOT cache)") + ", pid " + run.process().pid());
         return new KybernPeer(run.process(), run.readySeconds(), run.log(), run.dataDir().resolve("admin.kubeconfig"));
     }
 
+    /** The server's JVM options: bin/lib/jvm.options, as bin/bench names it, or beside the jar's project. */
+    static Path jvmOptionsFor(Path jar) {
+        String property = System.getProperty("kybern.jvmOptions");
+        if (property != null) {
+            return Path.of(property);
+        }
+        // kybern-cli/target/kybern.jar lies two levels below the project's root.
+        Path root = jar.toAbsolutePath().getParent().getParent().getParent();
+        return root.resolve("bin").resolve("lib").resolve("jvm.options");
+    }
+
     private record Launched(Process process, double readySeconds, Path log, Path dataDir) {
     }
 
-    private static Launched launch(Path jar, Path optionsFile, List<String> jvmOptions, Path dir)
-            throws IOException, InterruptedException {
+    private static Launched launch(Path jar, Path optionsFile, List<String> jvmOptions, Path dir,
+            List<String> serverFlags) throws IOException, InterruptedException {
         int port = freePort();
         Path dataDir = dir.resolve("data");
         Path log = dir.resolve("server.log");
@@ -71,6 +83,7 @@ final class KybernPeer extends ApiPeer {
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "server", "--data-dir", dataDir.toString(),
                 "--bind-address", "127.0.0.1", "--https-listen-port", Integer.toString(port)));
+        command.addAll(serverFlags);
         long launched = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();

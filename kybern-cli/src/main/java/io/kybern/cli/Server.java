@@ -16,6 +16,7 @@ import io.kybern.apiserver.pki.ServiceAccountKey;
 import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.controllers.ControllerManager;
+import io.kybern.scheduler.Scheduler;
 import io.kybern.store.Store;
 import io.kybern.store.Stores;
 import java.io.IOException;
@@ -47,6 +48,8 @@ final class Server implements AutoCloseable {
     private final Thread shutdownHook;
     private KubernetesClient controllersClient;
     private ControllerManager controllers;
+    private KubernetesClient schedulerClient;
+    private Scheduler scheduler;
 
     private Server(Store store, KubeApiServer apiServer) {
         this.store = store;
@@ -96,6 +99,14 @@ final class Server implements AutoCloseable {
                     throw new IllegalStateException("controllers could not start", e);
                 }
             }
+            if (config.scheduler()) {
+                try {
+                    server.startScheduler(config);
+                } catch (IOException | RuntimeException e) {
+                    server.close();
+                    throw new IllegalStateException("scheduler could not start", e);
+                }
+            }
             log.info("server ready url={} kubeconfig={} elapsed_ms={}", url, config.writeKubeconfig(),
                     elapsedMillis(started));
             return server;
@@ -127,6 +138,18 @@ final class Server implements AutoCloseable {
                 new ControllerManager.Config(leaderElection, identity, Clock.systemUTC()));
     }
 
+    /**
+     * The scheduler, like the controllers a client of this server's API with its own connection (binding
+     * traffic does not queue behind the controllers'). One scheduler per server: with several servers on
+     * etcd each would schedule; leader election for it is not done yet.
+     */
+    private void startScheduler(ServerConfig config) throws IOException {
+        Config clientConfig = Config.fromKubeconfig(Files.readString(config.writeKubeconfig()));
+        schedulerClient = new KubernetesClientBuilder().withConfig(clientConfig)
+                .withHttpClientFactory(new JdkHttpClientFactory()).build();
+        scheduler = Scheduler.start(schedulerClient, Scheduler.Config.defaults(Clock.systemUTC()));
+    }
+
     Store store() {
         return store;
     }
@@ -145,6 +168,12 @@ final class Server implements AutoCloseable {
             return;
         }
         log.info("stopping");
+        if (scheduler != null) {
+            scheduler.close();
+        }
+        if (schedulerClient != null) {
+            schedulerClient.close();
+        }
         if (controllers != null) {
             controllers.close();
             controllersClient.close();

@@ -40,10 +40,14 @@ final class ServerCommand implements Callable<Integer> {
             description = "Do not run the controllers (ReplicaSet, garbage collector, namespace...) in this server.")
     boolean disableControllerManager;
 
+    @Option(names = "--disable-scheduler",
+            description = "Do not run the scheduler in this server (pods stay Pending unless another binds them).")
+    boolean disableScheduler;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = new ServerConfig(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig,
-                tlsSans, !disableControllerManager);
+                tlsSans, !disableControllerManager, !disableScheduler);
         try (Server server = Server.start(config)) {
             server.awaitShutdown();
         }

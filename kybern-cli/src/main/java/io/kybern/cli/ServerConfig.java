@@ -14,14 +14,22 @@ import java.util.Objects;
  * @param writeKubeconfig   where to write the admin kubeconfig
  * @param tlsSans           extra names and addresses for the serving certificate
  * @param controllers       whether to run the controllers (kube-controller-manager's part) in this server
+ * @param scheduler         whether to run the scheduler (kube-scheduler's part) in this server
  */
 record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
-        List<String> tlsSans, boolean controllers) {
+        List<String> tlsSans, boolean controllers, boolean scheduler) {
 
-    /** A server with its controllers. */
+    /** A server with or without both its controllers and its scheduler. */
+    ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
+            List<String> tlsSans, boolean controllersAndScheduler) {
+        this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, controllersAndScheduler,
+                controllersAndScheduler);
+    }
+
+    /** A server with its controllers and scheduler. */
     ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
             List<String> tlsSans) {
-        this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, true);
+        this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, true, true);
     }
 
     ServerConfig {

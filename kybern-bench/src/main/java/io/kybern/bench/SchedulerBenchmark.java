@@ -1,0 +1,268 @@
+package io.kybern.bench;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kybern.scheduler.Scheduler;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code scheduler} benchmark: a Kybern server (its jar, started with {@code --disable-scheduler})
+ * with N Node objects created through the API (allocatable and Ready written through the status
+ * subresource; no node agent, so pods are only bound, never run) and P basic pods created by concurrent
+ * fabric8 clients while no scheduler runs. Then Kybern's scheduler starts in this JVM, a client of that
+ * server as it is of its own in {@code kybern server}, and the figure is pods bound per second from its
+ * start (informers' first list included) to the last pod a watch sees bound, as kube-scheduler's
+ * scheduler_perf measures throughput on pods created beforehand. Pod creation is kept out of the figure:
+ * it is the API server's rate, not the scheduler's.
+ */
+@Command(
+        name = "scheduler",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "The scheduler: pods/s bound on N nodes (API objects, no node agent) for P basic pods.",
+            "",
+            "Ends with: scheduler: pods_per_s_1k=.. pods_per_s_5k=.. deploy1000_s=.. heap5k_mb=.. testkit_start_ms=..",
+            "(figures this benchmark does not measure yet are printed as n/a)."})
+public final class SchedulerBenchmark implements Callable<Integer> {
+
+    @Option(names = "--quick", description = "100 nodes and 1,000 pods instead of the targets' sizes.")
+    boolean quick;
+
+    @Option(names = "--nodes", split = ",", paramLabel = "N", defaultValue = "1000",
+            description = "Node counts to run, each on a fresh server (default ${DEFAULT-VALUE}; 5000 also fills"
+                    + " pods_per_s_5k).")
+    List<Integer> nodeCounts;
+
+    @Option(names = "--pods", paramLabel = "P", defaultValue = "10000",
+            description = "Pods per run (default ${DEFAULT-VALUE}).")
+    int pods;
+
+    @Option(names = "--clients", paramLabel = "N", defaultValue = "16",
+            description = "Concurrent clients creating nodes and pods (default ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--datastore-endpoint", paramLabel = "ENDPOINT", defaultValue = "",
+            description = "The server's datastore, as kybern server takes it (default: its embedded SQLite).")
+    String datastore;
+
+    @Option(names = "--jar", paramLabel = "FILE", description = "Kybern's jar (default: -Dkybern.jar, as bin/bench"
+            + " sets it).")
+    Path jar;
+
+    @Option(names = "--keep", description = "Keep the run's files (data directories, server logs).")
+    boolean keep;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** One run's figures. */
+    record Run(int nodes, int pods, double nodesSeconds, double createSeconds, double bindSeconds) {
+        double podsPerSecond() {
+            return pods / bindSeconds;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Progress progress = new Progress(spec.commandLine().getErr());
+        List<Integer> sizes = quick ? List.of(100) : nodeCounts;
+        int podCount = quick ? 1000 : pods;
+        Map<Integer, Run> runs = new LinkedHashMap<>();
+        for (int nodes : sizes) {
+            Run run = runOnce(nodes, podCount, progress);
+            runs.put(nodes, run);
+            out.printf("scheduler %d nodes, %d pods: nodes created in %s s; pods created in %s s (%s/s); all bound "
+                    + "%s s after the scheduler started: %s pods/s%n", nodes, podCount,
+                    Numbers.fixed2(run.nodesSeconds()), Numbers.fixed2(run.createSeconds()),
+                    Numbers.plain(Math.round(podCount / run.createSeconds())), Numbers.fixed2(run.bindSeconds()),
+                    Numbers.plain(Math.round(run.podsPerSecond())));
+        }
+        out.println("scheduler: pods_per_s_1k=" + figure(runs.get(1000)) + " pods_per_s_5k=" + figure(runs.get(5000))
+                + " deploy1000_s=n/a heap5k_mb=n/a testkit_start_ms=n/a");
+        return CommandLine.ExitCode.OK;
+    }
+
+    private static String figure(Run run) {
+        return run == null ? "n/a" : Numbers.plain(Math.round(run.podsPerSecond()));
+    }
+
+    private Run runOnce(int nodeCount, int podCount, Progress progress) throws Exception {
+        Path workDir = Files.createTempDirectory("kybern-bench-scheduler-");
+        List<String> flags = new ArrayList<>(List.of("--disable-scheduler"));
+        if (!datastore.isEmpty()) {
+            flags.addAll(List.of("--datastore-endpoint", datastore));
+        }
+        try (KybernPeer peer = KybernPeer.start(kybernJar(), aotCache(), workDir, progress, flags);
+                KubernetesClient client = peer.client()) {
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            List<KubernetesClient> clientsUsed = new ArrayList<>();
+            try {
+                for (int i = 0; i < clients; i++) {
+                    clientsUsed.add(peer.client());
+                }
+                long nodesStarted = System.nanoTime();
+                parallel(pool, nodeCount, i -> createNode(clientsUsed.get(i % clients), String.format("node-%05d", i)));
+                double nodesSeconds = (System.nanoTime() - nodesStarted) / 1e9;
+                progress.line("[scheduler] " + nodeCount + " nodes created in " + Numbers.fixed2(nodesSeconds) + " s");
+                // Let the scheduler's informer see every node before pods arrive.
+                Thread.sleep(2000);
+
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata()
+                        .build()).create();
+                Set<String> bound = ConcurrentHashMap.newKeySet();
+                AtomicLong lastBound = new AtomicLong();
+                SharedIndexInformer<Pod> informer = client.pods().inNamespace("bench").inform(
+                        new ResourceEventHandler<>() {
+                            @Override
+                            public void onAdd(Pod pod) {
+                                seen(pod);
+                            }
+
+                            @Override
+                            public void onUpdate(Pod old, Pod pod) {
+                                seen(pod);
+                            }
+
+                            @Override
+                            public void onDelete(Pod pod, boolean unknown) {
+                            }
+
+                            private void seen(Pod pod) {
+                                if (pod.getSpec().getNodeName() != null && bound.add(pod.getMetadata().getName())) {
+                                    lastBound.set(System.nanoTime());
+                                }
+                            }
+                        });
+                try {
+                    long podsStarted = System.nanoTime();
+                    parallel(pool, podCount, i -> clientsUsed.get(i % clients).pods().inNamespace("bench")
+                            .resource(basicPod("pod-" + i)).create());
+                    double createSeconds = (System.nanoTime() - podsStarted) / 1e9;
+                    progress.line("[scheduler] " + podCount + " pods created in " + Numbers.fixed2(createSeconds)
+                            + " s; starting the scheduler");
+                    long schedulerStarted = System.nanoTime();
+                    Scheduler scheduler = Scheduler.start(client, Scheduler.Config.defaults(Clock.systemUTC()));
+                    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                    while (bound.size() < podCount && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    scheduler.close();
+                    if (bound.size() < podCount) {
+                        throw new IllegalStateException("only " + bound.size() + " of " + podCount
+                                + " pods bound in 10 minutes; server log: " + workDir);
+                    }
+                    return new Run(nodeCount, podCount, nodesSeconds, createSeconds,
+                            (lastBound.get() - schedulerStarted) / 1e9);
+                } finally {
+                    informer.close();
+                }
+            } finally {
+                pool.shutdownNow();
+                clientsUsed.forEach(KubernetesClient::close);
+            }
+        } finally {
+            if (!keep) {
+                deleteTree(workDir);
+            } else {
+                progress.line("files kept in " + workDir);
+            }
+        }
+    }
+
+    private interface Task {
+        void run(int index) throws Exception;
+    }
+
+    private static void parallel(ExecutorService pool, int count, Task task) throws Exception {
+        List<Future<?>> futures = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            futures.add(pool.submit(() -> {
+                task.run(index);
+                return null;
+            }));
+        }
+        for (Future<?> future : futures) {
+            future.get();
+        }
+    }
+
+    private static void createNode(KubernetesClient client, String name) {
+        Map<String, Quantity> resources = Map.of("cpu", new Quantity("32"), "memory", new Quantity("128Gi"),
+                "pods", new Quantity("110"));
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name)
+                .withLabels(Map.of("kubernetes.io/hostname", name)).endMetadata().build()).create();
+        Node node = client.nodes().withName(name).get();
+        node.setStatus(new NodeStatusBuilder().withCapacity(resources).withAllocatable(resources)
+                .withConditions(new NodeConditionBuilder().withType("Ready").withStatus("True")
+                        .withReason("KubeletReady").build()).build());
+        client.nodes().resource(node).updateStatus();
+    }
+
+    /** kube-scheduler's perf tests' basic pod: one container with small requests. */
+    private static Pod basicPod(String name) {
+        return new PodBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec().addNewContainer()
+                .withName("pause").withImage("registry.k8s.io/pause:3.10").withNewResources()
+                .withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("500Mi"))).endResources()
+                .endContainer().endSpec().build();
+    }
+
+    private Path kybernJar() {
+        if (jar != null) {
+            return jar;
+        }
+        String property = System.getProperty("kybern.jar");
+        if (property == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "where is Kybern's jar? give --jar, or run through bin/bench, which builds it");
+        }
+        return Path.of(property);
+    }
+
+    private static Path aotCache() {
+        String property = System.getProperty("kybern.aot");
+        return property == null ? null : Path.of(property);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
