@@ -15,6 +15,7 @@ import io.kybern.apiserver.pki.ServiceAccountKey;
 import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.controllers.ControllerManager;
+import io.kybern.kubelet.sim.SimulatedNodes;
 import io.kybern.store.Store;
 import io.kybern.store.Stores;
 import java.io.IOException;
@@ -46,6 +47,8 @@ final class Server implements AutoCloseable {
     private final Thread shutdownHook;
     private KubernetesClient controllersClient;
     private ControllerManager controllers;
+    private KubernetesClient simulatedNodesClient;
+    private SimulatedNodes simulatedNodes;
 
     private Server(Store store, KubeApiServer apiServer) {
         this.store = store;
@@ -95,6 +98,14 @@ final class Server implements AutoCloseable {
                     throw new IllegalStateException("controllers could not start", e);
                 }
             }
+            if (config.simulatedNodes().count() > 0) {
+                try {
+                    server.startSimulatedNodes(config);
+                } catch (IOException | RuntimeException e) {
+                    server.close();
+                    throw new IllegalStateException("simulated nodes could not start", e);
+                }
+            }
             log.info("server ready url={} kubeconfig={} elapsed_ms={}", url, config.writeKubeconfig(),
                     elapsedMillis(started));
             return server;
@@ -117,13 +128,28 @@ final class Server implements AutoCloseable {
      * leader election; with SQLite or memory this server is the only one.
      */
     private void startControllers(ServerConfig config, Stores.Endpoint endpoint) throws IOException {
-        Config clientConfig = Config.fromKubeconfig(Files.readString(config.writeKubeconfig()));
-        controllersClient = new KubernetesClientBuilder().withConfig(clientConfig)
-                .withHttpClientFactory(new JdkHttpClientFactory()).build();
+        controllersClient = adminClient(config);
         boolean leaderElection = endpoint.kind().equals("etcd");
         String identity = InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID();
         controllers = ControllerManager.start(controllersClient,
-                new ControllerManager.Config(leaderElection, identity, Clock.systemUTC()));
+                new ControllerManager.Config(leaderElection, identity, config.clock()));
+    }
+
+    /** Simulated nodes, as clients of this server's API like any node agent (architecture: the API is the bus). */
+    private void startSimulatedNodes(ServerConfig config) throws IOException {
+        simulatedNodesClient = adminClient(config);
+        simulatedNodes = SimulatedNodes.start(simulatedNodesClient, config.simulatedNodes(), config.clock());
+    }
+
+    private static KubernetesClient adminClient(ServerConfig config) throws IOException {
+        Config clientConfig = Config.fromKubeconfig(Files.readString(config.writeKubeconfig()));
+        return new KubernetesClientBuilder().withConfig(clientConfig)
+                .withHttpClientFactory(new JdkHttpClientFactory()).build();
+    }
+
+    /** The simulated nodes this server runs, or null without any. */
+    SimulatedNodes simulatedNodes() {
+        return simulatedNodes;
     }
 
     Store store() {
@@ -144,6 +170,12 @@ final class Server implements AutoCloseable {
             return;
         }
         log.info("stopping");
+        if (simulatedNodes != null) {
+            simulatedNodes.close();
+        }
+        if (simulatedNodesClient != null) {
+            simulatedNodesClient.close();
+        }
         if (controllers != null) {
             controllers.close();
             controllersClient.close();

@@ -1,6 +1,10 @@
 package io.kybern.cli;
 
+import io.kybern.kubelet.sim.NodeShape;
+import io.kybern.kubelet.sim.SimulatedNodes;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,9 +18,19 @@ import java.util.Objects;
  * @param writeKubeconfig   where to write the admin kubeconfig
  * @param tlsSans           extra names and addresses for the serving certificate
  * @param controllers       whether to run the controllers (kube-controller-manager's part) in this server
+ * @param simulatedNodes    the simulated nodes to run in this server (a count of 0 for none)
+ * @param clock             the time the controllers and simulated nodes read (tests move their own)
  */
 record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
-        List<String> tlsSans, boolean controllers) {
+        List<String> tlsSans, boolean controllers, SimulatedNodes.Options simulatedNodes, InstantSource clock) {
+
+    /** A server without simulated nodes, on the system clock. */
+    ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
+            List<String> tlsSans, boolean controllers) {
+        this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, controllers,
+                new SimulatedNodes.Options(0, SimulatedNodes.Options.DEFAULT_PREFIX, NodeShape.defaults()),
+                Clock.systemUTC());
+    }
 
     /** A server with its controllers. */
     ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
@@ -33,5 +47,7 @@ record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, 
         }
         writeKubeconfig = writeKubeconfig == null ? dataDir.resolve("admin.kubeconfig") : writeKubeconfig;
         tlsSans = List.copyOf(tlsSans);
+        Objects.requireNonNull(simulatedNodes, "simulatedNodes");
+        Objects.requireNonNull(clock, "clock");
     }
 }
