@@ -151,7 +151,7 @@ public final class ControllerManager implements AutoCloseable {
         serviceAccounts.watch(serviceAccountController.queue()::add);
 
         var nodes = informers.of(Node.class);
-        var nodeLifecycle = new NodeLifecycleController(client, nodes, informers.of(Lease.class), clock);
+        var nodeLifecycle = new NodeLifecycleController(client, nodes, informers.of(Lease.class), pods, clock);
         Controller<ObjectKey> nodeLifecycleController = controller(NodeLifecycleController.COMPONENT,
                 nodeLifecycle, 5);
         nodeLifecycle.watch(nodeLifecycleController.queue()::add);

@@ -281,6 +281,8 @@ class SimulatedNodesTest {
         await().atMost(PATIENCE).until(() -> client.v1().events().inAnyNamespace().list().getItems().stream()
                 .anyMatch(e -> "NodeNotReady".equals(e.getReason())
                         && "sim-node-2".equals(e.getInvolvedObject().getName())));
+        await("pods of a node that is not ready are not ready")
+                .atMost(PATIENCE).until(() -> "False".equals(podCondition(pod(ns, "forever"), "Ready")));
 
         // 2 s of toleration: the ReplicaSet's pods go (forced once their grace is over, as the node cannot
         // finish them), and the ReplicaSet makes new ones, which stay Pending with no scheduler.
@@ -314,5 +316,48 @@ class SimulatedNodesTest {
         });
         assertThat(client.nodes().withName("sim-node-2").get().getMetadata().getAnnotations())
                 .doesNotContainKey("sim.kybern.io/stopped");
+        await("its node looks after it again")
+                .atMost(PATIENCE).until(() -> "True".equals(podCondition(pod(ns, "forever"), "Ready")));
+    }
+
+    @Test
+    void aNoExecuteTaintAddedByAUserEvictsThePodsThatDoNotTolerateIt() {
+        String ns = Fabric8.namespace(client, "sim-user-taint");
+        client.pods().inNamespace(ns).resource(podOn("sim-node-1", "intolerant", Map.of()).build()).create();
+        client.pods().inNamespace(ns).resource(podOn("sim-node-1", "tolerant", Map.of()).editSpec()
+                .withTolerations(new TolerationBuilder().withKey("maintenance").withOperator("Exists")
+                        .withEffect("NoExecute").build()).endSpec().build()).create();
+        await().atMost(PATIENCE).until(() -> "True".equals(podCondition(pod(ns, "intolerant"), "Ready"))
+                && "True".equals(podCondition(pod(ns, "tolerant"), "Ready")));
+
+        client.nodes().withName("sim-node-1").edit(n -> new io.fabric8.kubernetes.api.model.NodeBuilder(n).editSpec()
+                .addNewTaint().withKey("maintenance").withValue("true").withEffect("NoExecute").endTaint().endSpec()
+                .build());
+        try {
+            // Evicted at once, gracefully; the running node finishes the deletion.
+            await().atMost(PATIENCE).until(() -> pod(ns, "intolerant") == null);
+            assertThat(client.v1().events().inNamespace(ns).list().getItems()).anySatisfy(e -> {
+                assertThat(e.getReason()).isEqualTo("TaintManagerEviction");
+                assertThat(e.getMessage()).isEqualTo("Marking for deletion Pod " + ns + "/intolerant");
+                assertThat(e.getSource().getComponent()).isEqualTo("taint-eviction-controller");
+            });
+            assertThat(pod(ns, "tolerant").getMetadata().getDeletionTimestamp()).isNull();
+        } finally {
+            client.nodes().withName("sim-node-1").edit(n -> new io.fabric8.kubernetes.api.model.NodeBuilder(n)
+                    .editSpec().withTaints(n.getSpec().getTaints().stream()
+                            .filter(t -> !"maintenance".equals(t.getKey())).toList()).endSpec().build());
+        }
+    }
+
+    @Test
+    void podsBoundToANodeThatDoesNotExistAreCollected() {
+        String ns = Fabric8.namespace(client, "sim-orphans");
+        client.pods().inNamespace(ns).resource(podOn("no-such-node", "orphan", Map.of()).build()).create();
+
+        advance(Duration.ofSeconds(20));
+        assertThat(pod(ns, "orphan")).as("still in quarantine: the node may only be late").isNotNull();
+        advance(Duration.ofSeconds(25));
+
+        await().atMost(PATIENCE).until(() -> pod(ns, "orphan") == null);
     }
 }

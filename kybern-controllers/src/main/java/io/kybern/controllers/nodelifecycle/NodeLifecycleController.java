@@ -3,13 +3,19 @@ package io.kybern.controllers.nodelifecycle;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.ObjectKey;
+import io.kybern.controllers.runtime.Owners;
 import io.kybern.controllers.runtime.Reconciler;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * ({@code NodeStatusUnknown}, "Kubelet stopped posting node status.") and a {@code NodeNotReady} event; a
  * node whose Ready is Unknown is tainted {@code node.kubernetes.io/unreachable}, one whose Ready is False
  * {@code node.kubernetes.io/not-ready} (NoSchedule and NoExecute both), and the taints go when it is
- * Ready again. The NoExecute taints are what {@link TaintEvictionController} evicts pods for.
+ * Ready again; pods on a node that is not Ready are marked not Ready. The NoExecute taints are what {@link TaintEvictionController} evicts pods for.
  *
  * <p>Silence is measured on this controller's clock from when it last <em>saw</em> a heartbeat move, not
  * from the time written in it, so a node whose clock is off is judged fairly (Kubernetes does the same).
@@ -43,6 +49,7 @@ public final class NodeLifecycleController implements Reconciler<ObjectKey> {
     public static final Duration GRACE_PERIOD = Duration.ofSeconds(40);
     public static final Duration MONITOR_PERIOD = Duration.ofSeconds(5);
     static final String LEASE_NAMESPACE = "kube-node-lease";
+    private static final String BY_NODE = "node-lifecycle-by-node";
 
     /** The heartbeats last seen for a node, when they were seen to move, and the Ready status then. */
     private record Observed(String leaseRenewTime, String readyHeartbeat, Instant movedAt, String readyStatus) {
@@ -51,15 +58,19 @@ public final class NodeLifecycleController implements Reconciler<ObjectKey> {
     private final KubernetesClient client;
     private final SharedIndexInformer<Node> nodes;
     private final SharedIndexInformer<Lease> leases;
+    private final SharedIndexInformer<Pod> pods;
     private final InstantSource clock;
     private final EventRecorder events;
     private final Map<String, Observed> observed = new ConcurrentHashMap<>();
 
     public NodeLifecycleController(KubernetesClient client, SharedIndexInformer<Node> nodes,
-            SharedIndexInformer<Lease> leases, InstantSource clock) {
+            SharedIndexInformer<Lease> leases, SharedIndexInformer<Pod> pods, InstantSource clock) {
         this.client = client;
         this.nodes = nodes;
         this.leases = leases;
+        this.pods = pods;
+        pods.addIndexers(Map.of(BY_NODE, pod -> List.of(pod.getSpec() == null || pod.getSpec().getNodeName() == null
+                ? "" : pod.getSpec().getNodeName())));
         this.clock = clock;
         this.events = new EventRecorder(client, COMPONENT, clock);
     }
@@ -119,6 +130,9 @@ public final class NodeLifecycleController implements Reconciler<ObjectKey> {
             observed.put(name, seen);
         }
         String ready = NodeHealth.ready(node);
+        if (!"True".equals(ready)) {
+            markPodsNotReady(name);
+        }
         if (before != null && !Objects.equals(before.readyStatus(), ready)) {
             if ("True".equals(ready)) {
                 events.normal(node, "NodeReady", "Node " + name + " status is now: NodeReady");
@@ -150,6 +164,34 @@ public final class NodeLifecycleController implements Reconciler<ObjectKey> {
             return new Observed(renewTime, heartbeat, now, ready);
         }
         return new Observed(renewTime, heartbeat, before.movedAt(), ready);
+    }
+
+    /**
+     * Pods on a node that is not Ready are not Ready either, whatever their node last said: their Ready
+     * condition becomes False (with a {@code NodeNotReady} warning), so endpoints stop sending them traffic.
+     */
+    private void markPodsNotReady(String nodeName) {
+        for (Pod pod : pods.getIndexer().byIndex(BY_NODE, nodeName)) {
+            if (pod.getStatus() == null || pod.getStatus().getConditions() == null || Owners.deleting(pod)) {
+                continue;
+            }
+            List<PodCondition> conditions = pod.getStatus().getConditions();
+            if (conditions.stream().noneMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))) {
+                continue;
+            }
+            String now = NodeHealth.seconds(clock.instant());
+            List<PodCondition> notReady = conditions.stream().map(c -> "Ready".equals(c.getType())
+                    ? new PodConditionBuilder(c).withStatus("False").withLastTransitionTime(now).build() : c).toList();
+            try {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(new PodBuilder(pod)
+                        .editStatus().withConditions(notReady).endStatus().build()).updateStatus();
+                events.warning(pod, "NodeNotReady", "Node is not ready");
+            } catch (KubernetesClientException e) {
+                // 409: a newer pod is on its way; 404: gone. The next look (every 5 s) tries again.
+                log.debug("pod not marked NotReady pod={}/{} code={}", pod.getMetadata().getNamespace(),
+                        pod.getMetadata().getName(), e.getCode());
+            }
+        }
     }
 
     private Node markSilent(Node node, Instant now) {
