@@ -1,5 +1,6 @@
 package io.kybern.cli;
 
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -63,8 +64,17 @@ final class SimCommand implements Callable<Integer> {
                 .withHttpClientFactory(new JdkHttpClientFactory()).build();
     }
 
+    /** Sets or clears the stop annotation of a simulated node; 1 with a message if there is no such node. */
     static int annotate(Path kubeconfig, String node, boolean stop) throws IOException {
         try (KubernetesClient client = client(kubeconfig)) {
+            Node existing = client.nodes().withName(node).get();
+            if (existing == null || existing.getMetadata().getLabels() == null
+                    || !"true".equals(existing.getMetadata().getLabels().get(SimulatedNodes.SIMULATED_LABEL))) {
+                System.err.println("error: " + (existing == null ? "nodes \"" + node + "\" not found"
+                        : "node " + node + " is not a simulated node (no " + SimulatedNodes.SIMULATED_LABEL
+                                + "=true label)"));
+                return 1;
+            }
             client.nodes().withName(node).patch(PatchContext.of(PatchType.JSON_MERGE),
                     "{\"metadata\":{\"annotations\":{\"" + SimulatedNodes.STOPPED_ANNOTATION + "\":"
                             + (stop ? "\"true\"" : "null") + "}}}");

@@ -105,7 +105,7 @@ class KubectlSimulatedNodesTest {
         Kubectl kubectl = Kubectl.version(minor, server.kubeconfig());
         String kubeconfig = server.kubeconfig().toString();
 
-        assertThat(io.kybern.cli.TestServers.run("sim", "stop-node", "sim-node-2", "--kubeconfig", kubeconfig))
+        assertThat(TestServers.run("sim", "stop-node", "sim-node-2", "--kubeconfig", kubeconfig))
                 .isZero();
         await().atMost(PATIENCE).until(() -> !server.simulatedNodes().node("sim-node-2").running());
         server.advance(clock, Duration.ofSeconds(45));
@@ -117,12 +117,31 @@ class KubectlSimulatedNodesTest {
         assertThat(taints.trim().split(" ")).containsExactlyInAnyOrder("node.kubernetes.io/unreachable:NoSchedule",
                 "node.kubernetes.io/unreachable:NoExecute");
 
-        assertThat(io.kybern.cli.TestServers.run("sim", "start-node", "sim-node-2", "--kubeconfig", kubeconfig))
+        assertThat(TestServers.run("sim", "start-node", "sim-node-2", "--kubeconfig", kubeconfig))
                 .isZero();
 
         await().atMost(PATIENCE).until(() -> nodeStatus(kubectl, "sim-node-2").equals("Ready"));
         await().atMost(PATIENCE).until(() -> ok(kubectl.run("get", "node", "sim-node-2", "-o",
                 "jsonpath={.spec.taints}")).stdout().isBlank());
+    }
+
+    @org.junit.jupiter.api.Test
+    void stopNodeRefusesNodesThatDoNotExistOrAreNotSimulated() throws Exception {
+        Kubectl kubectl = Kubectl.version("33", server.kubeconfig());
+        ok(kubectl.runWithInput("""
+                apiVersion: v1
+                kind: Node
+                metadata: {name: real-node}
+                """, "create", "-f", "-"));
+        String kubeconfig = server.kubeconfig().toString();
+
+        assertThat(TestServers.run("sim", "stop-node", "no-such-node", "--kubeconfig", kubeconfig)).isEqualTo(1);
+        assertThat(TestServers.run("sim", "stop-node", "real-node", "--kubeconfig", kubeconfig)).isEqualTo(1);
+        assertThat(TestServers.run("sim", "stop-node", "--kubeconfig", kubeconfig)).as("no name").isEqualTo(2);
+
+        assertThat(ok(kubectl.run("get", "node", "real-node", "-o", "jsonpath={.metadata.annotations}")).stdout())
+                .doesNotContain("sim.kybern.io/stopped");
+        ok(kubectl.run("delete", "node", "real-node"));
     }
 
     private static String nodeStatus(Kubectl kubectl, String node) throws Exception {

@@ -23,6 +23,8 @@ public final class NodeHealth {
     public static final String UNREACHABLE = "node.kubernetes.io/unreachable";
     static final String UNKNOWN_REASON = "NodeStatusUnknown";
     static final String UNKNOWN_MESSAGE = "Kubelet stopped posting node status.";
+    static final String NEVER_REASON = "NodeStatusNeverUpdated";
+    static final String NEVER_MESSAGE = "Kubelet never posted node status.";
     /** The conditions kubelet reports, each set to Unknown when it stops reporting. */
     static final List<String> KUBELET_CONDITIONS = List.of("Ready", "MemoryPressure", "DiskPressure", "PIDPressure");
 
@@ -43,7 +45,8 @@ public final class NodeHealth {
 
     /**
      * The conditions of a node whose kubelet has gone silent: each kubelet condition Unknown with
-     * Kubernetes' reason and message, its heartbeat kept and, where it changes, its transition now.
+     * Kubernetes' reason and message, its heartbeat kept and, where it changes, its transition now. A
+     * condition never reported is added as never updated.
      */
     static List<NodeCondition> silentConditions(List<NodeCondition> current, Instant now) {
         String time = seconds(now);
@@ -51,8 +54,8 @@ public final class NodeHealth {
         for (String type : KUBELET_CONDITIONS) {
             NodeCondition existing = current.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
             if (existing == null) {
-                result.add(new NodeConditionBuilder().withType(type).withStatus("Unknown").withReason(UNKNOWN_REASON)
-                        .withMessage(UNKNOWN_MESSAGE).withLastHeartbeatTime(time).withLastTransitionTime(time)
+                result.add(new NodeConditionBuilder().withType(type).withStatus("Unknown").withReason(NEVER_REASON)
+                        .withMessage(NEVER_MESSAGE).withLastHeartbeatTime(time).withLastTransitionTime(time)
                         .build());
             } else if ("Unknown".equals(existing.getStatus())) {
                 result.add(existing);
@@ -68,9 +71,13 @@ public final class NodeHealth {
     /**
      * The node's taints once the not-ready and unreachable ones match its Ready status: unreachable
      * (NoSchedule and NoExecute) for Unknown, not-ready for False, neither for True. Taints already right
-     * keep their timeAdded; others' taints are left alone.
+     * keep their timeAdded; others' taints are left alone. A node without a Ready condition yet (null) keeps
+     * its taints as they are, as in Kubernetes, until it reports or its startup grace runs out.
      */
     static List<Taint> taintsFor(List<Taint> current, String readyStatus, Instant now) {
+        if (readyStatus == null) {
+            return current;
+        }
         String wanted = switch (readyStatus) {
             case "True" -> null;
             case "False" -> NOT_READY;

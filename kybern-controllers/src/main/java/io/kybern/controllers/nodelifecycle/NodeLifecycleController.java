@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches every node's heartbeats (its Lease in {@code kube-node-lease} and its Ready condition) as
  * Kubernetes' node lifecycle controller does. A node none of whose heartbeats has moved for
- * {@link #GRACE_PERIOD} (node-monitor-grace-period) gets its kubelet conditions set to Unknown
+ * {@link #GRACE_PERIOD} (node-monitor-grace-period; {@link #STARTUP_GRACE_PERIOD} for one that never
+ * reported) gets its kubelet conditions set to Unknown
  * ({@code NodeStatusUnknown}, "Kubelet stopped posting node status.") and a {@code NodeNotReady} event; a
  * node whose Ready is Unknown is tainted {@code node.kubernetes.io/unreachable}, one whose Ready is False
  * {@code node.kubernetes.io/not-ready} (NoSchedule and NoExecute both), and the taints go when it is
@@ -47,6 +48,8 @@ public final class NodeLifecycleController implements Reconciler<ObjectKey> {
 
     public static final String COMPONENT = "node-controller";
     public static final Duration GRACE_PERIOD = Duration.ofSeconds(40);
+    /** node-startup-grace-period: how long a node that never reported gets before it is marked Unknown. */
+    public static final Duration STARTUP_GRACE_PERIOD = Duration.ofSeconds(60);
     public static final Duration MONITOR_PERIOD = Duration.ofSeconds(5);
     static final String LEASE_NAMESPACE = "kube-node-lease";
     private static final String BY_NODE = "node-lifecycle-by-node";
@@ -124,8 +127,11 @@ public final class NodeLifecycleController implements Reconciler<ObjectKey> {
         Observed seen = observe(node, before, now);
         observed.put(name, seen);
 
-        if (Duration.between(seen.movedAt(), now).compareTo(GRACE_PERIOD) > 0 && !"Unknown".equals(seen.readyStatus())) {
-            node = markSilent(node, now);
+        Duration grace = NodeHealth.readyCondition(node).isPresent() ? GRACE_PERIOD : STARTUP_GRACE_PERIOD;
+        boolean reported = NodeHealth.readyCondition(node).isPresent();
+        if (Duration.between(seen.movedAt(), now).compareTo(grace) > 0
+                && (!reported || !"Unknown".equals(seen.readyStatus()))) {
+            node = markSilent(node, Duration.between(seen.movedAt(), now), now);
             seen = new Observed(seen.leaseRenewTime(), seen.readyHeartbeat(), seen.movedAt(), "Unknown");
             observed.put(name, seen);
         }
@@ -142,7 +148,8 @@ public final class NodeLifecycleController implements Reconciler<ObjectKey> {
         }
         List<Taint> current = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of()
                 : node.getSpec().getTaints();
-        List<Taint> wanted = NodeHealth.taintsFor(current, ready, now);
+        List<Taint> wanted = NodeHealth.taintsFor(current,
+                NodeHealth.readyCondition(node).map(NodeCondition::getStatus).orElse(null), now);
         if (!wanted.equals(current)) {
             client.nodes().resource(new NodeBuilder(node).editOrNewSpec().withTaints(wanted).endSpec().build())
                     .update();
@@ -194,15 +201,14 @@ public final class NodeLifecycleController implements Reconciler<ObjectKey> {
         }
     }
 
-    private Node markSilent(Node node, Instant now) {
+    private Node markSilent(Node node, Duration silentFor, Instant now) {
         List<NodeCondition> current = node.getStatus() == null || node.getStatus().getConditions() == null
                 ? List.of() : node.getStatus().getConditions();
         Node silent = new NodeBuilder(node).editOrNewStatus()
                 .withConditions(NodeHealth.silentConditions(current, now)).endStatus().build();
         Node updated = client.nodes().resource(silent).updateStatus();
         String name = node.getMetadata().getName();
-        log.info("node stopped posting status node={} silent_for_s={}", name, NodeLifecycleController.GRACE_PERIOD
-                .toSeconds());
+        log.info("node stopped posting status node={} silent_for_s={}", name, silentFor.toSeconds());
         events.normal(updated, "NodeNotReady", "Node " + name + " status is now: NodeNotReady");
         return updated;
     }

@@ -30,13 +30,34 @@ class NodeHealthTest {
         assertThat(silent).extracting(NodeCondition::getType, NodeCondition::getStatus, NodeCondition::getReason)
                 .containsExactly(tuple("Ready", "Unknown", "NodeStatusUnknown"),
                         tuple("MemoryPressure", "Unknown", "NodeStatusUnknown"),
-                        tuple("DiskPressure", "Unknown", "NodeStatusUnknown"),
-                        tuple("PIDPressure", "Unknown", "NodeStatusUnknown"),
+                        tuple("DiskPressure", "Unknown", "NodeStatusNeverUpdated"),
+                        tuple("PIDPressure", "Unknown", "NodeStatusNeverUpdated"),
                         tuple("NetworkUnavailable", "False", "KubeletNetworkUnavailable"));
         NodeCondition ready = silent.get(0);
         assertThat(ready.getMessage()).isEqualTo("Kubelet stopped posting node status.");
         assertThat(ready.getLastHeartbeatTime()).isEqualTo("2026-12-06T09:59:50Z");
         assertThat(ready.getLastTransitionTime()).isEqualTo("2026-12-06T10:00:40Z");
+    }
+
+    @Test
+    void conditionsNeverReportedAreAddedAsNeverUpdated() {
+        List<NodeCondition> silent = NodeHealth.silentConditions(List.of(), NOW);
+
+        assertThat(silent).extracting(NodeCondition::getType).containsExactly("Ready", "MemoryPressure",
+                "DiskPressure", "PIDPressure");
+        assertThat(silent).allSatisfy(c -> {
+            assertThat(c.getStatus()).isEqualTo("Unknown");
+            assertThat(c.getReason()).isEqualTo("NodeStatusNeverUpdated");
+            assertThat(c.getMessage()).isEqualTo("Kubelet never posted node status.");
+        });
+    }
+
+    @Test
+    void aNodeWithoutReadyConditionKeepsItsTaints() {
+        Taint user = new TaintBuilder().withKey("dedicated").withEffect("NoSchedule").build();
+
+        assertThat(NodeHealth.taintsFor(List.of(user), null, NOW)).containsExactly(user);
+        assertThat(NodeHealth.taintsFor(List.of(), null, NOW)).isEmpty();
     }
 
     @Test

@@ -23,7 +23,6 @@ import java.util.UUID;
  */
 final class NodeObjects {
 
-    static final String SIMULATED_LABEL = "kybern.io/simulated";
     static final String OS_IMAGE = "Kybern simulated node";
     static final String KERNEL_VERSION = "simulated";
     static final String CONTAINER_RUNTIME = "kybern-sim://0.1.0";
@@ -54,7 +53,7 @@ final class NodeObjects {
         labels.put("kubernetes.io/arch", "amd64");
         labels.put("kubernetes.io/hostname", name);
         labels.put("kubernetes.io/os", "linux");
-        labels.put(SIMULATED_LABEL, "true");
+        labels.put(SimulatedNodes.SIMULATED_LABEL, "true");
         labels.putAll(shape.labels());
         return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels)
                 .addToAnnotations("node.alpha.kubernetes.io/ttl", "0")

@@ -43,6 +43,8 @@ public final class SimulatedNodes implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SimulatedNodes.class);
 
+    /** The label every simulated node wears ({@code "true"}), by which its simulator watches it. */
+    public static final String SIMULATED_LABEL = "kybern.io/simulated";
     /** {@code "true"} on a Node stops its simulated kubelet; removing it starts it again. */
     public static final String STOPPED_ANNOTATION = "sim.kybern.io/stopped";
     /** kubelet's nodeStatusReportFrequency: an unchanged status is posted again this often. */
@@ -97,7 +99,7 @@ public final class SimulatedNodes implements AutoCloseable {
         this.registration = new NodeRegistration(client);
         this.heartbeat = new LeaseHeartbeat(new NodeLeases(client), clock);
         this.pods = client.pods().inAnyNamespace().runnableInformer(0);
-        this.nodeInformer = client.nodes().withLabel(NodeObjects.SIMULATED_LABEL, "true").runnableInformer(0);
+        this.nodeInformer = client.nodes().withLabel(SIMULATED_LABEL, "true").runnableInformer(0);
     }
 
     /**
