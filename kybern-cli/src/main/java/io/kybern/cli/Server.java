@@ -16,6 +16,7 @@ import io.kybern.apiserver.pki.ServiceAccountKey;
 import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.controllers.ControllerManager;
+import io.kybern.kubelet.sim.SimulatedNodes;
 import io.kybern.scheduler.Scheduler;
 import io.kybern.store.Store;
 import io.kybern.store.Stores;
@@ -50,6 +51,8 @@ final class Server implements AutoCloseable {
     private ControllerManager controllers;
     private KubernetesClient schedulerClient;
     private Scheduler scheduler;
+    private KubernetesClient simulatedNodesClient;
+    private SimulatedNodes simulatedNodes;
 
     private Server(Store store, KubeApiServer apiServer) {
         this.store = store;
@@ -107,6 +110,14 @@ final class Server implements AutoCloseable {
                     throw new IllegalStateException("scheduler could not start", e);
                 }
             }
+            if (config.simulatedNodes().count() > 0) {
+                try {
+                    server.startSimulatedNodes(config);
+                } catch (IOException | RuntimeException e) {
+                    server.close();
+                    throw new IllegalStateException("simulated nodes could not start", e);
+                }
+            }
             log.info("server ready url={} kubeconfig={} elapsed_ms={}", url, config.writeKubeconfig(),
                     elapsedMillis(started));
             return server;
@@ -129,13 +140,28 @@ final class Server implements AutoCloseable {
      * leader election; with SQLite or memory this server is the only one.
      */
     private void startControllers(ServerConfig config, Stores.Endpoint endpoint) throws IOException {
-        Config clientConfig = Config.fromKubeconfig(Files.readString(config.writeKubeconfig()));
-        controllersClient = new KubernetesClientBuilder().withConfig(clientConfig)
-                .withHttpClientFactory(new JdkHttpClientFactory()).build();
+        controllersClient = adminClient(config);
         boolean leaderElection = endpoint.kind().equals("etcd");
         String identity = InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID();
         controllers = ControllerManager.start(controllersClient,
-                new ControllerManager.Config(leaderElection, identity, Clock.systemUTC()));
+                new ControllerManager.Config(leaderElection, identity, config.clock()));
+    }
+
+    /** Simulated nodes, as clients of this server's API like any node agent (architecture: the API is the bus). */
+    private void startSimulatedNodes(ServerConfig config) throws IOException {
+        simulatedNodesClient = adminClient(config);
+        simulatedNodes = SimulatedNodes.start(simulatedNodesClient, config.simulatedNodes(), config.clock());
+    }
+
+    private static KubernetesClient adminClient(ServerConfig config) throws IOException {
+        Config clientConfig = Config.fromKubeconfig(Files.readString(config.writeKubeconfig()));
+        return new KubernetesClientBuilder().withConfig(clientConfig)
+                .withHttpClientFactory(new JdkHttpClientFactory()).build();
+    }
+
+    /** The simulated nodes this server runs, or null without any. */
+    SimulatedNodes simulatedNodes() {
+        return simulatedNodes;
     }
 
     /**
@@ -144,10 +170,8 @@ final class Server implements AutoCloseable {
      * etcd each would schedule; leader election for it is not done yet.
      */
     private void startScheduler(ServerConfig config) throws IOException {
-        Config clientConfig = Config.fromKubeconfig(Files.readString(config.writeKubeconfig()));
-        schedulerClient = new KubernetesClientBuilder().withConfig(clientConfig)
-                .withHttpClientFactory(new JdkHttpClientFactory()).build();
-        scheduler = Scheduler.start(schedulerClient, Scheduler.Config.defaults(Clock.systemUTC()));
+        schedulerClient = adminClient(config);
+        scheduler = Scheduler.start(schedulerClient, Scheduler.Config.defaults(config.clock()));
     }
 
     Store store() {
@@ -173,6 +197,12 @@ final class Server implements AutoCloseable {
         }
         if (schedulerClient != null) {
             schedulerClient.close();
+        }
+        if (simulatedNodes != null) {
+            simulatedNodes.close();
+        }
+        if (simulatedNodesClient != null) {
+            simulatedNodesClient.close();
         }
         if (controllers != null) {
             controllers.close();

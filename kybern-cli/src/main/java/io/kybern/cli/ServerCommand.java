@@ -1,10 +1,12 @@
 package io.kybern.cli;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kybern server}: flags only; {@link Server} does the work. Flag names follow k3s. */
@@ -44,10 +46,19 @@ final class ServerCommand implements Callable<Integer> {
             description = "Do not run the scheduler in this server (pods stay Pending unless another binds them).")
     boolean disableScheduler;
 
+    @Option(names = "--simulated-nodes", paramLabel = "N", defaultValue = "0",
+            description = "Run N simulated nodes in this server: Nodes that run their pods without containers "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int simulatedNodes;
+
+    @Mixin
+    SimNodeFlags simNodes;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = new ServerConfig(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig,
-                tlsSans, !disableControllerManager, !disableScheduler);
+                tlsSans, !disableControllerManager, !disableScheduler, simNodes.options(simulatedNodes),
+                Clock.systemUTC());
         try (Server server = Server.start(config)) {
             server.awaitShutdown();
         }

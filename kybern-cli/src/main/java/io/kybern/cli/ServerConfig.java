@@ -1,6 +1,10 @@
 package io.kybern.cli;
 
+import io.kybern.kubelet.sim.NodeShape;
+import io.kybern.kubelet.sim.SimulatedNodes;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,21 +19,24 @@ import java.util.Objects;
  * @param tlsSans           extra names and addresses for the serving certificate
  * @param controllers       whether to run the controllers (kube-controller-manager's part) in this server
  * @param scheduler         whether to run the scheduler (kube-scheduler's part) in this server
+ * @param simulatedNodes    the simulated nodes to run in this server (a count of 0 for none)
+ * @param clock             the time the controllers, scheduler and simulated nodes read (tests move their own)
  */
 record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
-        List<String> tlsSans, boolean controllers, boolean scheduler) {
+        List<String> tlsSans, boolean controllers, boolean scheduler, SimulatedNodes.Options simulatedNodes,
+        InstantSource clock) {
 
-    /** A server with or without both its controllers and its scheduler. */
+    /** A server without simulated nodes, on the system clock, with or without its controllers and scheduler. */
     ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
             List<String> tlsSans, boolean controllersAndScheduler) {
         this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, controllersAndScheduler,
-                controllersAndScheduler);
+                controllersAndScheduler, noSimulatedNodes(), Clock.systemUTC());
     }
 
     /** A server with its controllers and scheduler. */
     ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
             List<String> tlsSans) {
-        this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, true, true);
+        this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, true);
     }
 
     ServerConfig {
@@ -41,5 +48,11 @@ record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, 
         }
         writeKubeconfig = writeKubeconfig == null ? dataDir.resolve("admin.kubeconfig") : writeKubeconfig;
         tlsSans = List.copyOf(tlsSans);
+        Objects.requireNonNull(simulatedNodes, "simulatedNodes");
+        Objects.requireNonNull(clock, "clock");
+    }
+
+    static SimulatedNodes.Options noSimulatedNodes() {
+        return new SimulatedNodes.Options(0, SimulatedNodes.Options.DEFAULT_PREFIX, NodeShape.defaults());
     }
 }

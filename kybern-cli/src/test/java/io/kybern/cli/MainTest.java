@@ -33,6 +33,30 @@ class MainTest {
     }
 
     @Test
+    void simWithoutAKubeconfigIsRefusedWithUsage() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine().setErr(new PrintWriter(err));
+
+        int exit = cli.execute("sim", "--nodes", "2");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing required option: '--kubeconfig=FILE'").contains("--sim-node-cpu");
+    }
+
+    @Test
+    void malformedSimulatedNodeTaintsStopTheServerBeforeItStarts() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine().setErr(new PrintWriter(err));
+
+        int exit = cli.execute("server", "--data-dir", dataDir.toString(), "--simulated-nodes", "1",
+                "--sim-node-taints", "dedicated=gpu");
+
+        assertThat(exit).isNotZero();
+        assertThat(err.toString()).contains("a taint is key[=value]:Effect: dedicated=gpu");
+        assertThat(Files.exists(dataDir.resolve("admin.kubeconfig"))).as("nothing started").isFalse();
+    }
+
+    @Test
     void theServerKeepsItsStateInTheDataDirectoryAcrossRestarts() {
         ServerConfig config = new ServerConfig(dataDir, "", "127.0.0.1", 0, null, java.util.List.of());
         long defaultNamespace;

@@ -1,17 +1,67 @@
 package io.kybern.cli;
 
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.kybern.kubelet.node.LeaseHeartbeat;
+import io.kybern.kubelet.node.NodeLeases;
+import io.kybern.kubelet.sim.NodeShape;
+import io.kybern.kubelet.sim.SimulatedNode;
+import io.kybern.kubelet.sim.SimulatedNodes;
 import io.kybern.store.Store;
+import java.time.InstantSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /** Starts a whole {@code kybern server} in the test's JVM, on a free port, for end-to-end tests. */
 public final class TestServers {
+
+    private static final Duration HEARTBEAT_STEP = Duration.ofSeconds(5);
 
     private TestServers() {
     }
 
     /** A running server and the admin kubeconfig it wrote. */
     public record Running(Server server, Path kubeconfig) implements AutoCloseable {
+        /** The server's simulated nodes (null without any), with a handle to stop and start each. */
+        public SimulatedNodes simulatedNodes() {
+            return server.simulatedNodes();
+        }
+
+        /**
+         * Moves {@code clock} (the one this server was started with) forward in steps of 5 s, waiting after
+         * each until every running simulated node has renewed its Lease on the new time: the node lifecycle
+         * controller then never sees a running node silent for its 40 s, only the stopped ones.
+         */
+        public void advance(MovableClock clock, Duration total) {
+            try (KubernetesClient client = new KubernetesClientBuilder()
+                    .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
+                    .withHttpClientFactory(new JdkHttpClientFactory()).build()) {
+                for (Duration left = total; left.isPositive(); left = left.minus(HEARTBEAT_STEP)) {
+                    clock.advance(left.compareTo(HEARTBEAT_STEP) < 0 ? left : HEARTBEAT_STEP);
+                    Instant freshEnough = clock.instant().minus(LeaseHeartbeat.RENEW_INTERVAL);
+                    await().atMost(Duration.ofSeconds(30)).until(() -> simulatedNodes().nodes().stream()
+                            .filter(SimulatedNode::running).allMatch(node -> {
+                                Lease lease = client.leases().inNamespace(NodeLeases.NAMESPACE).withName(node.name())
+                                        .get();
+                                return lease != null
+                                        && !lease.getSpec().getRenewTime().toInstant().isBefore(freshEnough);
+                            }));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         /** The server's datastore, for what an operator does beside the API (compacting its history, say). */
         public Store store() {
             return server.store();
@@ -35,6 +85,23 @@ public final class TestServers {
     /** A server on the embedded SQLite store in {@code dataDir}, which a later one there starts from. */
     public static Running startPersistent(Path dataDir) {
         return start(dataDir, "", true);
+    }
+
+    /**
+     * A server with its controllers, scheduler and {@code nodes} simulated nodes of the default shape, all reading
+     * {@code clock}, so a test can move their time instead of waiting.
+     */
+    public static Running startWithSimulatedNodes(Path dataDir, int nodes, InstantSource clock) {
+        Path kubeconfig = dataDir.resolve("admin.kubeconfig");
+        ServerConfig config = new ServerConfig(dataDir, "memory://", "127.0.0.1", 0, kubeconfig, List.of(), true, true,
+                new SimulatedNodes.Options(nodes, SimulatedNodes.Options.DEFAULT_PREFIX, NodeShape.defaults()),
+                clock);
+        return new Running(Server.start(config), kubeconfig);
+    }
+
+    /** Runs the {@code kybern} command line in this JVM, as a user would run it; returns its exit code. */
+    public static int run(String... args) {
+        return Main.commandLine().execute(args);
     }
 
     private static Running start(Path dataDir, String datastore, boolean controllers) {

@@ -1,16 +1,21 @@
 package io.kybern.controllers;
 
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.kybern.controllers.gc.GarbageCollector;
 import io.kybern.controllers.namespace.NamespaceController;
+import io.kybern.controllers.nodelifecycle.NodeLifecycleController;
+import io.kybern.controllers.nodelifecycle.TaintEvictionController;
+import io.kybern.controllers.podgc.PodGarbageCollector;
 import io.kybern.controllers.replicaset.ReplicaController;
 import io.kybern.controllers.runtime.Backoff;
 import io.kybern.controllers.runtime.Controller;
@@ -145,6 +150,21 @@ public final class ControllerManager implements AutoCloseable {
         Controller<ObjectKey> serviceAccountController = controller("serviceaccount-controller", serviceAccounts, 1);
         serviceAccounts.watch(serviceAccountController.queue()::add);
 
+        var nodes = informers.of(Node.class);
+        var nodeLifecycle = new NodeLifecycleController(client, nodes, informers.of(Lease.class), pods, clock);
+        Controller<ObjectKey> nodeLifecycleController = controller(NodeLifecycleController.COMPONENT,
+                nodeLifecycle, 5);
+        nodeLifecycle.watch(nodeLifecycleController.queue()::add);
+
+        var taintEviction = new TaintEvictionController(client, pods, nodes, clock);
+        Controller<ObjectKey> taintEvictionController = controller(TaintEvictionController.COMPONENT,
+                taintEviction, 5);
+        taintEviction.watch(taintEvictionController.queue()::add);
+
+        var podGc = new PodGarbageCollector(client, pods, nodes, clock);
+        Controller<ObjectKey> podGcController = controller("pod-garbage-collector", podGc, 2);
+        podGc.watch(podGcController.queue()::add);
+
         GarbageCollector collector = new GarbageCollector(client);
         Controller<String> gcController = new Controller<>("garbage-collector",
                 new WorkQueue<>(clock, Backoff.CONTROLLER_DEFAULT), collector, 10);
@@ -161,7 +181,8 @@ public final class ControllerManager implements AutoCloseable {
             return false;
         }
         for (Controller<?> controller : List.of(replicaSetController, rcController, namespaceController,
-                serviceAccountController, gcController)) {
+                serviceAccountController, nodeLifecycleController, taintEvictionController, podGcController,
+                gcController)) {
             controller.start();
         }
         rediscovery = Thread.ofVirtual().name("garbage-collector-rediscovery").start(() -> {

@@ -1,6 +1,8 @@
 package io.kybern.apiserver.registry;
 
 import io.kybern.api.resource.ResourceType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -17,7 +19,56 @@ public final class CreateDefaults {
             namespace(object);
         } else if (type.gvr().group().equals("batch") && type.gvr().resource().equals("jobs")) {
             jobSelector(object);
+        } else if (type.gvr().group().isEmpty() && type.gvr().resource().equals("pods")) {
+            defaultTolerationSeconds(object);
         }
+    }
+
+    static final String NOT_READY_TAINT = "node.kubernetes.io/not-ready";
+    static final String UNREACHABLE_TAINT = "node.kubernetes.io/unreachable";
+    /** Kubernetes' --default-not-ready-toleration-seconds and --default-unreachable-toleration-seconds. */
+    static final long DEFAULT_TOLERATION_SECONDS = 300;
+
+    /**
+     * Kubernetes' DefaultTolerationSeconds admission: a pod that does not already tolerate the not-ready and
+     * unreachable NoExecute taints tolerates them for 300 s, so a node that stops answering briefly does
+     * not cost it its pods, and one that stays away loses them after five minutes.
+     */
+    private static void defaultTolerationSeconds(ObjectNode pod) {
+        ObjectNode spec = pod.has("spec") && pod.get("spec").isObject() ? (ObjectNode) pod.get("spec")
+                : pod.putObject("spec");
+        JsonNode existing = spec.path("tolerations");
+        boolean notReady = toleratesNoExecute(existing, NOT_READY_TAINT);
+        boolean unreachable = toleratesNoExecute(existing, UNREACHABLE_TAINT);
+        if (notReady && unreachable) {
+            return;
+        }
+        ArrayNode tolerations = existing.isArray() ? (ArrayNode) existing : spec.putArray("tolerations");
+        if (!notReady) {
+            addToleration(tolerations, NOT_READY_TAINT);
+        }
+        if (!unreachable) {
+            addToleration(tolerations, UNREACHABLE_TAINT);
+        }
+    }
+
+    /** Whether a toleration already names that taint key (or every key) for NoExecute (or every effect). */
+    private static boolean toleratesNoExecute(JsonNode tolerations, String taintKey) {
+        for (JsonNode toleration : tolerations) {
+            String key = toleration.path("key").asString("");
+            String effect = toleration.path("effect").asString("");
+            boolean keyMatches = key.equals(taintKey)
+                    || (key.isEmpty() && toleration.path("operator").asString("").equals("Exists"));
+            if (keyMatches && (effect.isEmpty() || effect.equals("NoExecute"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void addToleration(ArrayNode tolerations, String taintKey) {
+        tolerations.addObject().put("key", taintKey).put("operator", "Exists").put("effect", "NoExecute")
+                .put("tolerationSeconds", DEFAULT_TOLERATION_SECONDS);
     }
 
     /**

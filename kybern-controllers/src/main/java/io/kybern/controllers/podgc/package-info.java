@@ -1,0 +1,2 @@
+/** The pod garbage collector: force deletion of pods no node agent will finish. */
+package io.kybern.controllers.podgc;

@@ -1,0 +1,53 @@
+package io.kybern.kubelet.node;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A node agent's own Node object: created with its status at registration, as kubelet does, or taken over
+ * when it exists already (a restarted agent), and its status posted afterwards.
+ */
+public final class NodeRegistration {
+
+    private final KubernetesClient client;
+
+    public NodeRegistration(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /**
+     * Registers the node: creates it, or, when a Node of that name exists, sets the labels the agent owns
+     * and posts the new status, keeping what others wrote (taints, other labels). Returns the Node as
+     * stored, with its uid.
+     */
+    public Node register(Node desired) {
+        try {
+            return client.nodes().resource(desired).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+        String name = desired.getMetadata().getName();
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("labels", desired.getMetadata().getLabels());
+        client.nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+                client.getKubernetesSerialization().asJson(Map.of("metadata", metadata)));
+        return postStatus(name, desired.getStatus());
+    }
+
+    /**
+     * Replaces the status fields the agent reports (a merge patch of the status subresource: conditions,
+     * capacity, addresses... whole, the rest left alone).
+     */
+    public Node postStatus(String nodeName, NodeStatus status) {
+        return client.nodes().withName(nodeName).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                client.getKubernetesSerialization().asJson(Map.of("status", status)));
+    }
+}
