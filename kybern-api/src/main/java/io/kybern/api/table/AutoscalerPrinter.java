@@ -28,9 +28,10 @@ final class AutoscalerPrinter {
                         AutoscalerPrinter::targets)
                 .column(TableColumn.string("MinPods", "The lower limit of the number of pods to scale down to."),
                         o -> o.path("spec", "minReplicas").isNumber() ? o.number("spec", "minReplicas") : "<unset>")
-                .column(TableColumn.integer("MaxPods", "The upper limit of the number of pods to scale up to."),
+                // Kubernetes declares the two counts as strings too, though their cells are integers.
+                .column(TableColumn.string("MaxPods", "The upper limit of the number of pods to scale up to."),
                         o -> o.number("spec", "maxReplicas"))
-                .column(TableColumn.integer("Replicas", "The current number of replicas."),
+                .column(TableColumn.string("Replicas", "The current number of replicas."),
                         o -> o.number("status", "currentReplicas"))
                 .age().build();
     }

@@ -86,11 +86,15 @@ final class NetworkPrinters {
         return values.size() > SHOWN ? joined + " + " + (values.size() - SHOWN) + " more..." : joined;
     }
 
+    /**
+     * IP addresses have no Age column. Kubernetes' own rows carry an age cell beyond the declared columns,
+     * which kubectl drops; these rows hold just the cells of the columns.
+     */
     static ObjectPrinter ipAddresses() {
         return ObjectPrinter.builder()
                 .column(TableColumn.string("ParentRef", "ParentRef references the resource that an IPAddress is "
                         + "attached to."), NetworkPrinters::parentRef)
-                .age().build();
+                .build();
     }
 
     /** {@code resource.group/namespace/name}, lower case, the namespace only when there is one. */

@@ -69,8 +69,9 @@ final class StoragePrinters {
                 .column(bool("StorageCapacity", "Whether the driver reports storage capacity."),
                         o -> o.path("spec", "storageCapacity").asBoolean(false))
                 .column(TableColumn.string("TokenRequests", "The audiences of the service account tokens the "
-                        + "driver receives."), o -> o.path("spec", "tokenRequests").isEmpty() ? "<unset>"
-                                : String.join(",", PrintedObject.each(o.path("spec", "tokenRequests"), "audience")))
+                        + "driver receives."), o -> o.path("spec", "tokenRequests").isArray()
+                                ? String.join(",", PrintedObject.each(o.path("spec", "tokenRequests"), "audience"))
+                                : "<unset>")
                 .column(bool("RequiresRepublish", "Whether the driver wants NodePublishVolume called periodically."),
                         o -> o.path("spec", "requiresRepublish").asBoolean(false))
                 .column(TableColumn.string("Modes", "The volume lifecycle modes the driver supports."),
@@ -90,19 +91,21 @@ final class StoragePrinters {
                 .age().build();
     }
 
+    /** Capacities have no Age column: Kubernetes prints none for them. */
     static ObjectPrinter csiStorageCapacities() {
         return ObjectPrinter.builder()
                 .column(TableColumn.string("StorageClassName", "The name of the storage class this capacity "
                         + "applies to."), o -> o.text("storageClassName"))
                 .column(TableColumn.string("Capacity", "The capacity available in the topology segment."),
                         o -> o.text("capacity").isEmpty() ? "<unset>" : o.text("capacity"))
-                .age().build();
+                .build();
     }
 
     static ObjectPrinter volumeAttachments() {
         return ObjectPrinter.builder()
-                .column(TableColumn.string("Attacher", "Attacher indicates the name of the volume driver that MUST "
-                        + "handle this request."), o -> o.text("spec", "attacher"))
+                // Kubernetes marks the attacher, too, with the name format.
+                .column(new TableColumn("Attacher", "string", "name", "Attacher indicates the name of the volume "
+                        + "driver that MUST handle this request.", 0), o -> o.text("spec", "attacher"))
                 .column(TableColumn.string("PV", "Name of the persistent volume to attach."),
                         o -> o.text("spec", "source", "persistentVolumeName"))
                 .column(TableColumn.string("Node", "The node that the volume should be attached to."),

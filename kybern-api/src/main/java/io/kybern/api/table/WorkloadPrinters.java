@@ -75,7 +75,8 @@ final class WorkloadPrinters {
         return ObjectPrinter.builder()
                 .column(TableColumn.string("Controller", "The controller of the revision."),
                         WorkloadPrinters::controller)
-                .column(TableColumn.integer("Revision", "Revision indicates the revision of the state represented "
+                // A string column with integer cells, as Kubernetes declares it.
+                .column(TableColumn.string("Revision", "Revision indicates the revision of the state represented "
                         + "by Data."), o -> o.number("revision"))
                 .age().build();
     }

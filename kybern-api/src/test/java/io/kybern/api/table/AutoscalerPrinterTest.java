@@ -18,6 +18,9 @@ class AutoscalerPrinterTest {
     void autoscalersShowWhatTheyScaleTheirMetricsAndBounds() {
         assertThat(columns("autoscaling", "horizontalpodautoscalers")).containsExactly("Name", "Reference", "Targets",
                 "MinPods", "MaxPods", "Replicas", "Age");
+        // Kubernetes declares every column a string, the counts included.
+        assertThat(Printers.forResource("autoscaling", "horizontalpodautoscalers").columns())
+                .extracting(TableColumn::type).containsOnly("string");
         assertThat(cells("autoscaling", "horizontalpodautoscalers", "{'metadata':{'name':'web'," + CREATED + "},"
                 + "'spec':{'scaleTargetRef':{'apiVersion':'apps/v1','kind':'Deployment','name':'web'},"
                 + "'minReplicas':2,'maxReplicas':10,'metrics':[{'type':'Resource','resource':{'name':'cpu',"

@@ -89,6 +89,9 @@ class ClusterKindPrintersTest {
                         "45s");
         assertThat(cells(STORAGE, "csidrivers", "{'metadata':{'name':'d'},'spec':{}}"))
                 .containsExactly("d", true, false, false, "<unset>", false, "<none>", "<unknown>");
+        // An empty list of token requests is set, just empty.
+        assertThat(cells(STORAGE, "csidrivers", "{'metadata':{'name':'d'},'spec':{'tokenRequests':[]}}").get(4))
+                .isEqualTo("");
     }
 
     @Test
@@ -96,8 +99,7 @@ class ClusterKindPrintersTest {
         assertThat(columns(STORAGE, "csinodes")).containsExactly("Name", "Drivers", "Age");
         assertThat(cells(STORAGE, "csinodes", "{'metadata':{'name':'node-1'},'spec':{'drivers':[{'name':'a'},"
                 + "{'name':'b'}]}}").get(1)).isEqualTo(2L);
-        assertThat(columns(STORAGE, "csistoragecapacities")).containsExactly("Name", "StorageClassName", "Capacity",
-                "Age");
+        assertThat(columns(STORAGE, "csistoragecapacities")).containsExactly("Name", "StorageClassName", "Capacity");
         assertThat(cells(STORAGE, "csistoragecapacities", "{'metadata':{'name':'c'},'storageClassName':'fast',"
                 + "'capacity':'100Gi'}").subList(1, 3)).containsExactly("fast", "100Gi");
         assertThat(cells(STORAGE, "csistoragecapacities", "{'metadata':{'name':'c'},'storageClassName':'fast'}")

@@ -51,7 +51,7 @@ class NetworkPrintersTest {
 
     @Test
     void ipAddressesNameTheirParentAndServiceCidrsTheirRanges() {
-        assertThat(columns(NETWORKING, "ipaddresses")).containsExactly("Name", "ParentRef", "Age");
+        assertThat(columns(NETWORKING, "ipaddresses")).containsExactly("Name", "ParentRef");
         assertThat(cells(NETWORKING, "ipaddresses", "{'metadata':{'name':'10.96.0.1'},'spec':{'parentRef':"
                 + "{'group':'','resource':'services','namespace':'default','name':'kubernetes'}}}").get(1))
                 .isEqualTo("services/default/kubernetes");
