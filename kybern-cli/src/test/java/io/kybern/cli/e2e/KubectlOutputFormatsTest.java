@@ -179,6 +179,14 @@ class KubectlOutputFormatsTest extends ServerPerClass {
                   - type: Resource
                     resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}
                 ---
+                apiVersion: autoscaling/v1
+                kind: HorizontalPodAutoscaler
+                metadata: {name: old, namespace: %1$s}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: old}
+                  maxReplicas: 3
+                  targetCPUUtilizationPercentage: 70
+                ---
                 apiVersion: networking.k8s.io/v1
                 kind: NetworkPolicy
                 metadata: {name: db, namespace: %1$s}
@@ -232,6 +240,15 @@ class KubectlOutputFormatsTest extends ServerPerClass {
                 + "\\| IPv4 \\| 80 \\| 10.0.0.1,10.0.0.2 \\| (" + RECENT_AGE + ")"));
         assertThat(tables).anySatisfy(row -> assertThat(row)
                 .matches("lease.coordination.k8s.io/lock \\| node-1 \\| (" + RECENT_AGE + ")"));
+
+        // A v1 autoscaler's one target is its CPU utilization, read in either version.
+        List<List<String>> v1 = rows(ok(kubectl.run("-n", ns, "get", "horizontalpodautoscalers.v1.autoscaling",
+                "old")));
+        assertThat(v1.get(1).subList(0, 7)).containsExactly("old", "Deployment/old", "cpu:", "<unknown>/70%", "1",
+                "3", "0");
+        assertThat(v1.get(1).get(7)).matches(RECENT_AGE);
+        assertThat(rows(ok(kubectl.run("-n", ns, "get", "hpa", "old"))).get(1).subList(2, 4))
+                .containsExactly("cpu:", "<unknown>/70%");
 
         List<List<String>> classes = rows(ok(kubectl.run("get", "ingressclass", ns)));
         assertThat(classes.get(0)).containsExactly("NAME", "CONTROLLER", "PARAMETERS", "AGE");
