@@ -97,7 +97,8 @@ class BadInputMatrixTest extends ServerAndClient {
                         List.of())),
                 Arguments.of("kind not the URL's", new Refusal(JSON,
                         utf8("{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"refused\"}}"),
-                        "", 400, "BadRequest", null, List.of())),
+                        "", 400, "BadRequest", "Secret in version \"v1\" cannot be handled as a ConfigMap: converting "
+                                + "(v1.Secret) to (core.ConfigMap): unknown conversion", List.of())),
                 Arguments.of("invalid name", new Refusal(JSON,
                         utf8("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"Refused_\"}}"),
                         "", 422, "Invalid", "ConfigMap \"Refused_\" is invalid: metadata.name: Invalid value: "
