@@ -4,19 +4,25 @@ import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.api.schema.Schemas;
+import io.kybern.api.schema.UnknownFields;
 import io.kybern.api.selector.FieldSelector;
 import io.kybern.api.selector.LabelSelector;
 import io.kybern.api.selector.SelectableFields;
 import io.kybern.api.table.IncludeObject;
+import io.kybern.api.table.ObjectPrinter;
 import io.kybern.api.table.Printers;
 import io.kybern.api.table.Tables;
 import io.kybern.apiserver.authz.Attributes;
 import io.kybern.apiserver.authz.AuthenticatedUsers;
 import io.kybern.apiserver.authz.Authorizer;
 import io.kybern.apiserver.authz.Decision;
+import io.kybern.apiserver.crd.CustomResource;
+import io.kybern.apiserver.crd.CustomResourceCatalog;
+import io.kybern.apiserver.crd.CustomResources;
 import io.kybern.apiserver.http.ApiHandler;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
+import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.http.UserInfo;
 import io.kybern.apiserver.negotiation.NegotiatedResponder;
 import io.kybern.apiserver.negotiation.PartialMetadata;
@@ -75,6 +81,7 @@ public final class ApiServer implements ApiHandler {
     private final Function<String, Optional<UserInfo>> bearerTokens;
     private final Schemas schemas = Schemas.builtIn();
     private final ManagedWrites writes;
+    private final Optional<CustomResources> customs;
 
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource) {
         this(catalog, storage, nonResource, InstantSource.system());
@@ -97,7 +104,10 @@ public final class ApiServer implements ApiHandler {
         this.watch = new ObjectWatch(storage.store());
         this.nonResource = nonResource;
         this.clock = clock;
-        this.subresources = new Subresources(catalog, storage, clock, Optional.ofNullable(tokens));
+        // Custom resources are served when the catalog learns them from their definitions.
+        this.customs = catalog instanceof CustomResourceCatalog dynamic ? Optional.of(new CustomResources(dynamic))
+                : Optional.empty();
+        this.subresources = new Subresources(catalog, storage, clock, Optional.ofNullable(tokens), customs);
         this.authorizer = new AuthenticatedUsers();
         this.bearerTokens = tokens == null ? token -> Optional.empty()
                 : new ServiceAccountAuthenticator(tokens, storage, catalog)::authenticate;
@@ -134,6 +144,12 @@ public final class ApiServer implements ApiHandler {
                     info.resource())).orElseThrow(ApiException::pathNotFound);
             authorize(request.user(), info, type);
             responder.objectsOf(type.gvr().groupVersion().apiVersion(), type.kind());
+            Optional<CustomResource> custom = customs.flatMap(c -> c.of(type));
+            if (custom.isPresent() && info.verb().equals("create") && info.subresource().isEmpty()) {
+                customs.get().checkCreateAllowed(custom.get());
+            }
+            custom.flatMap(CustomResource::deprecation)
+                    .ifPresent(warning -> responder.header("Warning", FieldValidation.warningHeader(warning)));
             if (info.subresource().equals("status") && type.subresource("status").isPresent()) {
                 serveStatus(type, info, request, responder);
             } else if (!info.subresource().isEmpty()) {
@@ -180,10 +196,14 @@ public final class ApiServer implements ApiHandler {
                 Tables tables = tables(type, request);
                 String metadataOnly = partialMetadata(request);
                 WatchOptions options = WatchOptions.from(request::param);
+                UnaryOperator<ObjectNode> shown = metadataOnly != null
+                        ? object -> PartialMetadata.ofObject(object, metadataOnly)
+                        : tables == null ? UnaryOperator.identity() : tableEvents(tables);
+                boolean custom = customs.flatMap(c -> c.of(type)).isPresent();
+                ResponseStream stream = responder.stream(200, "application/json");
                 watch.stream(type, namespace, selectorFor(type, info, request), options,
-                        metadataOnly != null ? object -> PartialMetadata.ofObject(object, metadataOnly)
-                                : tables == null ? UnaryOperator.identity() : tableEvents(tables),
-                        responder.stream(200, "application/json"));
+                        custom ? object -> shown.apply(customs.get().fromStorage(type, object)) : shown,
+                        custom ? customs.get().whileServed(type, stream) : stream);
             }
             case "create" -> {
                 requireNamespace(type, namespace);
@@ -192,8 +212,14 @@ public final class ApiServer implements ApiHandler {
             }
             case "update" -> json(responder, 200, writes.update(type, namespace, info.name(), request,
                     validated(type, body(type, request), request, responder), dryRun(request)));
-            case "patch" -> json(responder, 200, writes.patch(type, namespace, info.name(), request,
-                    patch -> validatedPatch(type, patch, request, responder), dryRun(request)));
+            case "patch" -> {
+                // An apply that creates the object is answered 201 Created, as Kubernetes answers it.
+                boolean[] created = {false};
+                ObjectNode patched = writes.patch(type, namespace, info.name(), request,
+                        patch -> validatedPatch(type, patch, request, responder), dryRun(request),
+                        () -> created[0] = true);
+                json(responder, created[0] ? 201 : 200, patched);
+            }
             case "delete" -> json(responder, 200, storage.delete(type, namespace, info.name(),
                     DeleteOptionsParser.parse(deleteOptions(request), request::param, dryRun(request))));
             case "deletecollection" -> json(responder, 200, deleteCollection(type, namespace, request));
@@ -257,7 +283,8 @@ public final class ApiServer implements ApiHandler {
 
     /** Applies {@code fieldValidation} to a written object; warnings go out as {@code Warning} headers. */
     private ObjectNode validated(ResourceType type, ObjectNode object, ApiRequest request, ApiResponder responder) {
-        for (String warning : FieldValidation.of(request).check(schemas, type, object, jsonBody(request))) {
+        FieldValidation validation = FieldValidation.of(request);
+        for (String warning : validation.check(type, object, jsonBody(request), unknownFields(type))) {
             responder.header("Warning", FieldValidation.warningHeader(warning));
         }
         return object;
@@ -277,13 +304,26 @@ public final class ApiServer implements ApiHandler {
         java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
         return current -> {
             ObjectNode patched = patch.apply(current);
-            for (String warning : validation.check(schemas, type, patched, false)) {
+            for (String warning : validation.check(type, patched, null, unknownFields(type))) {
                 if (warned.add(warning)) {
                     responder.header("Warning", FieldValidation.warningHeader(warning));
                 }
             }
             return patched;
         };
+    }
+
+    /**
+     * Finds and removes the fields a written object's schema does not know, returning their paths: a custom
+     * resource is pruned by its structural schema, a built-in kind checked against its OpenAPI schema.
+     */
+    private Function<ObjectNode, List<String>> unknownFields(ResourceType type) {
+        Optional<CustomResource> custom = customs.flatMap(c -> c.of(type));
+        if (custom.isPresent()) {
+            return object -> customs.get().prune(custom.get(), object);
+        }
+        return object -> schemas.forKind(type.gvk()).map(schema -> UnknownFields.remove(schema, object))
+                .orElse(List.of());
     }
 
     /** The meta.k8s.io version of PartialObjectMetadata the client asked for, or null for whole objects. */
@@ -306,8 +346,9 @@ public final class ApiServer implements ApiHandler {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        return new Tables(Printers.forResource(type.gvr().group(), type.gvr().resource()), table.apiVersion(),
-                include, type.gvk(), clock.instant());
+        ObjectPrinter printer = customs.flatMap(c -> c.of(type).map(c::printer))
+                .orElseGet(() -> Printers.forResource(type.gvr().group(), type.gvr().resource()));
+        return new Tables(printer, table.apiVersion(), include, type.gvk(), clock.instant());
     }
 
     /**

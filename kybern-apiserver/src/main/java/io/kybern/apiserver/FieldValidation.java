@@ -1,7 +1,6 @@
 package io.kybern.apiserver;
 
 import io.kybern.api.resource.ResourceType;
-import io.kybern.api.schema.ObjectSchema;
 import io.kybern.api.schema.Schemas;
 import io.kybern.api.schema.UnknownFields;
 import io.kybern.apiserver.http.ApiRequest;
@@ -10,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -58,15 +58,22 @@ record FieldValidation(Directive directive) {
      * patch made.
      */
     List<String> check(Schemas schemas, ResourceType type, ObjectNode object, byte[] body) {
+        return check(type, object, body, o -> schemas.forKind(type.gvk()).map(schema -> UnknownFields.remove(schema, o))
+                .orElse(List.of()));
+    }
+
+    /**
+     * As {@link #check(Schemas, ResourceType, ObjectNode, byte[])}, with the unknown fields found and removed by
+     * {@code removeUnknown} (a custom resource's pruning), which returns their paths.
+     */
+    List<String> check(ResourceType type, ObjectNode object, byte[] body,
+            Function<ObjectNode, List<String>> removeUnknown) {
         boolean requestBody = body != null;
         List<String> problems = new ArrayList<>();
         if (requestBody && directive != Directive.IGNORE) {
             DuplicateFields.find(body).forEach(path -> problems.add("duplicate field \"" + path + "\""));
         }
-        Optional<ObjectSchema> schema = schemas.forKind(type.gvk());
-        if (schema.isPresent()) {
-            UnknownFields.remove(schema.get(), object).forEach(path -> problems.add("unknown field \"" + path + "\""));
-        }
+        removeUnknown.apply(object).forEach(path -> problems.add("unknown field \"" + path + "\""));
         if (problems.isEmpty() || directive == Directive.IGNORE) {
             return List.of();
         }

@@ -1,12 +1,18 @@
 package io.kybern.apiserver;
 
 import io.kybern.api.openapi.OpenApiDocuments;
+import io.kybern.api.openapi.RawKinds;
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.api.schema.Schemas;
 import io.kybern.apiserver.allocation.Ipv4Range;
 import io.kybern.apiserver.allocation.ServiceAllocator;
+import io.kybern.apiserver.crd.CustomResourceCatalog;
+import io.kybern.apiserver.crd.CustomResourceSchemas;
+import io.kybern.apiserver.crd.CustomResources;
+import io.kybern.apiserver.crd.DefinitionController;
+import io.kybern.apiserver.crd.DefinitionWrites;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.HttpApiServer;
@@ -51,9 +57,11 @@ public final class KubeApiServer implements AutoCloseable {
     }
 
     private final HttpApiServer http;
+    private final AutoCloseable definitions;
 
-    private KubeApiServer(HttpApiServer http) {
+    private KubeApiServer(HttpApiServer http, AutoCloseable definitions) {
         this.http = http;
+        this.definitions = definitions;
     }
 
     public static KubeApiServer start(Store store, ResourceCatalog catalog, ApiServer.NonResourceHandler discovery,
@@ -71,6 +79,7 @@ public final class KubeApiServer implements AutoCloseable {
         ResourceType services = catalog.byResource(new GroupVersionResource("", "v1", "services")).orElseThrow();
         ServiceAllocator allocator = new ServiceAllocator(store, Ipv4Range.parse(ServingNames.DEFAULT_SERVICE_CIDR), new SecureRandom());
         storage.hooks("", "services", allocator);
+        storage.hooks("apiextensions.k8s.io", "customresourcedefinitions", new DefinitionWrites());
         ensureKubernetesService(catalog, storage, config);
         List<ObjectNode> existing = new ArrayList<>();
         storage.list(services, "", 0, null, null).get("items").forEach(item -> existing.add((ObjectNode) item));
@@ -79,12 +88,24 @@ public final class KubeApiServer implements AutoCloseable {
                 .liveness("etcd", () -> store.currentRevision() >= 0);
         ServiceAccountTokens tokens = config.serviceAccountKey() == null ? null
                 : new ServiceAccountTokens(config.serviceAccountKey(), InstantSource.system());
-        OpenApiEndpoints openApi = new OpenApiEndpoints(new OpenApiDocuments(catalog, Schemas.builtIn()));
+        OpenApiEndpoints openApi = new OpenApiEndpoints(new OpenApiDocuments(catalog, Schemas.builtIn(),
+                catalog instanceof CustomResourceCatalog dynamic ? new CustomResourceSchemas(dynamic) : RawKinds.NONE));
+        AutoCloseable definitions = () -> { };
+        if (catalog instanceof CustomResourceCatalog dynamic) {
+            // Custom resources: served from their definitions, which a controller keeps established.
+            storage.rules(new CustomResources(dynamic));
+            dynamic.onChange(openApi::invalidate);
+            ResourceType crds = catalog.byResource(new GroupVersionResource("apiextensions.k8s.io", "v1",
+                    "customresourcedefinitions")).orElseThrow();
+            DefinitionController controller = new DefinitionController(storage, crds, dynamic, InstantSource.system());
+            controller.start();
+            definitions = controller;
+        }
         ApiServer router = new ApiServer(catalog, storage, firstOf(health, metrics, discovery, openApi),
                 InstantSource.system(), tokens);
         HttpApiServer http = HttpApiServer.start(config.address(), config.tls(), metrics.measure(router));
         log.info("api server ready address={}", http.address());
-        return new KubeApiServer(http);
+        return new KubeApiServer(http, definitions);
     }
 
     /**
@@ -137,6 +158,11 @@ public final class KubeApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            definitions.close();
+        } catch (Exception e) {
+            log.warn("stopping the definition controller failed", e);
+        }
         http.close();
     }
 }

@@ -85,11 +85,12 @@ final class ManagedWrites {
      *
      * @param checked wraps the patch with checks of what it leaves (field validation), run before
      *                managedFields are recorded
+     * @param created told when an apply created the object
      */
     ObjectNode patch(ResourceType type, String namespace, String name, ApiRequest request,
-            UnaryOperator<UnaryOperator<ObjectNode>> checked, boolean dryRun) {
+            UnaryOperator<UnaryOperator<ObjectNode>> checked, boolean dryRun, Runnable created) {
         if (mediaType(request).equals(APPLY_PATCH)) {
-            return apply(type, namespace, name, request, checked, dryRun);
+            return apply(type, namespace, name, request, checked, dryRun, created);
         }
         String manager = manager(request, false);
         refuseForce(request);
@@ -103,7 +104,7 @@ final class ManagedWrites {
     }
 
     private ObjectNode apply(ResourceType type, String namespace, String name, ApiRequest request,
-            UnaryOperator<UnaryOperator<ObjectNode>> checked, boolean dryRun) {
+            UnaryOperator<UnaryOperator<ObjectNode>> checked, boolean dryRun, Runnable created) {
         String manager = manager(request, true);
         boolean force = force(request);
         ObjectNode applied = appliedConfiguration(request);
@@ -125,8 +126,8 @@ final class ManagedWrites {
                     throw e;
                 }
             }
-            ObjectNode created = apply.apply(null);
-            ObjectNode metadata = (ObjectNode) created.get("metadata");
+            ObjectNode createdObject = apply.apply(null);
+            ObjectNode metadata = (ObjectNode) createdObject.get("metadata");
             String bodyName = metadata.path("name").asString("");
             if (!bodyName.isEmpty() && !bodyName.equals(name)) {
                 throw ApiException.badRequest("the name of the object (" + bodyName
@@ -134,7 +135,9 @@ final class ManagedWrites {
             }
             metadata.put("name", name);
             try {
-                return storage.create(type, namespace, created, dryRun);
+                ObjectNode stored = storage.create(type, namespace, createdObject, dryRun);
+                created.run();
+                return stored;
             } catch (ApiException e) {
                 if (e.code() != 409 || !e.reason().equals("AlreadyExists")) {
                     throw e;

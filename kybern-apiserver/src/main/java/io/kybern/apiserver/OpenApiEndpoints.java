@@ -28,7 +28,7 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>As kube-apiserver does, each document's hash (SHA-512 of its bytes) is its {@code ETag}, the index
  * links every document with {@code ?hash=}, a request carrying the current hash may be cached for a
  * year ({@code Cache-Control: public, immutable}), and a stale hash is redirected to the current one.
- * Documents are built on first request and kept: built-in schemas never change while a server runs.
+ * Documents are built on first request and kept until {@link #invalidate} says the resources served changed.
  */
 public final class OpenApiEndpoints implements ApiServer.NonResourceHandler {
 
@@ -143,6 +143,11 @@ public final class OpenApiEndpoints implements ApiServer.NonResourceHandler {
             return;
         }
         responder.respond(200, doc.contentType(), doc.json());
+    }
+
+    /** Forgets the documents built: the resources served changed (a custom resource came or went). */
+    public void invalidate() {
+        cache.clear();
     }
 
     private Served cached(String key, Supplier<ObjectNode> document) {

@@ -5,6 +5,8 @@ import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.api.selector.LabelSelector;
 import io.kybern.api.selector.LabelSelectors;
+import io.kybern.apiserver.crd.CustomResources;
+import io.kybern.apiserver.crd.ScalePaths;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.registry.DeleteOptions;
@@ -46,10 +48,12 @@ final class Subresources {
     private final InstantSource clock;
 
     private final Optional<ServiceAccountTokens> tokens;
+    private final Optional<CustomResources> customs;
 
     Subresources(ResourceCatalog catalog, ObjectStorage storage, InstantSource clock,
-            Optional<ServiceAccountTokens> tokens) {
+            Optional<ServiceAccountTokens> tokens, Optional<CustomResources> customs) {
         this.catalog = catalog;
+        this.customs = customs;
         this.storage = storage;
         this.clock = clock;
         this.tokens = tokens;
@@ -122,7 +126,7 @@ final class Subresources {
                     if (!version.isEmpty()) {
                         object.withObject("metadata").put("resourceVersion", version);
                     }
-                    object.withObject("spec").put("replicas", replicas);
+                    setReplicas(type, object, replicas);
                     return object;
                 }, ObjectStorage.Part.WHOLE, dryRun);
                 ApiServer.json(responder, 200, scaleOf(type, updated));
@@ -136,7 +140,7 @@ final class Subresources {
                     if (!version.isEmpty()) {
                         object.withObject("metadata").put("resourceVersion", version);
                     }
-                    object.withObject("spec").put("replicas", replicas);
+                    setReplicas(type, object, replicas);
                     return object;
                 }, ObjectStorage.Part.WHOLE, dryRun);
                 ApiServer.json(responder, 200, scaleOf(type, updated));
@@ -145,8 +149,38 @@ final class Subresources {
         }
     }
 
-    /** The autoscaling/v1 Scale of an object with {@code spec.replicas} and a selector. */
-    static ObjectNode scaleOf(ResourceType type, ObjectNode object) {
+    private void setReplicas(ResourceType type, ObjectNode object, int replicas) {
+        Optional<ScalePaths> paths = customs.flatMap(c -> c.scalePaths(type));
+        if (paths.isPresent()) {
+            paths.get().setSpecReplicas(object, replicas);
+        } else {
+            object.withObject("spec").put("replicas", replicas);
+        }
+    }
+
+    /**
+     * The autoscaling/v1 Scale of an object: built-in kinds keep {@code spec.replicas} and a selector,
+     * custom resources wherever their definition's scale paths say.
+     */
+    private ObjectNode scaleOf(ResourceType type, ObjectNode object) {
+        Optional<ScalePaths> paths = customs.flatMap(c -> c.scalePaths(type));
+        if (paths.isEmpty()) {
+            return scaleOf(object, object.path("spec").path("replicas").asInt(0),
+                    object.path("status").path("replicas").asInt(0), builtInSelector(type, object));
+        }
+        return scaleOf(object, paths.get().specReplicas(object), paths.get().statusReplicas(object),
+                paths.get().selector(object));
+    }
+
+    private static String builtInSelector(ResourceType type, ObjectNode object) {
+        JsonNode selector = object.path("spec").path("selector");
+        // ReplicationControllers select with a plain map; the others with a structured selector.
+        return type.gvr().resource().equals("replicationcontrollers") ? LabelSelectors.mapToText(selector)
+                : LabelSelectors.toText(selector);
+    }
+
+    private static ObjectNode scaleOf(ObjectNode object, long specReplicas, long statusReplicas,
+            String selector) {
         ObjectNode scale = JSON.createObjectNode();
         scale.put("kind", "Scale");
         scale.put("apiVersion", "autoscaling/v1");
@@ -157,15 +191,11 @@ final class Subresources {
                 metadata.set(field, source.get(field).deepCopy());
             }
         }
-        scale.putObject("spec").put("replicas", object.path("spec").path("replicas").asInt(0));
+        scale.putObject("spec").put("replicas", specReplicas);
         ObjectNode status = scale.putObject("status");
-        status.put("replicas", object.path("status").path("replicas").asInt(0));
-        JsonNode selector = object.path("spec").path("selector");
-        // ReplicationControllers select with a plain map; the others with a structured selector.
-        String text = type.gvr().resource().equals("replicationcontrollers") ? LabelSelectors.mapToText(selector)
-                : LabelSelectors.toText(selector);
-        if (!text.isEmpty()) {
-            status.put("selector", text);
+        status.put("replicas", statusReplicas);
+        if (!selector.isEmpty()) {
+            status.put("selector", selector);
         }
         return scale;
     }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.kybern.apiserver.DiscoveryEndpoints;
 import io.kybern.apiserver.KubeApiServer;
+import io.kybern.apiserver.crd.CustomResourceCatalog;
 import io.kybern.apiserver.pki.ClusterPki;
 import io.kybern.apiserver.pki.Kubeconfig;
 import io.kybern.apiserver.pki.ServiceAccountKey;
@@ -69,7 +70,7 @@ final class Server implements AutoCloseable {
             ClusterPki pki = ClusterPki.loadOrCreate(config.dataDir().resolve("tls"),
                     ServingNames.standard().plus(sans), Clock.systemUTC());
             log.info("certificates ready dir={} elapsed_ms={}", pki.directory(), elapsedMillis(started));
-            BuiltInResources catalog = new BuiltInResources();
+            CustomResourceCatalog catalog = new CustomResourceCatalog(new BuiltInResources());
             log.info("resource catalog ready resources={} elapsed_ms={}", catalog.all().size(),
                     elapsedMillis(started));
             AtomicReference<KubeApiServer> running = new AtomicReference<>();

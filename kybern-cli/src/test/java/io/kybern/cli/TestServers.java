@@ -24,17 +24,22 @@ public final class TestServers {
     }
 
     public static Running start(Path dataDir) {
-        return start(dataDir, true);
+        return start(dataDir, "memory://", true);
     }
 
     /** A server without its controllers, for tests that run their own. */
     public static Running startWithoutControllers(Path dataDir) {
-        return start(dataDir, false);
+        return start(dataDir, "memory://", false);
     }
 
-    private static Running start(Path dataDir, boolean controllers) {
+    /** A server on the embedded SQLite store in {@code dataDir}, which a later one there starts from. */
+    public static Running startPersistent(Path dataDir) {
+        return start(dataDir, "", true);
+    }
+
+    private static Running start(Path dataDir, String datastore, boolean controllers) {
         Path kubeconfig = dataDir.resolve("admin.kubeconfig");
-        ServerConfig config = new ServerConfig(dataDir, "memory://", "127.0.0.1", 0, kubeconfig, List.of(),
+        ServerConfig config = new ServerConfig(dataDir, datastore, "127.0.0.1", 0, kubeconfig, List.of(),
                 controllers);
         return new Running(Server.start(config), kubeconfig);
     }

@@ -30,10 +30,17 @@ public final class OpenApiDocuments {
 
     private final ResourceCatalog catalog;
     private final Schemas schemas;
+    private final RawKinds rawKinds;
 
     public OpenApiDocuments(ResourceCatalog catalog, Schemas schemas) {
+        this(catalog, schemas, RawKinds.NONE);
+    }
+
+    /** @param rawKinds the schemas of kinds the built-in schemas do not know (custom resources) */
+    public OpenApiDocuments(ResourceCatalog catalog, Schemas schemas, RawKinds rawKinds) {
         this.catalog = catalog;
         this.schemas = schemas;
+        this.rawKinds = rawKinds;
     }
 
     /** The group-versions with at least one resource whose schema is known, in discovery order. */
@@ -54,10 +61,11 @@ public final class OpenApiDocuments {
         doc.put("openapi", "3.0.0");
         doc.putObject("info").put("title", "Kubernetes").put("version", KUBERNETES_VERSION);
         Paths paths = new Paths(Dialect.V3);
-        resources.forEach(t -> paths.add(t, schemaOf(t).orElseThrow(), listSchemaOf(t)));
+        resources.forEach(t -> addPaths(paths, t));
         doc.set("paths", paths.node());
         ObjectNode components = doc.putObject("components").putObject("schemas");
         new SchemaWriter(Dialect.V3).definitions(roots(resources)).forEach(components::set);
+        addRawKinds(resources, components, Dialect.V3);
         components.set(META + "Patch", patchDefinition());
         return Optional.of(doc);
     }
@@ -71,19 +79,64 @@ public final class OpenApiDocuments {
         List<ResourceType> all = new ArrayList<>();
         for (GroupVersion gv : groupVersions()) {
             for (ResourceType type : described(gv)) {
-                paths.add(type, schemaOf(type).orElseThrow(), listSchemaOf(type));
+                addPaths(paths, type);
                 all.add(type);
             }
         }
         doc.set("paths", paths.node());
         ObjectNode definitions = doc.putObject("definitions");
         new SchemaWriter(Dialect.V2).definitions(roots(all)).forEach(definitions::set);
+        addRawKinds(all, definitions, Dialect.V2);
         definitions.set(META + "Patch", patchDefinition());
         return doc;
     }
 
     private List<ResourceType> described(GroupVersion gv) {
-        return catalog.resources(gv).stream().filter(t -> schemaOf(t).isPresent()).toList();
+        return catalog.resources(gv).stream().filter(t -> schemaOf(t).isPresent() || rawKinds.of(t).isPresent())
+                .toList();
+    }
+
+    private void addPaths(Paths paths, ResourceType type) {
+        Optional<ObjectSchema> schema = schemaOf(type);
+        if (schema.isPresent()) {
+            paths.add(type, schema.get().name(), listSchemaOf(type).map(ObjectSchema::name));
+        } else {
+            RawKinds.RawKind raw = rawKinds.of(type).orElseThrow();
+            paths.add(type, raw.name(), Optional.of(raw.listName()), false);
+        }
+    }
+
+    /** The schemas of the raw kinds among {@code resources}, with their references in the dialect's form. */
+    private void addRawKinds(List<ResourceType> resources, ObjectNode definitions, Dialect dialect) {
+        for (ResourceType type : resources) {
+            if (schemaOf(type).isPresent()) {
+                continue;
+            }
+            rawKinds.of(type).ifPresent(raw -> {
+                definitions.set(raw.name(), inDialect(raw.schema(), dialect));
+                definitions.set(raw.listName(), inDialect(raw.listSchema(), dialect));
+            });
+        }
+    }
+
+    private static ObjectNode inDialect(ObjectNode schema, Dialect dialect) {
+        ObjectNode copy = schema.deepCopy();
+        if (dialect != Dialect.V3) {
+            rewriteRefs(copy, dialect);
+        }
+        return copy;
+    }
+
+    private static void rewriteRefs(tools.jackson.databind.JsonNode node, Dialect dialect) {
+        if (node instanceof ObjectNode object) {
+            tools.jackson.databind.JsonNode ref = object.get("$ref");
+            if (ref != null && ref.isString() && ref.asString().startsWith(Dialect.V3.ref(""))) {
+                object.put("$ref", dialect.ref(ref.asString().substring(Dialect.V3.ref("").length())));
+            }
+            object.properties().forEach(e -> rewriteRefs(e.getValue(), dialect));
+        } else if (node.isArray()) {
+            node.forEach(element -> rewriteRefs(element, dialect));
+        }
     }
 
     private Optional<ObjectSchema> schemaOf(ResourceType type) {
@@ -98,8 +151,15 @@ public final class OpenApiDocuments {
     private List<ObjectSchema> roots(List<ResourceType> resources) {
         Set<ObjectSchema> roots = new LinkedHashSet<>();
         for (ResourceType type : resources) {
-            roots.add(schemaOf(type).orElseThrow());
-            listSchemaOf(type).ifPresent(roots::add);
+            Optional<ObjectSchema> schema = schemaOf(type);
+            if (schema.isPresent()) {
+                roots.add(schema.get());
+                listSchemaOf(type).ifPresent(roots::add);
+            } else {
+                // Raw kinds refer to the metadata types by name.
+                schemas.named(META + "ObjectMeta").ifPresent(roots::add);
+                schemas.named(META + "ListMeta").ifPresent(roots::add);
+            }
         }
         for (String shared : List.of("DeleteOptions", "Status")) {
             schemas.named(META + shared).ifPresent(roots::add);

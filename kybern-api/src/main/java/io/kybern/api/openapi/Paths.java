@@ -3,7 +3,6 @@ package io.kybern.api.openapi;
 import io.kybern.api.resource.GroupVersion;
 import io.kybern.api.resource.GroupVersionKind;
 import io.kybern.api.resource.ResourceType;
-import io.kybern.api.schema.ObjectSchema;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -65,8 +64,16 @@ final class Paths {
     private static final List<String> PRODUCES = List.of("application/json", "application/yaml",
             "application/vnd.kubernetes.protobuf");
 
+    /** What custom resources accept and produce: no strategic merge patch, no protobuf, as in Kubernetes. */
+    private static final List<String> CUSTOM_PATCH_TYPES = List.of("application/apply-patch+yaml",
+            "application/json-patch+json", "application/merge-patch+json");
+    private static final List<String> CUSTOM_PRODUCES = List.of("application/json", "application/yaml");
+
     private final Dialect dialect;
     private final Map<String, ObjectNode> paths = new TreeMap<>();
+    /** The media types of the resource being added. */
+    private List<String> patchTypes = PATCH_TYPES;
+    private List<String> produces = PRODUCES;
 
     Paths(Dialect dialect) {
         this.dialect = dialect;
@@ -79,14 +86,23 @@ final class Paths {
     }
 
     /** Adds a resource's paths; {@code list} is the schema of its list kind, if it has one. */
-    void add(ResourceType type, ObjectSchema schema, java.util.Optional<ObjectSchema> list) {
+    void add(ResourceType type, String kindRef, java.util.Optional<String> list) {
+        add(type, kindRef, list, true);
+    }
+
+    /**
+     * As {@link #add(ResourceType, String, java.util.Optional)}; {@code builtIn} false for a custom resource,
+     * whose patches kubectl must not send as strategic merge patches (it looks for that media type here).
+     */
+    void add(ResourceType type, String kindRef, java.util.Optional<String> list, boolean builtIn) {
+        patchTypes = builtIn ? PATCH_TYPES : CUSTOM_PATCH_TYPES;
+        produces = builtIn ? PRODUCES : CUSTOM_PRODUCES;
         GroupVersion gv = type.gvr().groupVersion();
         String plural = type.gvr().resource();
         String collection = gv.path() + (type.namespaced() ? "/namespaces/{namespace}/" : "/") + plural;
         String item = collection + "/{name}";
         String id = groupVersionId(gv) + (type.namespaced() ? "Namespaced" : "") + type.kind();
-        String kindRef = schema.name();
-        String listRef = list.map(ObjectSchema::name).orElse("");
+        String listRef = list.orElse("");
         GroupVersionKind gvk = type.gvk();
         boolean hasList = list.isPresent();
 
@@ -141,12 +157,12 @@ final class Paths {
         op.putArray("tags").add(tag(type.gvr().groupVersion()));
         ArrayNode parameters = op.putArray("parameters");
         if (dialect == Dialect.V2) {
-            op.putArray("consumes").add(method.equals("patch") ? PATCH_TYPES.getFirst() : "*/*");
+            op.putArray("consumes").add(method.equals("patch") ? patchTypes.getFirst() : "*/*");
             if (method.equals("patch")) {
-                PATCH_TYPES.stream().skip(1).forEach(op.withArray("consumes")::add);
+                patchTypes.stream().skip(1).forEach(op.withArray("consumes")::add);
             }
-            ArrayNode produces = op.putArray("produces");
-            PRODUCES.forEach(produces::add);
+            ArrayNode producing = op.putArray("produces");
+            produces.forEach(producing::add);
             op.putArray("schemes").add("https");
         }
         for (String name : query) {
@@ -159,7 +175,7 @@ final class Paths {
             } else {
                 ObjectNode requestBody = op.putObject("requestBody");
                 ObjectNode content = requestBody.putObject("content");
-                List<String> types = method.equals("patch") ? PATCH_TYPES : List.of("*/*");
+                List<String> types = method.equals("patch") ? patchTypes : List.of("*/*");
                 for (String contentType : types) {
                     content.putObject(contentType).putObject("schema").put("$ref", dialect.ref(bodyRef));
                 }
@@ -173,7 +189,7 @@ final class Paths {
                 response.putObject("schema").put("$ref", dialect.ref(ref));
             } else {
                 ObjectNode content = response.putObject("content");
-                for (String contentType : PRODUCES) {
+                for (String contentType : produces) {
                     content.putObject(contentType).putObject("schema").put("$ref", dialect.ref(ref));
                 }
             }

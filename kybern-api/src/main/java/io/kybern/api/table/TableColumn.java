@@ -18,13 +18,13 @@ public record TableColumn(String name, String type, String format, String descri
             + "Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
 
     /** Kubernetes' description of {@code metadata.creationTimestamp}, carried by Age and Created At. */
-    static final String CREATION_DESCRIPTION = "CreationTimestamp is a timestamp representing the server time when "
+    public static final String CREATION_DESCRIPTION = "CreationTimestamp is a timestamp representing the server time when "
             + "this object was created. It is not guaranteed to be set in happens-before order across separate "
             + "operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\n"
             + "Populated by the system. Read-only. Null for lists. More info: "
             + "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
 
-    static TableColumn nameColumn() {
+    public static TableColumn nameColumn() {
         return new TableColumn("Name", "string", "name", NAME_DESCRIPTION, 0);
     }
 

@@ -29,8 +29,12 @@ public final class ObjectMetaValidation {
     private static final int NAME_PART_MAX = 63;
     /** Kubernetes caps the annotations of one object at 256 KiB, keys and values together. */
     public static final int ANNOTATIONS_MAX_BYTES = 256 * 1024;
-    /** Finalizers Kubernetes itself defines, the only ones allowed without a domain prefix. */
-    private static final Set<String> STANDARD_FINALIZERS = Set.of("kubernetes", "orphan", "foregroundDeletion");
+    /**
+     * Finalizers Kubernetes itself defines, the only ones allowed without a domain prefix; the last is the
+     * one every CustomResourceDefinition holds until its objects are deleted.
+     */
+    private static final Set<String> STANDARD_FINALIZERS = Set.of("kubernetes", "orphan", "foregroundDeletion",
+            "customresourcecleanup.apiextensions.k8s.io");
 
     private ObjectMetaValidation() {
     }

@@ -40,10 +40,10 @@ final class Generations {
      * more when its intent changed; untracked kinds keep whatever the stored object had (none), since
      * clients cannot set it.
      */
-    static void onUpdate(ResourceType type, ObjectNode existing, ObjectNode updated) {
+    static void onUpdate(ResourceType type, ObjectNode existing, ObjectNode updated, boolean custom) {
         ObjectNode metadata = (ObjectNode) updated.get("metadata");
         JsonNode current = existing.path("metadata").get("generation");
-        if (!tracked(type)) {
+        if (!custom && !tracked(type)) {
             if (current == null) {
                 metadata.remove("generation");
             } else {
@@ -52,15 +52,16 @@ final class Generations {
             return;
         }
         long generation = current == null ? 1 : current.asLong();
-        if (intentChanged(type, existing, updated)) {
+        if (intentChanged(type, existing, updated, custom)) {
             generation++;
         }
         metadata.put("generation", generation);
     }
 
-    static void onCreate(ResourceType type, ObjectNode created) {
+    /** @param custom whether the type is a custom resource, all of which keep a generation */
+    static void onCreate(ResourceType type, ObjectNode created, boolean custom) {
         ObjectNode metadata = (ObjectNode) created.get("metadata");
-        if (tracked(type)) {
+        if (custom || tracked(type)) {
             metadata.put("generation", 1);
         } else {
             metadata.remove("generation");
@@ -76,11 +77,17 @@ final class Generations {
         }
     }
 
-    private static boolean intentChanged(ResourceType type, ObjectNode existing, ObjectNode updated) {
+    /**
+     * Custom resources without a status subresource count status changes too, as Kubernetes does: there
+     * nothing tells status from intent.
+     */
+    private static boolean intentChanged(ResourceType type, ObjectNode existing, ObjectNode updated, boolean custom) {
         Set<String> fields = new java.util.HashSet<>(existing.propertyNames());
         fields.addAll(updated.propertyNames());
+        boolean statusIsIntent = custom && type.subresource("status").isEmpty();
         for (String field : fields) {
-            if (!NOT_INTENT.contains(field) && !Objects.equals(existing.get(field), updated.get(field))) {
+            boolean notIntent = NOT_INTENT.contains(field) && !(statusIsIntent && field.equals("status"));
+            if (!notIntent && !Objects.equals(existing.get(field), updated.get(field))) {
                 return true;
             }
         }

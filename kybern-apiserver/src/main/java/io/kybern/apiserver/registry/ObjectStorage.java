@@ -57,6 +57,7 @@ public final class ObjectStorage {
     private final ResourceType namespaces;
     private final EventLeases eventLeases;
     private final Map<String, WriteHooks> hooks = new ConcurrentHashMap<>();
+    private volatile KindRules rules = KindRules.NONE;
 
     /**
      * @param namespaces the namespaces resource, consulted before anything is created in one
@@ -76,6 +77,11 @@ public final class ObjectStorage {
     /** Runs {@code writeHooks} around every write of one resource; set up before serving. */
     public void hooks(String group, String resource, WriteHooks writeHooks) {
         hooks.put(group + "/" + resource, writeHooks);
+    }
+
+    /** The rules of kinds learnt while running (custom resources); set up before serving them. */
+    public void rules(KindRules kindRules) {
+        this.rules = kindRules;
     }
 
     private WriteHooks hooksOf(ResourceType type) {
@@ -116,14 +122,17 @@ public final class ObjectStorage {
         // Deletion is the server's to start, never a creator's.
         metadata.remove("deletionTimestamp");
         metadata.remove("deletionGracePeriodSeconds");
-        Generations.onCreate(type, object);
+        Generations.onCreate(type, object, rules.tracksGeneration(type));
         metadata.put("uid", UUID.randomUUID().toString());
         metadata.put("creationTimestamp", TIMESTAMP.format(clock.instant().truncatedTo(ChronoUnit.SECONDS)));
         CreateDefaults.apply(type, object);
         Defaults.apply(type, object);
         Defaults.applyOnCreate(type, object);
+        rules.prepareForCreate(type, object);
+        rules.prepare(type, object);
         String validName = name;
         checkValid(type, validName, () -> KindValidation.validateCreate(type, object));
+        checkValid(type, validName, () -> rules.validate(type, object));
         String key = type.storageKey(namespace, name);
         if (dryRun) {
             if (store.get(key).isPresent()) {
@@ -136,7 +145,7 @@ public final class ObjectStorage {
         writeHooks.beforeCreate(object, false);
         WriteResult result;
         try {
-            byte[] bytes = JSON.writeValueAsBytes(object);
+            byte[] bytes = JSON.writeValueAsBytes(rules.toStorage(type, object));
             result = withLease(type, lease -> store.create(key, bytes, lease));
         } catch (RuntimeException e) {
             writeHooks.writeFailed(null, object);
@@ -167,7 +176,7 @@ public final class ObjectStorage {
     public ObjectNode get(ResourceType type, String namespace, String name) {
         KeyValue kv = store.get(type.storageKey(namespace, name))
                 .orElseThrow(() -> ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name));
-        return decode(kv);
+        return read(type, kv);
     }
 
     /**
@@ -232,7 +241,7 @@ public final class ObjectStorage {
         }
         ArrayNode items = list.putArray("items");
         for (KeyValue kv : page.kvs()) {
-            ObjectNode item = decode(kv);
+            ObjectNode item = read(type, kv);
             // Items of a typed list carry no apiVersion and kind of their own.
             item.remove("apiVersion");
             item.remove("kind");
@@ -305,7 +314,7 @@ public final class ObjectStorage {
         KeyValue current = store.get(key)
                 .orElseThrow(() -> ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name));
         long expected = version.isEmpty() ? current.modRevision() : parseVersion(version);
-        ObjectNode existing = decode(current);
+        ObjectNode existing = read(type, current);
         ObjectNode existingMetadata = metadataOf(existing);
         metadata.remove("resourceVersion");
         if (part == Part.STATUS || part == Part.EPHEMERAL_CONTAINERS || part == Part.APPROVAL
@@ -344,12 +353,15 @@ public final class ObjectStorage {
             Defaults.apply(type, object);
             ObjectNode newMetadata = metadata;
             checkValid(type, name, () -> ObjectMetaValidation.validateUpdate(newMetadata, existingMetadata));
-            Generations.onUpdate(type, existing, object);
+            Generations.onUpdate(type, existing, object, rules.tracksGeneration(type));
             if (part == Part.WHOLE) {
                 ObjectNode updated = object;
                 checkValid(type, name, () -> KindValidation.validateUpdate(type, existing, updated));
             }
         }
+        rules.prepare(type, object);
+        ObjectNode prepared = object;
+        checkValid(type, name, () -> rules.validate(type, prepared));
         if (expected != current.modRevision()) {
             // Stale before anything is claimed for it.
             throw ApiException.conflict(type.gvr().groupResource(), type.gvr().group(), name);
@@ -362,7 +374,7 @@ public final class ObjectStorage {
         writeHooks.beforeUpdate(existing, object, false);
         WriteResult result;
         try {
-            byte[] bytes = JSON.writeValueAsBytes(object);
+            byte[] bytes = JSON.writeValueAsBytes(rules.toStorage(type, object));
             result = withLease(type, lease -> store.update(key, bytes, expected, lease));
         } catch (RuntimeException e) {
             writeHooks.writeFailed(existing, object);
@@ -423,7 +435,7 @@ public final class ObjectStorage {
         for (int attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
             KeyValue current = store.get(type.storageKey(namespace, name))
                     .orElseThrow(() -> ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name));
-            ObjectNode currentObject = decode(current);
+            ObjectNode currentObject = read(type, current);
             // Handed over without its resourceVersion: one present afterwards came from the patch.
             metadataOf(currentObject).remove("resourceVersion");
             ObjectNode patched = patch.apply(currentObject);
@@ -462,7 +474,7 @@ public final class ObjectStorage {
         for (int attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
             KeyValue current = store.get(key)
                     .orElseThrow(() -> ApiException.notFound(type.gvr().groupResource(), type.gvr().group(), name));
-            ObjectNode existing = decode(current);
+            ObjectNode existing = read(type, current);
             checkPreconditions(type, name, current, existing, options);
             Deletion deletion = Deletion.plan(type, existing, options, clock.instant());
             if (options.dryRun() || deletion instanceof Deletion.AlreadyPending) {
@@ -472,7 +484,7 @@ public final class ObjectStorage {
             if (deletion instanceof Deletion.Start start) {
                 ObjectNode pending = start.object();
                 metadataOf(pending).remove("resourceVersion");
-                byte[] bytes = JSON.writeValueAsBytes(pending);
+                byte[] bytes = JSON.writeValueAsBytes(rules.toStorage(type, pending));
                 result = withLease(type, lease -> store.update(key, bytes, current.modRevision(), lease));
                 if (result.succeeded()) {
                     return withVersion(pending, result.revision());
@@ -480,7 +492,7 @@ public final class ObjectStorage {
             } else {
                 result = store.delete(key, current.modRevision());
                 if (result.succeeded()) {
-                    ObjectNode deleted = decode(result.current());
+                    ObjectNode deleted = read(type, result.current());
                     hooksOf(type).afterDelete(deleted);
                     return deleted;
                 }
@@ -536,6 +548,11 @@ public final class ObjectStorage {
         } else {
             object.set(field, value.deepCopy());
         }
+    }
+
+    /** Reads a stored object of a type, with its resourceVersion, as a reader of that type sees it. */
+    public ObjectNode read(ResourceType type, KeyValue kv) {
+        return rules.fromStorage(type, decode(kv));
     }
 
     /** Reads a stored object, with its resourceVersion. */
