@@ -47,7 +47,7 @@ public final class Printers {
             Map.entry("networking.k8s.io/ipaddresses", NetworkPrinters.ipAddresses()),
             Map.entry("networking.k8s.io/servicecidrs", NetworkPrinters.serviceCidrs()),
             Map.entry("discovery.k8s.io/endpointslices", NetworkPrinters.endpointSlices()),
-            // cluster-wide kinds
+            // events, coordination, scheduling, node, certificates and admission
             Map.entry("events.k8s.io/events", EventPrinter.eventsApi()),
             Map.entry("coordination.k8s.io/leases", ClusterPrinters.leases()),
             Map.entry("scheduling.k8s.io/priorityclasses", ClusterPrinters.priorityClasses()),
