@@ -30,6 +30,7 @@ import io.kybern.apiserver.negotiation.NegotiatedResponder;
 import io.kybern.apiserver.negotiation.PartialMetadata;
 import io.kybern.apiserver.negotiation.RequestBodies;
 import io.kybern.apiserver.negotiation.ResponseFormat;
+import io.kybern.apiserver.negotiation.UnreadableBodies;
 import io.kybern.apiserver.registry.DeleteOptions;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.registry.ObjectWatch;
@@ -226,11 +227,11 @@ public final class ApiServer implements ApiHandler {
             }
             case "create" -> {
                 requireNamespace(type, namespace);
-                ObjectNode object = validated(type, body(request), request, responder);
+                ObjectNode object = validated(type, body(type, request), request, responder);
                 json(responder, 201, writes.create(type, namespace, request, object, dryRun(request)));
             }
             case "update" -> json(responder, 200, writes.update(type, namespace, info.name(), request,
-                    validated(type, body(request), request, responder), dryRun(request)));
+                    validated(type, body(type, request), request, responder), dryRun(request)));
             case "patch" -> {
                 // An apply that creates the object is answered 201 Created, as Kubernetes answers it.
                 boolean[] created = {false};
@@ -292,7 +293,7 @@ public final class ApiServer implements ApiHandler {
         switch (info.verb()) {
             case "get" -> json(responder, 200, storage.get(type, namespace, info.name()));
             case "update" -> json(responder, 200, writes.updateStatus(type, namespace, info.name(), request,
-                    validated(type, body(request), request, responder), dryRun(request)));
+                    validated(type, body(type, request), request, responder), dryRun(request)));
             case "patch" -> json(responder, 200, writes.patchStatus(type, namespace, info.name(), request,
                     patch -> validatedPatch(type, patch, request, responder), dryRun(request)));
             default -> throw ApiException.methodNotAllowed(info.verb() + " is not supported on "
@@ -462,6 +463,26 @@ public final class ApiServer implements ApiHandler {
         object.path("metadata").path("labels").properties()
                 .forEach(e -> labels.put(e.getKey(), e.getValue().asString("")));
         return labels;
+    }
+
+    /**
+     * The body of a create or update of a {@code type} object. A JSON body that is not even an object is
+     * refused as Kubernetes refuses it: as an unrecognized object, in the words of Go's JSON decoder.
+     */
+    private static ObjectNode body(ResourceType type, ApiRequest request) {
+        if (mediaType(request).equals("application/json")) {
+            String problem = UnreadableBodies.problem(type.kind(), request.body());
+            if (problem != null) {
+                throw ApiException.badRequest(problem);
+            }
+        }
+        return body(request);
+    }
+
+    private static String mediaType(ApiRequest request) {
+        String contentType = Optional.ofNullable(request.header("content-type")).orElse("application/json");
+        String mediaType = contentType.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
+        return mediaType.isEmpty() ? "application/json" : mediaType;
     }
 
     static ObjectNode body(ApiRequest request) {

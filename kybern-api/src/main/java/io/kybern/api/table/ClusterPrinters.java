@@ -2,10 +2,14 @@ package io.kybern.api.table;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import tools.jackson.databind.JsonNode;
 
-/** Nodes, endpoints, leases, priority classes, storage classes and role bindings. */
+/**
+ * Nodes, endpoints, runtime classes, component statuses, leases, priority classes, storage classes and
+ * role bindings.
+ */
 final class ClusterPrinters {
 
     private static final String ROLE_LABEL_PREFIX = "node-role.kubernetes.io/";
@@ -120,6 +124,36 @@ final class ClusterPrinters {
         }
         String joined = String.join(",", listed);
         return count > shown ? joined + " + " + (count - shown) + " more..." : joined;
+    }
+
+    static ObjectPrinter runtimeClasses() {
+        return ObjectPrinter.builder()
+                .column(TableColumn.string("Handler", "Handler specifies the underlying runtime and configuration "
+                        + "that the CRI implementation will use to handle pods of this class."),
+                        o -> o.text("handler"))
+                .age().build();
+    }
+
+    /** Component statuses print their Healthy condition; Unknown when they report none. */
+    static ObjectPrinter componentStatuses() {
+        return ObjectPrinter.builder()
+                .column(TableColumn.string("Status", "Status of the component conditions"),
+                        o -> healthy(o).map(c -> "True".equals(c.path("status").asString(""))
+                                ? "Healthy" : "Unhealthy").orElse("Unknown"))
+                .column(TableColumn.string("Message", "Message of the component conditions"),
+                        o -> healthy(o).map(c -> c.path("message").asString("")).orElse(""))
+                .column(TableColumn.string("Error", "Error of the component conditions"),
+                        o -> healthy(o).map(c -> c.path("error").asString("")).orElse(""))
+                .build();
+    }
+
+    private static Optional<JsonNode> healthy(PrintedObject component) {
+        for (JsonNode condition : component.path("conditions")) {
+            if ("Healthy".equals(condition.path("type").asString(""))) {
+                return Optional.of(condition);
+            }
+        }
+        return Optional.empty();
     }
 
     static ObjectPrinter leases() {

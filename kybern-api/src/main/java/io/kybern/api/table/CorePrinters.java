@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import tools.jackson.databind.JsonNode;
 
 /** Namespaces and the small configuration kinds of the core group. */
 final class CorePrinters {
@@ -44,27 +45,33 @@ final class CorePrinters {
 
     /**
      * Resource quotas print each hard limit as {@code <resource>: <used>/<hard>}, sorted by resource;
-     * those named {@code limits.*} in the Limit column, the rest under Request. Usage the quota
-     * controller has not counted yet prints as 0.
+     * those named {@code limits.*} in the Limit column, the rest under Request. Age comes last, as in
+     * Kubernetes 1.33 (before, it came second).
      */
     static ObjectPrinter resourceQuotas() {
         return ObjectPrinter.builder()
-                .age()
                 .column(TableColumn.string("Request", "Request represents a minimum amount of cpu/memory that a "
                         + "container may consume."), o -> quotaUsage(o, false))
                 .column(TableColumn.string("Limit", "Limits control the maximum amount of cpu/memory that a "
                         + "container may use independent of contention on the node."), o -> quotaUsage(o, true))
-                .build();
+                .age().build();
     }
 
+    /**
+     * Kubernetes prints the limits the quota controller enforces ({@code status.hard}); until one has
+     * recorded them, the limits asked for ({@code spec.hard}) are the ones that will be. Usage not
+     * counted yet prints as 0.
+     */
     private static String quotaUsage(PrintedObject quota, boolean limits) {
+        JsonNode hard = quota.path("status", "hard").isEmpty() ? quota.path("spec", "hard")
+                : quota.path("status", "hard");
         List<String> usage = new ArrayList<>();
         Set<String> resources = new TreeSet<>();
-        quota.path("spec", "hard").propertyNames().forEach(resources::add);
+        hard.propertyNames().forEach(resources::add);
         for (String resource : resources) {
             if (resource.startsWith("limits.") == limits) {
                 String used = quota.path("status", "used", resource).asString("0");
-                usage.add(resource + ": " + used + "/" + quota.text("spec", "hard", resource));
+                usage.add(resource + ": " + used + "/" + hard.path(resource).asString(""));
             }
         }
         return String.join(", ", usage);

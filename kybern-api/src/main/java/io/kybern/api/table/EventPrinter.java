@@ -1,6 +1,9 @@
 package io.kybern.api.table;
 
 import java.util.Locale;
+import java.util.Map;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Events: when, what and why first; where they came from, counts and the event's own name only with
@@ -8,6 +11,16 @@ import java.util.Locale;
  * timestamps and a count, and are printed from those.
  */
 final class EventPrinter {
+
+    /** The fields of {@code events.k8s.io} events that the core form names differently. */
+    private static final Map<String, String> CORE_FIELDS = Map.of(
+            "note", "message",
+            "regarding", "involvedObject",
+            "deprecatedSource", "source",
+            "deprecatedFirstTimestamp", "firstTimestamp",
+            "deprecatedLastTimestamp", "lastTimestamp",
+            "deprecatedCount", "count",
+            "reportingController", "reportingComponent");
 
     private EventPrinter() {
     }
@@ -32,6 +45,22 @@ final class EventPrinter {
                         EventPrinter::count)
                 .column(TableColumn.nameColumn().wide(), PrintedObject::name)
                 .build();
+    }
+
+    /**
+     * Events of {@code events.k8s.io}, printed as their core form: Kubernetes converts them to that form
+     * before printing, so the same columns read renamed fields (the note is the message, the regarded
+     * object the involved one, the deprecated timestamps and count the core ones).
+     */
+    static ObjectPrinter eventsApi() {
+        return create().readingThrough(EventPrinter::asCoreEvent);
+    }
+
+    private static PrintedObject asCoreEvent(PrintedObject event) {
+        ObjectNode core = JsonNodeFactory.instance.objectNode();
+        event.object().properties().forEach(field ->
+                core.set(CORE_FIELDS.getOrDefault(field.getKey(), field.getKey()), field.getValue()));
+        return new PrintedObject(core, event.now());
     }
 
     private static String firstSeen(PrintedObject event) {

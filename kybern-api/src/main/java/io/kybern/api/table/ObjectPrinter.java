@@ -3,6 +3,7 @@ package io.kybern.api.table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /** The columns of one kind's table and how each cell is read from an object. */
 public final class ObjectPrinter {
@@ -39,6 +40,17 @@ public final class ObjectPrinter {
             cells.add(column.cell().apply(object));
         }
         return cells;
+    }
+
+    /**
+     * The same columns, each cell read from the object as {@code view} presents it: for a kind served in
+     * two shapes that Kubernetes prints from one.
+     */
+    ObjectPrinter readingThrough(UnaryOperator<PrintedObject> view) {
+        List<Column> viewed = columns.stream()
+                .map(column -> new Column(column.definition(), o -> column.cell().apply(view.apply(o))))
+                .toList();
+        return new ObjectPrinter(viewed, o -> conditions.apply(view.apply(o)));
     }
 
     static Builder builder() {

@@ -83,6 +83,13 @@ public record PrintedObject(JsonNode object, Instant now) {
         return sorted.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
     }
 
+    /** The strings of an array, in order. */
+    static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(element -> values.add(element.asString("")));
+        return values;
+    }
+
     /** One field of every element of an array, in order. */
     static List<String> each(JsonNode array, String field) {
         List<String> values = new ArrayList<>();

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import tools.jackson.databind.JsonNode;
 
-/** Persistent volumes, their claims and ingresses. */
+/** Persistent volumes, their claims, CSI drivers, nodes, capacities and volume attachments, and ingresses. */
 final class StoragePrinters {
 
     /** Access modes in the order and abbreviations Kubernetes prints them. */
@@ -57,6 +57,62 @@ final class StoragePrinters {
                 .column(TableColumn.string("VolumeMode", "Whether the volume is a filesystem or a block device.")
                         .wide(), o -> unset(o.path("spec", "volumeMode")))
                 .build();
+    }
+
+    /** CSI drivers print their options as Kubernetes defaults them when unset. */
+    static ObjectPrinter csiDrivers() {
+        return ObjectPrinter.builder()
+                .column(bool("AttachRequired", "Whether the driver requires an attach operation."),
+                        o -> o.path("spec", "attachRequired").asBoolean(true))
+                .column(bool("PodInfoOnMount", "Whether the driver requires pod information on mount."),
+                        o -> o.path("spec", "podInfoOnMount").asBoolean(false))
+                .column(bool("StorageCapacity", "Whether the driver reports storage capacity."),
+                        o -> o.path("spec", "storageCapacity").asBoolean(false))
+                .column(TableColumn.string("TokenRequests", "The audiences of the service account tokens the "
+                        + "driver receives."), o -> o.path("spec", "tokenRequests").isArray()
+                                ? String.join(",", PrintedObject.each(o.path("spec", "tokenRequests"), "audience"))
+                                : "<unset>")
+                .column(bool("RequiresRepublish", "Whether the driver wants NodePublishVolume called periodically."),
+                        o -> o.path("spec", "requiresRepublish").asBoolean(false))
+                .column(TableColumn.string("Modes", "The volume lifecycle modes the driver supports."),
+                        o -> o.path("spec", "volumeLifecycleModes").isEmpty() ? "<none>"
+                                : String.join(",", PrintedObject.strings(o.path("spec", "volumeLifecycleModes"))))
+                .age().build();
+    }
+
+    private static TableColumn bool(String name, String description) {
+        return new TableColumn(name, "boolean", "", description, 0);
+    }
+
+    static ObjectPrinter csiNodes() {
+        return ObjectPrinter.builder()
+                .column(TableColumn.integer("Drivers", "Drivers indicates the number of CSI drivers registered on "
+                        + "the node"), o -> o.count("spec", "drivers"))
+                .age().build();
+    }
+
+    /** Capacities have no Age column: Kubernetes prints none for them. */
+    static ObjectPrinter csiStorageCapacities() {
+        return ObjectPrinter.builder()
+                .column(TableColumn.string("StorageClassName", "The name of the storage class this capacity "
+                        + "applies to."), o -> o.text("storageClassName"))
+                .column(TableColumn.string("Capacity", "The capacity available in the topology segment."),
+                        o -> o.text("capacity").isEmpty() ? "<unset>" : o.text("capacity"))
+                .build();
+    }
+
+    static ObjectPrinter volumeAttachments() {
+        return ObjectPrinter.builder()
+                // Kubernetes marks the attacher, too, with the name format.
+                .column(new TableColumn("Attacher", "string", "name", "Attacher indicates the name of the volume "
+                        + "driver that MUST handle this request.", 0), o -> o.text("spec", "attacher"))
+                .column(TableColumn.string("PV", "Name of the persistent volume to attach."),
+                        o -> o.text("spec", "source", "persistentVolumeName"))
+                .column(TableColumn.string("Node", "The node that the volume should be attached to."),
+                        o -> o.text("spec", "nodeName"))
+                .column(bool("Attached", "Indicates the volume is successfully attached."),
+                        o -> o.path("status", "attached").asBoolean(false))
+                .age().build();
     }
 
     static ObjectPrinter ingresses() {

@@ -3,6 +3,7 @@ package io.kybern.api.table;
 import io.kybern.api.selector.LabelSelectors;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import tools.jackson.databind.JsonNode;
 
 /** Controllers of pods: deployments, replica sets, stateful sets, daemon sets, jobs and cron jobs. */
@@ -39,6 +40,58 @@ final class WorkloadPrinters {
                 .column(images(), o -> containerImages(o.path("spec", "template")))
                 .column(selector(), o -> selectorText(o.path("spec", "selector")))
                 .build();
+    }
+
+    /** Replication controllers print like replica sets, their selector being a plain label map. */
+    static ObjectPrinter replicationControllers() {
+        return ObjectPrinter.builder()
+                .column(TableColumn.integer("Desired", "Replicas is the number of desired replicas."),
+                        o -> o.number("spec", "replicas"))
+                .column(TableColumn.integer("Current", "Replicas is the most recently observed number of "
+                        + "replicas."), o -> o.number("status", "replicas"))
+                .column(TableColumn.integer("Ready", "The number of ready replicas for this replication "
+                        + "controller."), o -> o.number("status", "readyReplicas"))
+                .age()
+                .column(containers(), o -> containerNames(o.path("spec", "template")))
+                .column(images(), o -> containerImages(o.path("spec", "template")))
+                .column(selector(), o -> PrintedObject.labels(o.path("spec", "selector")))
+                .build();
+    }
+
+    /** Pod templates show their containers and the labels of the pods they stamp, all in the default view. */
+    static ObjectPrinter podTemplates() {
+        return ObjectPrinter.builder()
+                .column(TableColumn.string("Containers", "Names of each container in the template."),
+                        o -> containerNames(o.path("template")))
+                .column(TableColumn.string("Images", "Images referenced by each container in the template."),
+                        o -> containerImages(o.path("template")))
+                .column(TableColumn.string("Pod Labels", "The labels for the pod template."),
+                        o -> PrintedObject.labels(o.path("template", "metadata", "labels")))
+                .build();
+    }
+
+    /** A revision names the object controlling it as {@code kind.group/name}, lower case. */
+    static ObjectPrinter controllerRevisions() {
+        return ObjectPrinter.builder()
+                .column(TableColumn.string("Controller", "The controller of the revision."),
+                        WorkloadPrinters::controller)
+                // A string column with integer cells, as Kubernetes declares it.
+                .column(TableColumn.string("Revision", "Revision indicates the revision of the state represented "
+                        + "by Data."), o -> o.number("revision"))
+                .age().build();
+    }
+
+    private static String controller(PrintedObject revision) {
+        for (JsonNode owner : revision.path("metadata", "ownerReferences")) {
+            if (owner.path("controller").asBoolean(false)) {
+                String apiVersion = owner.path("apiVersion").asString("");
+                String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+                String kind = owner.path("kind").asString("");
+                String groupKind = group.isEmpty() ? kind : kind + "." + group;
+                return groupKind.toLowerCase(Locale.ROOT) + "/" + owner.path("name").asString("");
+            }
+        }
+        return "<none>";
     }
 
     static ObjectPrinter statefulSets() {

@@ -120,12 +120,16 @@ class PrintersTest {
 
     @Test
     void resourceQuotasSplitTheirUsageIntoRequestsAndLimits() {
-        assertThat(columns("", "resourcequotas")).containsExactly("Name", "Age", "Request", "Limit");
+        assertThat(columns("", "resourcequotas")).containsExactly("Name", "Request", "Limit", "Age");
         assertThat(cells("", "resourcequotas", "{'metadata':{'name':'q'},'spec':{'hard':{'pods':'10','cpu':'2',"
                 + "'limits.memory':'2Gi','limits.cpu':'4'}},'status':{'used':{'pods':'3','limits.cpu':'500m'}}}"))
-                .containsExactly("q", "<unknown>", "cpu: 0/2, pods: 3/10", "limits.cpu: 500m/4, limits.memory: 0/2Gi");
+                .containsExactly("q", "cpu: 0/2, pods: 3/10", "limits.cpu: 500m/4, limits.memory: 0/2Gi", "<unknown>");
+        // Once the quota controller has recorded the limits it enforces, those are printed.
+        assertThat(cells("", "resourcequotas", "{'metadata':{'name':'q'},'spec':{'hard':{'pods':'20'}},"
+                + "'status':{'hard':{'pods':'10','services':'5'},'used':{'pods':'1','services':'0'}}}"))
+                .containsExactly("q", "pods: 1/10, services: 0/5", "", "<unknown>");
         assertThat(cells("", "resourcequotas", "{'metadata':{'name':'none'},'spec':{}}"))
-                .containsExactly("none", "<unknown>", "", "");
+                .containsExactly("none", "", "", "<unknown>");
     }
 
     @Test

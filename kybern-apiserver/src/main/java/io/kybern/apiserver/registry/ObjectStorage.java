@@ -1,6 +1,8 @@
 package io.kybern.apiserver.registry;
 
 import io.kybern.api.defaults.Defaults;
+import io.kybern.api.resource.GroupVersionKind;
+import io.kybern.api.resource.ModelClasses;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.api.validation.FieldError;
 import io.kybern.api.validation.KindValidation;
@@ -625,17 +627,39 @@ public final class ObjectStorage {
     private static void checkKind(ResourceType type, ObjectNode object) {
         String apiVersion = text(object, "apiVersion");
         String expected = type.gvr().groupVersion().apiVersion();
+        String kind = text(object, "kind");
+        if (!kind.isEmpty() && !kind.equals(type.kind())) {
+            // Kubernetes decodes a body of another built-in kind as that kind, then fails to convert it.
+            GroupVersionKind inBody = GroupVersionKind.of(apiVersion.isEmpty() ? expected : apiVersion, kind);
+            if (ModelClasses.modelClass(inBody).isPresent()) {
+                throw ApiException.badRequest(kind + " in version \"" + inBody.version() + "\" cannot be handled as a "
+                        + type.kind() + ": converting (" + inBody.version() + "." + kind + ") to ("
+                        + internalPackage(type.gvr().group()) + "." + type.kind() + "): unknown conversion");
+            }
+        }
         if (!apiVersion.isEmpty() && !apiVersion.equals(expected)) {
             throw ApiException.badRequest("the API version in the data (" + apiVersion
                     + ") does not match the expected API version (" + expected + ")");
         }
-        String kind = text(object, "kind");
         if (!kind.isEmpty() && !kind.equals(type.kind())) {
             throw ApiException.badRequest("the kind in the data (" + kind + ") does not match the expected kind ("
                     + type.kind() + ")");
         }
         object.put("apiVersion", expected);
         object.put("kind", type.kind());
+    }
+
+    /**
+     * The Go package of a group's internal types, which Kubernetes' conversion errors name: the group's
+     * first label ({@code rbac} for {@code rbac.authorization.k8s.io}); {@code core} for the core group and
+     * for {@code events.k8s.io}, whose events are core events inside.
+     */
+    private static String internalPackage(String group) {
+        if (group.isEmpty() || group.equals("events.k8s.io")) {
+            return "core";
+        }
+        int dot = group.indexOf('.');
+        return dot < 0 ? group : group.substring(0, dot);
     }
 
     private static void checkNamespace(ResourceType type, String namespace, ObjectNode metadata) {

@@ -132,9 +132,23 @@ class ObjectStorageTest {
         assertStatus(() -> storage.create(CONFIGMAPS, "default",
                 object("{\"apiVersion\":\"apps/v1\",\"metadata\":{\"name\":\"x\"}}")), 400, "BadRequest",
                 "the API version in the data (apps/v1) does not match the expected API version (v1)");
+        // Another built-in kind decodes as that kind, which does not convert; an unknown one is named as such.
         assertStatus(() -> storage.create(CONFIGMAPS, "default",
                 object("{\"kind\":\"Secret\",\"metadata\":{\"name\":\"x\"}}")), 400, "BadRequest",
-                "the kind in the data (Secret) does not match the expected kind (ConfigMap)");
+                "Secret in version \"v1\" cannot be handled as a ConfigMap: converting (v1.Secret) to "
+                        + "(core.ConfigMap): unknown conversion");
+        assertStatus(() -> storage.create(CONFIGMAPS, "default",
+                object("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"x\"}}")),
+                400, "BadRequest", "Deployment in version \"v1\" cannot be handled as a ConfigMap: converting "
+                        + "(v1.Deployment) to (core.ConfigMap): unknown conversion");
+        ResourceType roles = new ResourceType(new GroupVersionResource("rbac.authorization.k8s.io", "v1", "roles"),
+                "Role", "role", true, VERBS, List.of(), List.of(), List.of(), "roles");
+        assertStatus(() -> storage.create(roles, "default", object("{\"kind\":\"ClusterRole\",\"metadata\":"
+                + "{\"name\":\"x\"}}")), 400, "BadRequest", "ClusterRole in version \"v1\" cannot be handled as a "
+                        + "Role: converting (v1.ClusterRole) to (rbac.Role): unknown conversion");
+        assertStatus(() -> storage.create(CONFIGMAPS, "default",
+                object("{\"kind\":\"Widget\",\"metadata\":{\"name\":\"x\"}}")), 400, "BadRequest",
+                "the kind in the data (Widget) does not match the expected kind (ConfigMap)");
         assertStatus(() -> storage.create(CONFIGMAPS, "default",
                 object("{\"metadata\":{\"name\":\"x\",\"namespace\":\"other\"}}")), 400, "BadRequest",
                 "the namespace of the provided object does not match the namespace sent on the request");

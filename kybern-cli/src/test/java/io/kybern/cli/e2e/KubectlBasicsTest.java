@@ -240,7 +240,9 @@ class KubectlBasicsTest extends ServerPerClass {
         java.nio.file.Files.writeString(body, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":");
         Kubectl.Result malformed = kubectl.run("create", "--raw", url, "-f", body.toString());
         assertThat(malformed.exitCode()).isEqualTo(1);
-        assertThat(malformed.stderr()).as(malformed.toString()).contains("could not be decoded");
+        assertThat(malformed.stderr()).as(malformed.toString()).contains("the object provided is unrecognized "
+                + "(must be of type ConfigMap): couldn't get version/kind; json parse error: unexpected end of JSON "
+                + "input ({\"apiVersion\":\"v1\",\"kind\":\"Con ...)");
 
         java.nio.file.Files.writeString(body, "{\"apiVersion\":\"apps/v1\",\"kind\":\"ConfigMap\","
                 + "\"metadata\":{\"name\":\"wrong-group-" + minor + "\"}}");

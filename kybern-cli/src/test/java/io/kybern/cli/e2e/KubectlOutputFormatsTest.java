@@ -153,4 +153,108 @@ class KubectlOutputFormatsTest extends ServerPerClass {
         assertThat(columns).containsExactly(List.of("NAME", "NAMESPACE", "PORT", "SELECTOR"),
                 List.of("web", ns[0], "80", "web"), List.of("edge", ns[1], "443", "<none>"));
     }
+
+    /**
+     * Kinds beyond pods and services print the columns Kubernetes 1.33's printers give them, whatever the
+     * kubectl: the server builds the table, kubectl only lays it out.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "33"})
+    void otherKindsPrintKubernetesColumns(String minor) throws Exception {
+        Kubectl kubectl = kubectl(minor);
+        String ns = "kinds-" + minor;
+        ok(kubectl.runWithInput("""
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: %1$s}
+                ---
+                apiVersion: autoscaling/v2
+                kind: HorizontalPodAutoscaler
+                metadata: {name: web, namespace: %1$s}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+                  minReplicas: 2
+                  maxReplicas: 5
+                  metrics:
+                  - type: Resource
+                    resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}
+                ---
+                apiVersion: autoscaling/v1
+                kind: HorizontalPodAutoscaler
+                metadata: {name: old, namespace: %1$s}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: old}
+                  maxReplicas: 3
+                  targetCPUUtilizationPercentage: 70
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: db, namespace: %1$s}
+                spec:
+                  podSelector: {matchLabels: {role: db}}
+                ---
+                apiVersion: v1
+                kind: PodTemplate
+                metadata: {name: tpl, namespace: %1$s}
+                template:
+                  metadata: {labels: {app: tpl}}
+                  spec:
+                    containers: [{name: app, image: "nginx:1.27"}]
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: web-1, namespace: %1$s}
+                addressType: IPv4
+                ports: [{name: http, port: 80, protocol: TCP}]
+                endpoints: [{addresses: [10.0.0.1]}, {addresses: [10.0.0.2]}]
+                ---
+                apiVersion: coordination.k8s.io/v1
+                kind: Lease
+                metadata: {name: lock, namespace: %1$s}
+                spec: {holderIdentity: node-1}
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: IngressClass
+                metadata: {name: %1$s}
+                spec: {controller: example.com/ingress}
+                ---
+                apiVersion: node.k8s.io/v1
+                kind: RuntimeClass
+                metadata: {name: %1$s}
+                handler: runsc
+                """.formatted(ns), "create", "-f", "-"));
+
+        List<String> tables = ok(kubectl.run("-n", ns, "get", "hpa,netpol,podtemplates,endpointslices,leases"))
+                .lines().map(line -> line.strip().replaceAll("\\s{2,}", " | ")).toList();
+        assertThat(tables).contains("NAME | REFERENCE | TARGETS | MINPODS | MAXPODS | REPLICAS | AGE",
+                "NAME | POD-SELECTOR | AGE",
+                "NAME | CONTAINERS | IMAGES | POD LABELS",
+                "NAME | ADDRESSTYPE | PORTS | ENDPOINTS | AGE",
+                "NAME | HOLDER | AGE");
+        assertThat(tables).anySatisfy(row -> assertThat(row).matches("horizontalpodautoscaler.autoscaling/web "
+                + "\\| Deployment/web \\| cpu: <unknown>/60% \\| 2 \\| 5 \\| 0 \\| (" + RECENT_AGE + ")"));
+        assertThat(tables).anySatisfy(row -> assertThat(row)
+                .matches("networkpolicy.networking.k8s.io/db \\| role=db \\| (" + RECENT_AGE + ")"));
+        assertThat(tables).contains("podtemplate/tpl | app | nginx:1.27 | app=tpl");
+        assertThat(tables).anySatisfy(row -> assertThat(row).matches("endpointslice.discovery.k8s.io/web-1 "
+                + "\\| IPv4 \\| 80 \\| 10.0.0.1,10.0.0.2 \\| (" + RECENT_AGE + ")"));
+        assertThat(tables).anySatisfy(row -> assertThat(row)
+                .matches("lease.coordination.k8s.io/lock \\| node-1 \\| (" + RECENT_AGE + ")"));
+
+        // A v1 autoscaler's one target is its CPU utilization, read in either version.
+        List<List<String>> v1 = rows(ok(kubectl.run("-n", ns, "get", "horizontalpodautoscalers.v1.autoscaling",
+                "old")));
+        assertThat(v1.get(1).subList(0, 7)).containsExactly("old", "Deployment/old", "cpu:", "<unknown>/70%", "1",
+                "3", "0");
+        assertThat(v1.get(1).get(7)).matches(RECENT_AGE);
+        assertThat(rows(ok(kubectl.run("-n", ns, "get", "hpa", "old"))).get(1).subList(2, 4))
+                .containsExactly("cpu:", "<unknown>/70%");
+
+        List<List<String>> classes = rows(ok(kubectl.run("get", "ingressclass", ns)));
+        assertThat(classes.get(0)).containsExactly("NAME", "CONTROLLER", "PARAMETERS", "AGE");
+        assertThat(classes.get(1).subList(0, 3)).containsExactly(ns, "example.com/ingress", "<none>");
+        List<List<String>> runtimes = rows(ok(kubectl.run("get", "runtimeclass", ns)));
+        assertThat(runtimes.get(0)).containsExactly("NAME", "HANDLER", "AGE");
+        assertThat(runtimes.get(1).subList(0, 2)).containsExactly(ns, "runsc");
+    }
 }

@@ -128,7 +128,7 @@ class KubectlProtobufTest extends ServerPerClass {
         List<String> tables = ok(kubectl.run("-n", ns, "get",
                 "quota,pdb,ingress,jobs,cronjobs,roles,rolebindings")).lines()
                 .map(line -> line.strip().replaceAll("\\s{2,}", " | ")).toList();
-        assertThat(tables).contains("NAME | AGE | REQUEST | LIMIT",
+        assertThat(tables).contains("NAME | REQUEST | LIMIT | AGE",
                 "NAME | MIN AVAILABLE | MAX UNAVAILABLE | ALLOWED DISRUPTIONS | AGE",
                 "NAME | CLASS | HOSTS | ADDRESS | PORTS | AGE",
                 "NAME | STATUS | COMPLETIONS | DURATION | AGE",
@@ -136,7 +136,7 @@ class KubectlProtobufTest extends ServerPerClass {
                 "NAME | CREATED AT",
                 "NAME | ROLE | AGE");
         assertThat(tables).anySatisfy(row -> assertThat(row)
-                .matches("resourcequota/limits \\| (" + AGE + ") \\| cpu: 0/2, memory: 0/1Gi, pods: 0/10"));
+                .matches("resourcequota/limits \\| cpu: 0/2, memory: 0/1Gi, pods: 0/10 \\| (" + AGE + ")"));
         assertThat(tables).anySatisfy(row -> assertThat(row)
                 .matches("poddisruptionbudget.policy/web \\| 50% \\| N/A \\| 0 \\| (" + AGE + ")"));
         assertThat(tables).anySatisfy(row -> assertThat(row)

@@ -72,7 +72,19 @@ class BadInputMatrixTest extends ServerAndClient {
         return Stream.of(
                 Arguments.of("malformed JSON", new Refusal(JSON,
                         utf8("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"refused\""), "",
-                        400, "BadRequest", null, List.of())),
+                        400, "BadRequest", "the object provided is unrecognized (must be of type ConfigMap): couldn't "
+                                + "get version/kind; json parse error: unexpected end of JSON input "
+                                + "({\"apiVersion\":\"v1\",\"kind\":\"Con ...)", List.of())),
+                Arguments.of("YAML sent as JSON", new Refusal(JSON, utf8("apiVersion: v1\nkind: ConfigMap\n"), "",
+                        400, "BadRequest", "the object provided is unrecognized (must be of type ConfigMap): couldn't "
+                                + "get version/kind; json parse error: invalid character 'a' looking for beginning "
+                                + "of value (61706956657273696f6e3a2076310a6b696e643a20436f6e6669674d6170 ...)",
+                        List.of())),
+                Arguments.of("JSON that is not an object", new Refusal(JSON, utf8("[\"refused\"]"), "", 400,
+                        "BadRequest", "the object provided is unrecognized (must be of type ConfigMap): couldn't "
+                                + "get version/kind; json parse error: json: cannot unmarshal array into Go value of "
+                                + "type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string "
+                                + "\"json:\\\"kind,omitempty\\\"\" } (5b2272656675736564225d)", List.of())),
                 Arguments.of("malformed YAML", new Refusal("application/yaml",
                         utf8("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [refused\n"), "",
                         400, "BadRequest", null, List.of())),
@@ -85,7 +97,8 @@ class BadInputMatrixTest extends ServerAndClient {
                         List.of())),
                 Arguments.of("kind not the URL's", new Refusal(JSON,
                         utf8("{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"refused\"}}"),
-                        "", 400, "BadRequest", null, List.of())),
+                        "", 400, "BadRequest", "Secret in version \"v1\" cannot be handled as a ConfigMap: converting "
+                                + "(v1.Secret) to (core.ConfigMap): unknown conversion", List.of())),
                 Arguments.of("invalid name", new Refusal(JSON,
                         utf8("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"Refused_\"}}"),
                         "", 422, "Invalid", "ConfigMap \"Refused_\" is invalid: metadata.name: Invalid value: "
