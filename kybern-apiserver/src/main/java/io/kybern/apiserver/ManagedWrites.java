@@ -9,6 +9,7 @@ import io.kybern.api.patch.strategic.BuiltInPatchSchemas;
 import io.kybern.api.patch.strategic.PatchSchema;
 import io.kybern.api.patch.strategic.StrategicMergePatch;
 import io.kybern.api.resource.BuiltInGroupVersions;
+import io.kybern.api.resource.GroupVersionKind;
 import io.kybern.api.patch.strategic.SchemaPatchSchemas;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.api.schema.Schemas;
@@ -19,8 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
 import tools.jackson.core.JacksonException;
@@ -47,6 +50,7 @@ final class ManagedWrites {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
     private static final int MAX_MANAGER_LENGTH = 128;
+    private static final Map<GroupVersionKind, PatchSchema> BUILT_IN_PATCH_SCHEMAS = new ConcurrentHashMap<>();
 
     private final ObjectStorage storage;
     private final InstantSource clock;
@@ -338,13 +342,16 @@ final class ManagedWrites {
         return BuiltInGroupVersions.DISCOVERY_ORDER.contains(type.gvr().groupVersion());
     }
 
-    /** The patch strategies of a kind: from the built-in schemas, else the table of common kinds. */
+    /**
+     * The patch strategies of a kind: from the built-in schemas, else the table of common kinds. Built-in
+     * schemas are fixed for the life of the process, so each kind's is built once and shared by every write.
+     */
     private static PatchSchema schema(ResourceType type) {
         if (!builtIn(type)) {
             return PatchSchema.OPAQUE;
         }
-        return SchemaPatchSchemas.forKind(Schemas.builtIn(), type.gvk())
-                .orElseGet(() -> BuiltInPatchSchemas.forKind(type.kind()));
+        return BUILT_IN_PATCH_SCHEMAS.computeIfAbsent(type.gvk(), gvk -> SchemaPatchSchemas
+                .forKind(Schemas.builtIn(), gvk).orElseGet(() -> BuiltInPatchSchemas.forKind(gvk.kind())));
     }
 
     private static String apiVersion(ResourceType type) {

@@ -10,6 +10,7 @@ import io.kybern.api.schema.Schemas;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Patch schemas read from the API schemas ({@link Schemas}): their patch, list and map extensions. */
 public final class SchemaPatchSchemas {
@@ -21,8 +22,15 @@ public final class SchemaPatchSchemas {
         return schemas.forKind(gvk).map(SchemaPatchSchemas::of);
     }
 
+    /**
+     * The patch view of an object schema. API schemas never change once built, so each field's patch facts
+     * are worked out on first use and kept with the view: apply and managedFields look the same fields up
+     * on every write.
+     */
     static PatchSchema of(ObjectSchema object) {
-        return name -> object.field(name).map(SchemaPatchSchemas::field).orElse(Field.OPAQUE);
+        Map<String, Field> fields = new ConcurrentHashMap<>();
+        return name -> fields.computeIfAbsent(name,
+                n -> object.field(n).map(SchemaPatchSchemas::field).orElse(Field.OPAQUE));
     }
 
     static Field field(io.kybern.api.schema.Field field) {
