@@ -43,7 +43,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Served from the {@link WatchCaches}: the current objects and the recent changes in memory, each encoded
  * once however many watches send it. A slow client slows only its own watch, reading the window at its own
  * pace. While the caches are not ready (being filled again after the store watch behind them ended), a watch
- * is served from the store directly, as it would be without a cache.
+ * is served from the store directly, as it would be without a cache; so is a watch from a version before its
+ * cache was filled, history the cache never had. Either way the watch sends the same changes.
  */
 public final class ObjectWatch {
 
