@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -160,12 +161,12 @@ class ObjectWatchTest {
         Thread running = watch(objectWatch(new ObjectWatch(store)), Map.of("sendInitialEvents", "false",
                 "resourceVersionMatch", "NotOlderThan"), out);
         // The watch starts at some moment after its request: write until it has seen a change, then stop.
-        int written = 0;
-        while (out.events.isEmpty()) {
-            configMap("b" + written++);
-            Thread.sleep(20);
-        }
-        int last = written - 1;
+        AtomicInteger written = new AtomicInteger();
+        await().until(() -> {
+            configMap("b" + written.getAndIncrement());
+            return !out.events.isEmpty();
+        });
+        int last = written.get() - 1;
         await().until(() -> out.types().contains("ADDED:b" + last));
         out.close();
         running.join();
