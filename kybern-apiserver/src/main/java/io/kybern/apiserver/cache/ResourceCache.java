@@ -27,6 +27,7 @@ final class ResourceCache {
     private int first;
     private int size;
     private long windowStart;
+    private long filledAt;
 
     ResourceCache(ResourceType type, int capacity) {
         this.type = type;
@@ -55,6 +56,7 @@ final class ResourceCache {
         first = 0;
         size = 0;
         windowStart = revision;
+        filledAt = revision;
     }
 
     /** Applies one change of the store, newer than everything applied before; null if it shows nothing. */
@@ -111,6 +113,14 @@ final class ResourceCache {
     /** Every change after {@code revision} is in the window from this revision on. */
     long windowStart() {
         return windowStart;
+    }
+
+    /**
+     * The revision the cache was last filled at. Changes before it never were in the window, unlike those
+     * between it and {@link #windowStart()}, which the window held and let go.
+     */
+    long filledAt() {
+        return filledAt;
     }
 
     /**

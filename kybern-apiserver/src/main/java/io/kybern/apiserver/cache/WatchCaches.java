@@ -168,21 +168,30 @@ public final class WatchCaches implements AutoCloseable {
     }
 
     /**
-     * The changes of one resource in a namespace after {@code after}, as they come; empty when the caches
-     * are not ready within {@link #CATCH_UP_WAIT}, and then the store should serve the watch.
+     * The changes of one resource in a namespace after {@code after}, as they come; empty when the store
+     * should serve the watch instead: when the caches have not reached the store's current revision within
+     * {@link #CATCH_UP_WAIT}, or when {@code after} lies before the revision the cache was filled at (history
+     * the cache never had; the store still has it, or answers 410 if it compacted it).
+     *
+     * <p>Waiting for the store's current revision, read after the request arrived, makes the answer the same
+     * however far behind the store watch is: every change acknowledged before the watch is in the window
+     * when it starts, so a watch from a version that the window has let go always gets 410, never the
+     * changes that happened not to have pushed it out yet.
      *
      * @param generation the {@link Snapshot#generation()} the watch began from, or -1 when it begins here
      */
     public Optional<Follower> follow(ResourceType type, String namespace, long after, long generation) {
         ResourceCache cache;
+        long current;
         try {
             cache = cacheOf(type);
+            current = store.currentRevision();
         } catch (StoreException e) {
             return Optional.empty();
         }
         lock.lock();
         try {
-            if (!awaitReady(CATCH_UP_WAIT.toNanos())) {
+            if (!awaitRevision(current, CATCH_UP_WAIT.toNanos()) || after < cache.filledAt()) {
                 return Optional.empty();
             }
             return Optional.of(new Follower(cache, typeFieldsOf(type), prefixOf(type, namespace), after,
@@ -327,10 +336,6 @@ public final class WatchCaches implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    private boolean awaitReady(long nanos) {
-        return awaitRevision(0, nanos);
     }
 
     private ResourceCache cacheOfKey(String key) {

@@ -43,7 +43,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Served from the {@link WatchCaches}: the current objects and the recent changes in memory, each encoded
  * once however many watches send it. A slow client slows only its own watch, reading the window at its own
  * pace. While the caches are not ready (being filled again after the store watch behind them ended), a watch
- * is served from the store directly, as it would be without a cache.
+ * is served from the store directly, as it would be without a cache; so is a watch from a version before its
+ * cache was filled, history the cache never had. Either way the watch sends the same changes.
  */
 public final class ObjectWatch {
 
@@ -102,7 +103,6 @@ public final class ObjectWatch {
             UnaryOperator<ObjectNode> encode, ResponseStream out) {
         Encoded encoded = new Encoded(out, encode);
         String resourceVersion = options.resourceVersion();
-        Optional<WatchCaches.Follower> follower;
         if (options.startsWithCurrentState()) {
             Optional<Snapshot> snapshot = initialState(type, namespace, options);
             if (snapshot.isEmpty()) {
@@ -118,16 +118,21 @@ public final class ObjectWatch {
                 out.close();
                 return;
             }
-            follower = caches.follow(type, namespace, snapshot.get().revision(), snapshot.get().generation());
+            Optional<WatchCaches.Follower> follower = caches.follow(type, namespace, snapshot.get().revision(),
+                    snapshot.get().generation());
             if (follower.isEmpty()) {
                 // The initial objects went out already: end here, and the client watches again from them.
                 out.close();
                 return;
             }
-        } else if (resourceVersion.isEmpty() || resourceVersion.equals("0")) {
-            follower = caches.follow(type, namespace, store.currentRevision(), -1);
+            follow(type, filter, options, encoded, follower.get());
+            return;
+        }
+        long after;
+        if (resourceVersion.isEmpty() || resourceVersion.equals("0")) {
+            after = store.currentRevision();
         } else {
-            long after = parse(resourceVersion);
+            after = parse(resourceVersion);
             long compacted = compactedAbove(type, after);
             if (compacted > 0) {
                 send(out, "ERROR", StatusDocuments.failure(ApiException.gone("too old resource version: "
@@ -135,10 +140,11 @@ public final class ObjectWatch {
                 out.close();
                 return;
             }
-            follower = caches.follow(type, namespace, after, -1);
         }
+        // The same start whichever serves the watch: a change written meanwhile is sent by either.
+        Optional<WatchCaches.Follower> follower = caches.follow(type, namespace, after, -1);
         if (follower.isEmpty()) {
-            streamFromStore(type, namespace, filter, options, encoded);
+            streamChangesFromStore(type, namespace, filter, options, encoded, after);
             return;
         }
         follow(type, filter, options, encoded, follower.get());
@@ -276,22 +282,21 @@ public final class ObjectWatch {
     /** The watch as served without a cache: the initial state read from the store, changes from a store watch. */
     private void streamFromStore(ResourceType type, String namespace, Predicate<ObjectNode> filter,
             WatchOptions options, Encoded encoded) {
+        long reached = sendStoreState(prefixOf(type, namespace), filter, encoded);
+        if (Boolean.TRUE.equals(options.sendInitialEvents()) && !sendBookmark(encoded.out(), type, reached, true)) {
+            encoded.out().close();
+            return;
+        }
+        streamChangesFromStore(type, namespace, filter, options, encoded, reached);
+    }
+
+    /** The changes after {@code reached}, from a store watch. */
+    private void streamChangesFromStore(ResourceType type, String namespace, Predicate<ObjectNode> filter,
+            WatchOptions options, Encoded encoded, long reached) {
         ResponseStream out = encoded.out();
         String resourceVersion = options.resourceVersion();
-        String prefix = type.namespaced() && !namespace.isEmpty() ? type.storagePrefix() + namespace + "/"
-                : type.storagePrefix();
+        String prefix = prefixOf(type, namespace);
         long deadline = System.nanoTime() + options.timeout().toNanos();
-        long reached;
-        if (options.startsWithCurrentState()) {
-            reached = sendStoreState(prefix, filter, encoded);
-            if (Boolean.TRUE.equals(options.sendInitialEvents())) {
-                sendBookmark(out, type, reached, true);
-            }
-        } else if (resourceVersion.isEmpty() || resourceVersion.equals("0")) {
-            reached = store.currentRevision();
-        } else {
-            reached = parse(resourceVersion);
-        }
         long bookmarked = reached;
         long nextBookmark = System.nanoTime() + bookmarkInterval.toNanos();
         BlockingQueue<Object> queue = new LinkedBlockingQueue<>(QUEUE);
@@ -337,6 +342,11 @@ public final class ObjectWatch {
         } finally {
             out.close();
         }
+    }
+
+    private static String prefixOf(ResourceType type, String namespace) {
+        return type.namespaced() && !namespace.isEmpty() ? type.storagePrefix() + namespace + "/"
+                : type.storagePrefix();
     }
 
     /** Sends every current object as ADDED; returns the revision they were read at. */

@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,7 @@ class ObjectWatchTest {
 
     private MemoryStore store;
     private ObjectStorage storage;
+    private final List<ObjectWatch> watches = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -43,7 +46,14 @@ class ObjectWatchTest {
 
     @AfterEach
     void tearDown() {
+        // Closed first: caches that outlive their store would retry its watch for as long as the JVM runs.
+        watches.forEach(watch -> watch.caches().close());
         store.close();
+    }
+
+    private ObjectWatch objectWatch(ObjectWatch watch) {
+        watches.add(watch);
+        return watch;
     }
 
     private void configMap(String name) {
@@ -91,8 +101,8 @@ class ObjectWatchTest {
         long listed = store.currentRevision();
         Events out = new Events();
 
-        Thread running = watch(new ObjectWatch(store), Map.of("sendInitialEvents", "true", "resourceVersionMatch",
-                "NotOlderThan", "allowWatchBookmarks", "true"), out);
+        Thread running = watch(objectWatch(new ObjectWatch(store)), Map.of("sendInitialEvents", "true",
+                "resourceVersionMatch", "NotOlderThan", "allowWatchBookmarks", "true"), out);
         await().until(() -> out.events.size() == 3);
         configMap("c");
         await().until(() -> out.events.size() == 4);
@@ -112,10 +122,12 @@ class ObjectWatchTest {
         Events out = new Events();
         String from = Long.toString(store.currentRevision());
 
-        Thread running = watch(new ObjectWatch(store, Duration.ofMillis(100)), Map.of("resourceVersion", from,
-                "allowWatchBookmarks", "true"), out);
+        // b may be written before or after the watch's cache is first filled: the watch is the same.
+        Thread running = watch(objectWatch(new ObjectWatch(store, Duration.ofMillis(100))), Map.of(
+                "resourceVersion", from, "allowWatchBookmarks", "true"), out);
         configMap("b");
         await().until(() -> out.types().contains("BOOKMARK:"));
+        // Several bookmark intervals with no change: no bookmark repeats the version already told.
         Thread.sleep(400);
         out.close();
         running.join();
@@ -126,15 +138,15 @@ class ObjectWatchTest {
     }
 
     @Test
-    void withoutInitialEventsOnlyChangesAreSent() throws Exception {
+    void aWatchFromBeforeItsCacheWasFilledGetsTheChangesTheStoreStillHas() throws Exception {
         configMap("a");
+        String from = Long.toString(store.currentRevision());
+        configMap("b");
         Events out = new Events();
 
-        Thread running = watch(new ObjectWatch(store), Map.of("sendInitialEvents", "false", "resourceVersionMatch",
-                "NotOlderThan"), out);
-        Thread.sleep(200);
-        configMap("b");
-        await().until(() -> out.events.size() == 1);
+        // The cache is first filled by this watch, after b: b was never in its window, but the store has it.
+        Thread running = watch(objectWatch(new ObjectWatch(store)), Map.of("resourceVersion", from), out);
+        await().until(() -> !out.events.isEmpty());
         out.close();
         running.join();
 
@@ -142,9 +154,34 @@ class ObjectWatchTest {
     }
 
     @Test
+    void withoutInitialEventsOnlyChangesAreSent() throws Exception {
+        configMap("a");
+        Events out = new Events();
+
+        Thread running = watch(objectWatch(new ObjectWatch(store)), Map.of("sendInitialEvents", "false",
+                "resourceVersionMatch", "NotOlderThan"), out);
+        // The watch starts at some moment after its request: write until it has seen a change, then stop.
+        AtomicInteger written = new AtomicInteger();
+        await().until(() -> {
+            configMap("b" + written.getAndIncrement());
+            return !out.events.isEmpty();
+        });
+        int last = written.get() - 1;
+        await().until(() -> out.types().contains("ADDED:b" + last));
+        out.close();
+        running.join();
+
+        // Never the object that existed before, and from its first change on every change, in order.
+        List<String> types = out.types();
+        int first = Integer.parseInt(types.getFirst().substring("ADDED:b".length()));
+        assertThat(types).containsExactlyElementsOf(IntStream.rangeClosed(first, last)
+                .mapToObj(i -> "ADDED:b" + i).toList());
+    }
+
+    @Test
     void aWatchFromBeforeTheCachesWindowGetsExpired() throws Exception {
-        ObjectWatch watch = new ObjectWatch(store, new WatchCaches(store, 2, CacheMetrics.NONE),
-                ObjectWatch.BOOKMARK_INTERVAL);
+        ObjectWatch watch = objectWatch(new ObjectWatch(store, new WatchCaches(store, 2, CacheMetrics.NONE),
+                ObjectWatch.BOOKMARK_INTERVAL));
         watch.caches().start(List.of(CONFIGMAPS));
         assertThat(watch.caches().awaitRevision(store.currentRevision(), Duration.ofSeconds(5))).isTrue();
         configMap("a");
@@ -167,7 +204,7 @@ class ObjectWatchTest {
     @Test
     void anObjectLeavingTheSelectorIsDeletedFromTheWatchersView() throws Exception {
         Events out = new Events();
-        ObjectWatch watch = new ObjectWatch(store);
+        ObjectWatch watch = objectWatch(new ObjectWatch(store));
         watch.caches().start(List.of(CONFIGMAPS));
         assertThat(watch.caches().awaitRevision(store.currentRevision(), Duration.ofSeconds(5))).isTrue();
         String from = Long.toString(store.currentRevision());
