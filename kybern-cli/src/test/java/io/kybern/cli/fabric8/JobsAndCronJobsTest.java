@@ -124,6 +124,10 @@ class JobsAndCronJobsTest {
         assertThat(events(ns, "eight", "SuccessfulCreate")).hasSize(8);
         assertThat(events(ns, "eight", "Completed")).singleElement()
                 .satisfies(e -> assertThat(e.getMessage()).isEqualTo("Job completed"));
+        // A finished Job is left alone: no status rewritten over and over.
+        String version = get(ns, "eight").getMetadata().getResourceVersion();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> get(ns, "eight").getMetadata().getResourceVersion().equals(version));
     }
 
     @Test
@@ -281,8 +285,11 @@ class JobsAndCronJobsTest {
         long lastMinute = Instant.parse(previous).getEpochSecond() / 60;
         assertThat(liveJobs(ns)).extracting(j -> j.getMetadata().getName())
                 .containsExactlyInAnyOrder("tick-" + lastMinute, "tick-" + (lastMinute - 1));
-        await().atMost(PATIENCE).until(() -> getCronJob(ns, "tick").getStatus().getActive() == null
-                && getCronJob(ns, "tick").getStatus().getLastSuccessfulTime() != null);
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            CronJob cj = getCronJob(ns, "tick");
+            assertThat(cj.getStatus().getActive()).as("active of %s", cj.getStatus()).isNullOrEmpty();
+            assertThat(cj.getStatus().getLastSuccessfulTime()).as("lastSuccessfulTime").isNotNull();
+        });
         assertThat(events(ns, "tick", "SuccessfulCreate")).isNotEmpty()
                 .allSatisfy(e -> assertThat(e.getMessage()).startsWith("Created job tick-"));
         assertThat(events(ns, "tick", "SawCompletedJob")).isNotEmpty();
@@ -305,6 +312,10 @@ class JobsAndCronJobsTest {
         assertThat(liveJobs(ns)).extracting(j -> j.getMetadata().getName()).containsExactly(first);
         assertThat(getCronJob(ns, "solo").getStatus().getActive()).singleElement()
                 .satisfies(ref -> assertThat(ref.getName()).isEqualTo(first));
+        // Between schedule times the CronJob is left alone: no status rewritten over and over.
+        String version = getCronJob(ns, "solo").getMetadata().getResourceVersion();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> getCronJob(ns, "solo").getMetadata().getResourceVersion().equals(version));
         client.batch().v1().cronjobs().inNamespace(ns).withName("solo").delete();
     }
 }

@@ -165,7 +165,7 @@ public final class CronJobController implements Reconciler<ObjectKey> {
                 status.setLastSuccessfulTime(completed);
             }
         }
-        status.setActive(active.isEmpty() ? null : active);
+        status.setActive(active);
     }
 
     /** Starts the Job due now, if any; when to look again. */
@@ -220,7 +220,7 @@ public final class CronJobController implements Reconciler<ObjectKey> {
             for (ObjectReference ref : active) {
                 deleteJob(cronJob, ref.getName());
             }
-            status.setActive(null);
+            status.setActive(new ArrayList<>());
         }
         Job job = jobFor(cronJob, name, scheduled, schedule.zone());
         Job created;
