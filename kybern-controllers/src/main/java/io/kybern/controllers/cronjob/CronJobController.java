@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.kybern.api.cron.CronSchedule;
 import io.kybern.controllers.job.JobConditions;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.ObjectKey;

@@ -1,5 +1,6 @@
 package io.kybern.controllers.cronjob;
 
+import io.kybern.api.cron.CronSchedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -36,7 +37,7 @@ public record MissedSchedules(Optional<Instant> mostRecent, long missed) {
             count++;
             if (count > TOO_MANY) {
                 // Jump to the last time at or before now instead of walking every missed one.
-                latest = schedule.latestAtOrBefore(now).orElse(latest);
+                latest = schedule.latest(earliest, now).orElse(latest);
                 break;
             }
             t = schedule.next(t.get());

@@ -2,6 +2,8 @@ package io.kybern.controllers.cronjob;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kybern.api.cron.CronSchedule;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -43,5 +45,19 @@ class MissedSchedulesTest {
         MissedSchedules due = MissedSchedules.between(EVERY_MINUTE, CREATED, Optional.empty(), now);
         assertThat(due.tooMany()).isTrue();
         assertThat(due.mostRecent()).contains(Instant.parse("2026-03-13T10:00:00Z"));
+    }
+
+    @Test
+    void everyCountsFromTheLastScheduleTimeAndJumpsPastTooManyMisses() {
+        CronSchedule every = CronSchedule.parse("@every 30s", null);
+        MissedSchedules few = MissedSchedules.between(every, CREATED, Optional.empty(),
+                Instant.parse("2026-03-10T10:02:10Z"));
+        assertThat(few.mostRecent()).contains(Instant.parse("2026-03-10T10:02:00Z"));
+        assertThat(few.missed()).isEqualTo(3);
+
+        MissedSchedules many = MissedSchedules.between(every, CREATED, Optional.empty(),
+                Instant.parse("2026-03-11T10:00:40Z"));
+        assertThat(many.tooMany()).isTrue();
+        assertThat(many.mostRecent()).contains(Instant.parse("2026-03-11T10:00:30Z"));
     }
 }

@@ -1,4 +1,4 @@
-package io.kybern.controllers.cronjob;
+package io.kybern.api.cron;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,22 +40,39 @@ class CronScheduleTest {
     }
 
     @Test
-    void latestAtOrBeforeIncludesAnExactHit() {
+    void latestIncludesAnExactHitButNotTheStart() {
         CronSchedule hourly = CronSchedule.parse("@hourly", null);
-        assertThat(hourly.latestAtOrBefore(Instant.parse("2026-03-10T10:00:00Z")))
+        Instant from = Instant.parse("2026-03-10T08:00:00Z");
+        assertThat(hourly.latest(from, Instant.parse("2026-03-10T10:00:00Z")))
                 .contains(Instant.parse("2026-03-10T10:00:00Z"));
-        assertThat(hourly.latestAtOrBefore(Instant.parse("2026-03-10T10:59:59Z")))
+        assertThat(hourly.latest(from, Instant.parse("2026-03-10T10:59:59Z")))
                 .contains(Instant.parse("2026-03-10T10:00:00Z"));
+        assertThat(hourly.latest(from, Instant.parse("2026-03-10T08:30:00Z"))).isEmpty();
+    }
+
+    @Test
+    void everyIsAFixedDelayInWholeSecondsAsKubernetesAcceptsIt() {
+        CronSchedule every = CronSchedule.parse("@every 1h30m", null);
+        Instant from = Instant.parse("2026-03-10T10:15:30.700Z");
+        assertThat(every.next(from)).contains(Instant.parse("2026-03-10T11:45:30Z"));
+        assertThat(every.latest(from, Instant.parse("2026-03-10T15:00:00Z")))
+                .contains(Instant.parse("2026-03-10T14:45:30Z"));
+        assertThat(every.latest(from, Instant.parse("2026-03-10T11:00:00Z"))).isEmpty();
+        assertThat(CronSchedule.parse("@every 10ms", null).next(Instant.parse("2026-03-10T10:00:00Z")))
+                .contains(Instant.parse("2026-03-10T10:00:01Z"));
     }
 
     @Test
     void refusesWhatKubernetesRefuses() {
-        assertThatThrownBy(() -> CronSchedule.parse("@every 5m", null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CronSchedule.parse("@every five", null)).hasMessageContaining("invalid duration");
+        assertThatThrownBy(() -> CronSchedule.parse("@fortnightly", null))
+                .hasMessage("unrecognized descriptor: @fortnightly");
+        assertThatThrownBy(() -> CronSchedule.parse("* * * *", null)).hasMessage("expected exactly 5 fields, found 4: [* * * *]");
         assertThatThrownBy(() -> CronSchedule.parse("* * * *", null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CronSchedule.parse("0 0 * * * *", null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CronSchedule.parse("61 * * * *", null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CronSchedule.parse("", null)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> CronSchedule.parse("@daily", "Mars/Olympus")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CronSchedule.parse("@daily", "Mars/Olympus")).hasMessage("unknown time zone Mars/Olympus");
         assertThatThrownBy(() -> CronSchedule.parse("@daily", "+02:00")).isInstanceOf(IllegalArgumentException.class);
     }
 }
