@@ -276,26 +276,6 @@ public final class CronJobController implements Reconciler<ObjectKey> {
                 .build();
     }
 
-    /** The time a Job was scheduled for: its annotation, else the minutes in its name. */
-    static Instant scheduledTime(Job job) {
-        Map<String, String> annotations = job.getMetadata().getAnnotations();
-        String stamp = annotations == null ? null : annotations.get(SCHEDULED_TIMESTAMP);
-        if (stamp != null) {
-            try {
-                return java.time.OffsetDateTime.parse(stamp).toInstant();
-            } catch (java.time.format.DateTimeParseException e) {
-                // fall back to the name
-            }
-        }
-        String name = job.getMetadata().getName();
-        int dash = name.lastIndexOf('-');
-        try {
-            return Instant.ofEpochSecond(Long.parseLong(name.substring(dash + 1)) * 60);
-        } catch (NumberFormatException | IndexOutOfBoundsException e) {
-            return null;
-        }
-    }
-
     /** Deletes finished Jobs beyond the history limits, oldest first. */
     private void cleanUpHistory(CronJob cronJob, List<Job> owned) {
         Comparator<Job> oldestFirst = Comparator.comparing((Job j) -> Objects.requireNonNullElse(

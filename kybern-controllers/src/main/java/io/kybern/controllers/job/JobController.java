@@ -2,6 +2,7 @@ package io.kybern.controllers.job;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
@@ -205,9 +206,9 @@ public final class JobController implements Reconciler<ObjectKey> {
             if (expectations.satisfied(key)) {
                 requeue = managePods(job, key, status, active, now);
             }
-            Integer deadline = job.getSpec().getActiveDeadlineSeconds() == null ? null
-                    : job.getSpec().getActiveDeadlineSeconds().intValue();
+            Long deadline = job.getSpec().getActiveDeadlineSeconds();
             if (deadline != null) {
+                // Come back just after the deadline even if no pod changes by then.
                 Duration left = Duration.between(now, Instant.parse(status.getStartTime()).plusSeconds(deadline));
                 Duration wait = left.isNegative() ? Duration.ofSeconds(1) : left.plusSeconds(1);
                 requeue = Optional.of(requeue.filter(r -> r.compareTo(wait) < 0).orElse(wait));
@@ -470,7 +471,7 @@ public final class JobController implements Reconciler<ObjectKey> {
 
     /** Writes the status; on a stale cached Job (409) once more over a fresh read. */
     private Job writeStatus(Job job, JobStatus status) {
-        Job updated = new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(job).withStatus(status).build();
+        Job updated = new JobBuilder(job).withStatus(status).build();
         try {
             return client.resource(updated).updateStatus();
         } catch (KubernetesClientException e) {
@@ -481,7 +482,7 @@ public final class JobController implements Reconciler<ObjectKey> {
             if (fresh == null || !Objects.equals(fresh.getMetadata().getUid(), job.getMetadata().getUid())) {
                 throw e;
             }
-            return client.resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(fresh).withStatus(status)
+            return client.resource(new JobBuilder(fresh).withStatus(status)
                     .build()).updateStatus();
         }
     }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.kybern.controllers.runtime.Owners;
 import io.kybern.controllers.runtime.Pods;
@@ -54,7 +55,7 @@ public final class JobPods {
             annotations.put(COMPLETION_INDEX, value);
             labels.put(COMPLETION_INDEX, value);
             generateName = name + "-" + value + "-";
-            spec = new io.fabric8.kubernetes.api.model.PodSpecBuilder(spec).withHostname(name + "-" + value).build();
+            spec = new PodSpecBuilder(spec).withHostname(name + "-" + value).build();
             withIndexEnv(spec.getContainers());
             withIndexEnv(spec.getInitContainers());
         }
