@@ -6,12 +6,17 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.kybern.controllers.cronjob.CronJobController;
 import io.kybern.controllers.gc.GarbageCollector;
+import io.kybern.controllers.job.JobController;
+import io.kybern.controllers.job.TtlAfterFinishedController;
 import io.kybern.controllers.namespace.NamespaceController;
 import io.kybern.controllers.nodelifecycle.NodeLifecycleController;
 import io.kybern.controllers.nodelifecycle.TaintEvictionController;
@@ -142,6 +147,19 @@ public final class ControllerManager implements AutoCloseable {
         Controller<ObjectKey> rcController = controller(replicationControllers.component(), replicationControllers, 5);
         replicationControllers.watch(rcController.queue()::add);
 
+        var jobs = informers.of(Job.class);
+        var jobReconciler = new JobController(client, jobs, pods, clock);
+        Controller<ObjectKey> jobController = controller(JobController.COMPONENT, jobReconciler, 5);
+        jobReconciler.watch(jobController.queue()::add);
+
+        var ttlReconciler = new TtlAfterFinishedController(client, jobs, clock);
+        Controller<ObjectKey> ttlController = controller(TtlAfterFinishedController.COMPONENT, ttlReconciler, 2);
+        ttlReconciler.watch(ttlController.queue()::add);
+
+        var cronJobReconciler = new CronJobController(client, informers.of(CronJob.class), jobs, clock);
+        Controller<ObjectKey> cronJobController = controller(CronJobController.COMPONENT, cronJobReconciler, 2);
+        cronJobReconciler.watch(cronJobController.queue()::add);
+
         var namespaceReconciler = new NamespaceController(client, namespaces, clock);
         Controller<ObjectKey> namespaceController = controller("namespace-controller", namespaceReconciler, 5);
         namespaceReconciler.watch(namespaceController.queue()::add);
@@ -180,7 +198,8 @@ public final class ControllerManager implements AutoCloseable {
             stopControllers();
             return false;
         }
-        for (Controller<?> controller : List.of(replicaSetController, rcController, namespaceController,
+        for (Controller<?> controller : List.of(replicaSetController, rcController, jobController, ttlController,
+                cronJobController, namespaceController,
                 serviceAccountController, nodeLifecycleController, taintEvictionController, podGcController,
                 gcController)) {
             controller.start();

@@ -2,6 +2,7 @@ package io.kybern.api.validation;
 
 import static io.kybern.api.validation.KindValidation.immutable;
 
+import io.kybern.api.cron.CronSchedule;
 import io.kybern.api.selector.LabelSelectors;
 import java.util.HashMap;
 import java.util.List;
@@ -148,6 +149,8 @@ final class WorkloadValidation {
         JsonNode spec = cronJob.path("spec");
         if (spec.path("schedule").asString("").isBlank()) {
             errors.add(FieldError.required("spec.schedule"));
+        } else {
+            schedule(spec, errors);
         }
         PodSpecValidation.enumField(spec, "concurrencyPolicy", "spec", List.of("Allow", "Forbid", "Replace"), errors);
         JsonNode template = spec.path("jobTemplate").path("spec").path("template").path("spec");
@@ -158,6 +161,41 @@ final class WorkloadValidation {
             errors.add(FieldError.required("spec.jobTemplate.spec.template.spec.containers"));
         }
     };
+
+    /**
+     * The schedule parses as Kubernetes' cron parser would, TZ= prefixes are refused in favour of
+     * {@code spec.timeZone}, and that names an IANA zone.
+     */
+    private static void schedule(JsonNode spec, List<FieldError> errors) {
+        String schedule = spec.path("schedule").asString("");
+        JsonNode timeZone = spec.path("timeZone");
+        if (schedule.contains("TZ")) {
+            errors.add(FieldError.invalid("spec.schedule", schedule, timeZone.isString()
+                    ? "cannot use both timeZone field and TZ or CRON_TZ in schedule"
+                    : "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"));
+            return;
+        }
+        try {
+            CronSchedule.parse(schedule, null);
+        } catch (IllegalArgumentException e) {
+            errors.add(FieldError.invalid("spec.schedule", schedule, e.getMessage()));
+        }
+        if (timeZone.isString()) {
+            String zone = timeZone.asString();
+            if (zone.isEmpty()) {
+                errors.add(FieldError.invalid("spec.timeZone", zone, "timeZone must be nil or non-empty string"));
+            } else if (zone.equalsIgnoreCase("Local")) {
+                errors.add(FieldError.invalid("spec.timeZone", zone,
+                        "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"));
+            } else {
+                try {
+                    CronSchedule.zone(zone);
+                } catch (IllegalArgumentException e) {
+                    errors.add(FieldError.invalid("spec.timeZone", zone, e.getMessage()));
+                }
+            }
+        }
+    }
 
     /** A structured selector that is present, not empty, and selects the template it stamps pods from. */
     private static void selectorAndTemplate(JsonNode spec, List<FieldError> errors) {

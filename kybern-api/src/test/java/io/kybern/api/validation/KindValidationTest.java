@@ -88,6 +88,32 @@ class KindValidationTest {
     }
 
     @Test
+    void aCronJobScheduleMustParseAndItsTimeZoneBeAnIanaName() {
+        ResourceType cronJobs = type("batch", "v1", "cronjobs");
+        String cronJob = """
+                {"spec": {"schedule": "%s", %s"jobTemplate": {"spec": {"template": {"spec": {"restartPolicy": "Never",
+                  "containers": [{"name": "c", "image": "busybox"}]}}}}}}
+                """;
+        assertThat(KindValidation.validateCreate(cronJobs, object(cronJobs, cronJob.formatted("*/1 * * * *", ""))))
+                .isEmpty();
+        assertThat(KindValidation.validateCreate(cronJobs, object(cronJobs,
+                cronJob.formatted("@weekly", "\"timeZone\": \"Europe/Paris\", ")))).isEmpty();
+        assertThat(KindValidation.validateCreate(cronJobs, object(cronJobs, cronJob.formatted("@every 2h", ""))))
+                .isEmpty();
+
+        assertThat(described(KindValidation.validateCreate(cronJobs, object(cronJobs,
+                cronJob.formatted("* * * *", "\"timeZone\": \"Mars/Olympus\", ")))))
+                .containsExactly("spec.schedule: Invalid value: \"* * * *\": expected exactly 5 fields, found 4: "
+                        + "[* * * *]", "spec.timeZone: Invalid value: \"Mars/Olympus\": unknown time zone Mars/Olympus");
+        assertThat(described(KindValidation.validateCreate(cronJobs, object(cronJobs,
+                cronJob.formatted("CRON_TZ=UTC 0 * * * *", "")))))
+                .containsExactly("spec.schedule: Invalid value: \"CRON_TZ=UTC 0 * * * *\": cannot use TZ or CRON_TZ "
+                        + "in schedule, use timeZone field instead");
+        assertThat(KindValidation.validateCreate(cronJobs, object(cronJobs, cronJob.formatted("@fortnightly", ""))))
+                .extracting(FieldError::field).containsExactly("spec.schedule");
+    }
+
+    @Test
     void aJobRestartsOnlyOnFailureOrNeverAndKeepsItsTemplate() {
         ResourceType jobs = type("batch", "v1", "jobs");
         String job = """
