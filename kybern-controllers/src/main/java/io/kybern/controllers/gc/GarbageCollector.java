@@ -47,6 +47,7 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
     private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** Events own nothing and are owned by nothing, and there are many: Kubernetes ignores them too. */
+    private static final Duration NEW_KINDS_SYNC_TIMEOUT = Duration.ofSeconds(10);
     private static final Set<String> IGNORED = Set.of("events", "events.events.k8s.io");
 
     private final KubernetesClient client;
@@ -224,13 +225,22 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
 
     /**
      * Asks the server whether an owner missing from the graph exists (its kind may not be watched, or its
-     * informer may lag): the same name with the same uid. An owner of an unknown kind counts as present,
+     * informer may lag): the same name with the same uid. A kind discovery did not list may have been
+     * defined since (a custom resource): discovery is read again and the new kinds watched, so the
+     * owner's deletion reaches its dependents later. An owner of a kind still unknown counts as present,
      * as Kubernetes keeps such dependents rather than guess.
      */
     private boolean ownerExistsLive(GraphNode dependent, OwnerReference ref) {
-        ApiResources current = resources;
-        Optional<ApiResources.Resource> resource = current == null ? Optional.empty()
-                : current.byKind(ref.getApiVersion(), ref.getKind());
+        Optional<ApiResources.Resource> resource = kindOf(ref);
+        if (resource.isEmpty()) {
+            try {
+                watchDiscoveredResources(enqueue, NEW_KINDS_SYNC_TIMEOUT);
+            } catch (Exception e) {
+                // The dependent is tried again after a backoff.
+                throw new IllegalStateException("could not watch the kinds discovery lists now", e);
+            }
+            resource = kindOf(ref);
+        }
         if (resource.isEmpty()) {
             return true;
         }
@@ -238,6 +248,11 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
         GenericKubernetesResource owner = client.genericKubernetesResources(resource.get().context())
                 .inNamespace(namespace).withName(ref.getName()).get();
         return owner != null && ref.getUid().equals(owner.getMetadata().getUid());
+    }
+
+    private Optional<ApiResources.Resource> kindOf(OwnerReference ref) {
+        ApiResources current = resources;
+        return current == null ? Optional.empty() : current.byKind(ref.getApiVersion(), ref.getKind());
     }
 
     private List<GraphNode> dependents(String ownerUid) {
