@@ -598,12 +598,12 @@ public final class DeploymentController implements Reconciler<ObjectKey> {
         int available = all.stream().mapToInt(DeploymentController::availableReplicas).sum();
         DeploymentStatus status = new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
                 .withObservedGeneration(d.getMetadata().getGeneration())
-                .withReplicas(all.stream().mapToInt(DeploymentController::statusReplicas).sum())
-                .withUpdatedReplicas(newRs == null ? 0 : statusReplicas(newRs))
-                .withReadyReplicas(all.stream().mapToInt(rs -> rs.getStatus() == null
-                        || rs.getStatus().getReadyReplicas() == null ? 0 : rs.getStatus().getReadyReplicas()).sum())
-                .withAvailableReplicas(available)
-                .withUnavailableReplicas(Math.max(0, replicas(d) - available))
+                .withReplicas(nullIfZero(all.stream().mapToInt(DeploymentController::statusReplicas).sum()))
+                .withUpdatedReplicas(nullIfZero(newRs == null ? 0 : statusReplicas(newRs)))
+                .withReadyReplicas(nullIfZero(all.stream().mapToInt(rs -> rs.getStatus() == null
+                        || rs.getStatus().getReadyReplicas() == null ? 0 : rs.getStatus().getReadyReplicas()).sum()))
+                .withAvailableReplicas(nullIfZero(available))
+                .withUnavailableReplicas(nullIfZero(Math.max(0, replicas(d) - available)))
                 .withCollisionCount(old.getCollisionCount())
                 .withConditions(new ArrayList<>(Objects.requireNonNullElse(old.getConditions(), List.of())))
                 .build();
@@ -629,7 +629,7 @@ public final class DeploymentController implements Reconciler<ObjectKey> {
         }
         Instant now = now();
         Optional<DeploymentCondition> current = condition(status, "Progressing");
-        boolean alreadyComplete = status.getReplicas().equals(status.getUpdatedReplicas())
+        boolean alreadyComplete = zero(status.getReplicas()) == zero(status.getUpdatedReplicas())
                 && current.map(c -> "NewReplicaSetAvailable".equals(c.getReason())).orElse(false);
         if (alreadyComplete) {
             return status;
@@ -840,6 +840,11 @@ public final class DeploymentController implements Reconciler<ObjectKey> {
 
     private static int zero(Integer value) {
         return value == null ? 0 : value;
+    }
+
+    /** Kubernetes omits the status' zero counts (they are {@code omitempty}). */
+    private static Integer nullIfZero(int value) {
+        return value == 0 ? null : value;
     }
 
     private static String phase(Pod pod) {
