@@ -100,6 +100,8 @@ class KubectlDeploymentsTest {
                 "{.metadata.annotations.deployment\\.kubernetes\\.io/max-replicas}")).isEqualTo("6");
         assertThat(get(kubectl, ns, "deployment/web", "{.status.readyReplicas}/{.status.availableReplicas}"))
                 .isEqualTo("4/4");
+        assertThat(get(kubectl, ns, "deployment/web",
+                "{.metadata.managedFields[?(@.subresource==\"status\")].manager}")).isEqualTo("kube-controller-manager");
         String columns = ok(kubectl.run("get", "deployment", "web", "-n", ns)).stdout();
         assertThat(columns).containsPattern("web\\s+4/4\\s+4\\s+4\\s+");
 
