@@ -212,12 +212,21 @@ class DeploymentsTest {
         }));
         rolledOut(ns);
 
-        // Relabelled out of the selector: released, and the Deployment makes a set of its own again.
+        // Relabelled out of the selector: released (its ownerReference removed).
         client.apps().replicaSets().inNamespace(ns).withName(original.getMetadata().getName())
                 .edit(rs -> new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder(rs).editMetadata()
                         .addToLabels("app", "stray").endMetadata().build());
 
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(client.apps().replicaSets().inNamespace(ns)
                 .withName(original.getMetadata().getName()).get().getMetadata().getOwnerReferences()).isEmpty());
+
+        // Its name is the one the Deployment's template hashes to, now taken by a stranger: a collision is
+        // counted and the next set gets a name from the hash with that count.
+        await().atMost(PATIENCE).until(() -> Integer.valueOf(1).equals(get(ns).getStatus().getCollisionCount()));
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(replicaSets(ns)).hasSize(2)
+                .filteredOn(rs -> !rs.getMetadata().getOwnerReferences().isEmpty()).singleElement()
+                .satisfies(rs -> assertThat(rs.getMetadata().getName()).isNotEqualTo(original.getMetadata().getName())
+                        .isEqualTo("web-" + rs.getMetadata().getLabels().get("pod-template-hash"))));
+        rolledOut(ns);
     }
 }
