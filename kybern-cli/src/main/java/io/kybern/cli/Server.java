@@ -140,7 +140,8 @@ final class Server implements AutoCloseable {
      * leader election; with SQLite or memory this server is the only one.
      */
     private void startControllers(ServerConfig config, Stores.Endpoint endpoint) throws IOException {
-        controllersClient = adminClient(config);
+        // As in Kubernetes, what the controllers write is managed by "kube-controller-manager" in managedFields.
+        controllersClient = adminClient(config, "kube-controller-manager");
         boolean leaderElection = endpoint.kind().equals("etcd");
         String identity = InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID();
         controllers = ControllerManager.start(controllersClient,
@@ -154,7 +155,15 @@ final class Server implements AutoCloseable {
     }
 
     private static KubernetesClient adminClient(ServerConfig config) throws IOException {
+        return adminClient(config, null);
+    }
+
+    /** An admin client whose User-Agent (and so field manager) starts with {@code agent} when one is given. */
+    private static KubernetesClient adminClient(ServerConfig config, String agent) throws IOException {
         Config clientConfig = Config.fromKubeconfig(Files.readString(config.writeKubeconfig()));
+        if (agent != null) {
+            clientConfig.setUserAgent(agent + "/" + clientConfig.getUserAgent());
+        }
         return new KubernetesClientBuilder().withConfig(clientConfig)
                 .withHttpClientFactory(new JdkHttpClientFactory()).build();
     }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.kybern.controllers.cronjob.CronJobController;
+import io.kybern.controllers.deployment.DeploymentController;
 import io.kybern.controllers.gc.GarbageCollector;
 import io.kybern.controllers.job.JobController;
 import io.kybern.controllers.job.TtlAfterFinishedController;
@@ -142,6 +144,11 @@ public final class ControllerManager implements AutoCloseable {
         Controller<ObjectKey> replicaSetController = controller(replicaSets.component(), replicaSets, 5);
         replicaSets.watch(replicaSetController.queue()::add);
 
+        var deployments = new DeploymentController(client, informers.of(Deployment.class),
+                informers.of(ReplicaSet.class), pods, clock);
+        Controller<ObjectKey> deploymentController = controller(DeploymentController.COMPONENT, deployments, 5);
+        deployments.watch(deploymentController.queue()::add);
+
         var replicationControllers = ReplicaController.forReplicationControllers(client,
                 informers.of(ReplicationController.class), pods, clock);
         Controller<ObjectKey> rcController = controller(replicationControllers.component(), replicationControllers, 5);
@@ -198,8 +205,8 @@ public final class ControllerManager implements AutoCloseable {
             stopControllers();
             return false;
         }
-        for (Controller<?> controller : List.of(replicaSetController, rcController, jobController, ttlController,
-                cronJobController, namespaceController,
+        for (Controller<?> controller : List.of(replicaSetController, deploymentController, rcController,
+                jobController, ttlController, cronJobController, namespaceController,
                 serviceAccountController, nodeLifecycleController, taintEvictionController, podGcController,
                 gcController)) {
             controller.start();

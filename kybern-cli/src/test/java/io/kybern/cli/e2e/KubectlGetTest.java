@@ -1,6 +1,7 @@
 package io.kybern.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -192,14 +193,17 @@ class KubectlGetTest extends ServerPerClass {
                         image: busybox
                 """.formatted(minor, minor));
 
+        // The Deployment controller makes its ReplicaSet, whose pods exist but stay Pending (no nodes here).
+        await().atMost(java.time.Duration.ofSeconds(30)).until(() -> kubectl.run("get", "deployment", "web-" + minor,
+                "-o", "jsonpath={.status.updatedReplicas}").stdout().equals("2"));
         Kubectl.Result normal = kubectl.run("get", "deployments", "-l", "test=deploy-" + minor);
         Kubectl.Result wide = kubectl.run("get", "deployments", "-l", "test=deploy-" + minor, "-o", "wide");
 
         assertThat(normal.exitCode()).as(normal.toString()).isZero();
         List<List<String>> rows = rows(normal.stdout());
         assertThat(rows.get(0)).containsExactly("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE");
-        // No controller runs yet: nothing is ready, updated or available.
-        assertThat(rows.get(1).subList(0, 4)).containsExactly("web-" + minor, "0/2", "0", "0");
+        // Both pods are of the current template (up to date), none is ready or available.
+        assertThat(rows.get(1).subList(0, 4)).containsExactly("web-" + minor, "0/2", "2", "0");
         assertThat(wide.exitCode()).as(wide.toString()).isZero();
         List<List<String>> wideRows = rows(wide.stdout());
         assertThat(wideRows.get(0)).containsExactly("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS",
