@@ -17,6 +17,10 @@ import java.time.InstantSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,6 +75,28 @@ public final class TestServers {
         public void close() {
             server.close();
         }
+    }
+
+    /** Marks a test class whose server runs no controllers or scheduler (it compares what it wrote with what it reads). */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    public @interface WithoutControllers {}
+
+    /** Marks a test class whose server runs this many simulated nodes, on the class's own movable clock. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    public @interface WithSimulatedNodes {
+        int value();
+    }
+
+    /** The server a test class asks for by its annotations: simulated nodes, no controllers, or the default. */
+    public static Running startFor(Class<?> testClass, Path dataDir, InstantSource clock) {
+        WithSimulatedNodes nodes = testClass.getAnnotation(WithSimulatedNodes.class);
+        if (nodes != null) {
+            return startWithSimulatedNodes(dataDir, nodes.value(), clock);
+        }
+        return testClass.isAnnotationPresent(WithoutControllers.class) ? startWithoutControllers(dataDir)
+                : start(dataDir);
     }
 
     public static Running start(Path dataDir) {

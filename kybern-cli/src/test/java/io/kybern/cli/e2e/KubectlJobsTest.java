@@ -3,15 +3,10 @@ package io.kybern.cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kybern.cli.MovableClock;
 import io.kybern.cli.TestServers;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,25 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with BackoffLimitExceeded; a CronJob every minute whose Jobs appear as the test moves the server's
  * clock, and {@code kubectl create job --from=cronjob/...}.
  */
-class KubectlJobsTest {
-
-    @TempDir
-    static Path dataDir;
-
-    static final MovableClock clock = new MovableClock();
-    static TestServers.Running server;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServers.startWithSimulatedNodes(dataDir, 2, clock);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
+@TestServers.WithSimulatedNodes(2)
+class KubectlJobsTest extends ServerPerClass {
 
     private static Kubectl.Result ok(Kubectl.Result result) {
         assertThat(result.exitCode()).as(result.toString()).isZero();

@@ -3,15 +3,10 @@ package io.kybern.cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kybern.cli.MovableClock;
 import io.kybern.cli.TestServers;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,27 +15,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * kubectl's columns, a pod pinned to a node that {@code kubectl wait} sees Ready, and a node stopped and
  * started with {@code kybern sim stop-node/start-node} going NotReady and back.
  */
-class KubectlSimulatedNodesTest {
+@TestServers.WithSimulatedNodes(3)
+class KubectlSimulatedNodesTest extends ServerPerClass {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-
-    @TempDir
-    static Path dataDir;
-
-    static final MovableClock clock = new MovableClock();
-    static TestServers.Running server;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServers.startWithSimulatedNodes(dataDir, 3, clock);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static Kubectl.Result ok(Kubectl.Result result) {
         assertThat(result.exitCode()).as(result.toString()).isZero();

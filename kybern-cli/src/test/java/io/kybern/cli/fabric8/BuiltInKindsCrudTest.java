@@ -10,11 +10,11 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Namespaced;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.kybern.cli.TestServers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * stores, through fabric8's typed models and its generic {@code resource(...)} DSL, against a whole
  * {@code kybern server} reached with the admin kubeconfig's client certificate.
  */
-@ServerAndClient.WithoutControllers
+@TestServers.WithoutControllers
 class BuiltInKindsCrudTest extends ServerAndClient {
 
     private static String namespace;

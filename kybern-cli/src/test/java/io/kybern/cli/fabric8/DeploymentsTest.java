@@ -9,50 +9,22 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kybern.cli.MovableClock;
 import io.kybern.cli.TestServers;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Deployment controller through fabric8 on a server with simulated nodes: a rollout held back by pods
  * that never get Ready and declared stuck after progressDeadlineSeconds, Recreate, minReadySeconds,
  * revisionHistoryLimit, and adoption and release of ReplicaSets by selector.
  */
-class DeploymentsTest {
+@TestServers.WithSimulatedNodes(3)
+class DeploymentsTest extends ServerAndClient {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
-
-    @TempDir
-    static Path dataDir;
-
-    static final MovableClock clock = new MovableClock();
-    static TestServers.Running server;
-    static KubernetesClient client;
-
-    @BeforeAll
-    static void start() {
-        server = TestServers.startWithSimulatedNodes(dataDir, 3, clock);
-        client = Fabric8.client(server.kubeconfig());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static DeploymentBuilder deployment(String ns, int replicas, String image) {
         return new DeploymentBuilder().withNewMetadata().withName("web").withNamespace(ns).endMetadata()

@@ -10,51 +10,24 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kybern.cli.MovableClock;
 import io.kybern.cli.TestServers;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Jobs and CronJobs on {@code kybern server --simulated-nodes 2}, seen through fabric8: the simulated nodes
  * complete or fail the pods as their annotations say, and the shared {@link MovableClock} skips backoffs,
  * deadlines, TTLs and cron minutes instead of waiting for them.
  */
-class JobsAndCronJobsTest {
+@TestServers.WithSimulatedNodes(2)
+class JobsAndCronJobsTest extends ServerAndClient {
 
     private static final Duration PATIENCE = Duration.ofSeconds(40);
-
-    @TempDir
-    static Path dataDir;
-
-    static final MovableClock clock = new MovableClock();
-    static TestServers.Running server;
-    static KubernetesClient client;
-
-    @BeforeAll
-    static void start() {
-        server = TestServers.startWithSimulatedNodes(dataDir, 2, clock);
-        client = Fabric8.client(server.kubeconfig());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static JobBuilder job(String name, Map<String, String> podAnnotations) {
         return new JobBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec()

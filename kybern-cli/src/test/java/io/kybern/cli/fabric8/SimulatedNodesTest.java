@@ -18,21 +18,16 @@ import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kybern.cli.MovableClock;
 import io.kybern.cli.TestServers;
 import io.kybern.kubelet.sim.SimulatedNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kybern server --simulated-nodes 3} seen through fabric8: nodes that register Ready and heartbeat,
@@ -41,33 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
  * controllers and nodes share a {@link MovableClock}, so the 40 s of silence are skipped, not waited for.
  * The scheduler runs too: the ReplicaSet's replacements land on the nodes still up.
  */
-class SimulatedNodesTest {
+@TestServers.WithSimulatedNodes(3)
+class SimulatedNodesTest extends ServerAndClient {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final List<String> NODES = List.of("sim-node-0", "sim-node-1", "sim-node-2");
-
-    @TempDir
-    static Path dataDir;
-
-    static final MovableClock clock = new MovableClock();
-    static TestServers.Running server;
-    static KubernetesClient client;
-
-    @BeforeAll
-    static void start() {
-        server = TestServers.startWithSimulatedNodes(dataDir, 3, clock);
-        client = Fabric8.client(server.kubeconfig());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static String readyStatus(Node node) {
         return condition(node, "Ready").map(NodeCondition::getStatus).orElse("absent");
