@@ -79,7 +79,8 @@ public final class Dockerfile {
             throw new DockerfileSyntaxException(line, "unknown instruction: " + keyword);
         }
         Map<String, String> flags = new LinkedHashMap<>();
-        while (rest.startsWith("--")) {
+        // Only the instructions that take flags read them; for CMD or ENTRYPOINT "--x" is an argument.
+        while (FLAGS.containsKey(keyword) && rest.startsWith("--")) {
             int end = firstSpace(rest);
             String flag = end < 0 ? rest : rest.substring(0, end);
             rest = end < 0 ? "" : rest.substring(end).strip();

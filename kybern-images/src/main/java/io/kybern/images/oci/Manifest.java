@@ -59,7 +59,8 @@ public record Manifest(String mediaType, byte[] bytes, Descriptor config, List<D
         if (root == null || !root.isObject()) {
             throw new InvalidManifestException("manifest must be a JSON object");
         }
-        if (root.path("schemaVersion").asInt(-1) != 2 || !root.path("schemaVersion").isIntegralNumber()) {
+        JsonNode schemaVersion = root.path("schemaVersion");
+        if (!schemaVersion.isIntegralNumber() || !schemaVersion.canConvertToInt() || schemaVersion.asInt() != 2) {
             throw new InvalidManifestException("schemaVersion must be 2");
         }
         String ownType = root.path("mediaType").isString() ? root.path("mediaType").asString() : null;
@@ -115,7 +116,8 @@ public record Manifest(String mediaType, byte[] bytes, Descriptor config, List<D
         if (!digest.isString() || !Digest.isDigest(digest.asString())) {
             throw new InvalidManifestException(path + ".digest must be sha256:<64 hex>");
         }
-        if (!size.isIntegralNumber() || size.asLong() < 0) {
+        // canConvertToLong: a size beyond 64 bits is refused, not an exception of another kind (found by fuzzing)
+        if (!size.isIntegralNumber() || !size.canConvertToLong() || size.asLong() < 0) {
             throw new InvalidManifestException(path + ".size must be a non-negative integer");
         }
         Descriptor.Platform platform = null;
