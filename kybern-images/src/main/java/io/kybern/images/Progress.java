@@ -14,9 +14,4 @@ public interface Progress {
     void report(String id, String status);
 
     Progress NONE = (id, status) -> { };
-
-    /** Lines on a console, as docker writes them. */
-    static Progress to(java.io.PrintStream out) {
-        return (id, status) -> out.println(id + ": " + status);
-    }
 }

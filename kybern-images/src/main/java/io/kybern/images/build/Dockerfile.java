@@ -113,7 +113,8 @@ public final class Dockerfile {
         switch (keyword) {
             case "FROM" -> {
                 if (!(args.size() == 1 || (args.size() == 3 && args.get(1).equalsIgnoreCase("AS")))) {
-                    throw new DockerfileSyntaxException(line, "FROM requires either one or three arguments (IMAGE [AS NAME])");
+                    throw new DockerfileSyntaxException(line,
+                            "FROM requires either one or three arguments (IMAGE [AS NAME])");
                 }
                 if (args.size() == 3 && !args.get(2).matches("[a-zA-Z][a-zA-Z0-9_.-]*")) {
                     throw new DockerfileSyntaxException(line, "invalid name for build stage: \"" + args.get(2) + "\"");
@@ -252,7 +253,8 @@ public final class Dockerfile {
                 i = close;
             } else if (Character.isLetter(next) || next == '_') {
                 int end = i + 1;
-                while (end < text.length() && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_')) {
+                while (end < text.length()
+                        && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_')) {
                     end++;
                 }
                 out.append(env.getOrDefault(text.substring(i + 1, end), ""));

@@ -6,7 +6,7 @@ public final class DockerfileSyntaxException extends IllegalArgumentException {
     private final int line;
 
     public DockerfileSyntaxException(int line, String message) {
-        super(line > 0 ? "dockerfile parse error on line " + line + ": " + message : "dockerfile parse error: " + message);
+        super((line > 0 ? "dockerfile parse error on line " + line + ": " : "dockerfile parse error: ") + message);
         this.line = line;
     }
 

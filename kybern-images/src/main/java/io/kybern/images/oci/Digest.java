@@ -16,7 +16,8 @@ public record Digest(String hex) implements Comparable<Digest> {
     private static final Pattern SHA256 = Pattern.compile("sha256:[a-f0-9]{64}");
 
     public Digest {
-        if (hex == null || hex.length() != 64 || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        if (hex == null || hex.length() != 64
+                || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
             throw new IllegalArgumentException("invalid sha256 hex: " + hex);
         }
     }

@@ -45,7 +45,8 @@ public final class RegistryApi {
     private static final Pattern ROUTE = Pattern.compile(
             "/v2/(?<name>.+?)/(?:(?<uploads>blobs/uploads/?(?<uuid>[^/]*))|blobs/(?<blob>[^/]+)"
                     + "|manifests/(?<manifest>[^/]+)|(?<tags>tags/list))");
-    private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final Pattern UUID_TEXT =
+            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final ImageStore store;
     private final Path uploads;
@@ -275,10 +276,8 @@ public final class RegistryApi {
         }
         Optional<Digest> digest = store.resolve(name, reference);
         if (digest.isEmpty()) {
-            if (!store.repositoryExists(name)) {
-                throw RegistryError.MANIFEST_UNKNOWN.failure(Map.of("name", name, "reference", reference));
-            }
-            throw RegistryError.MANIFEST_UNKNOWN.failure(Map.of("reference", reference));
+            // MANIFEST_UNKNOWN also for an unknown repository, as distribution answers a pull of it.
+            throw RegistryError.MANIFEST_UNKNOWN.failure(Map.of("name", name, "reference", reference));
         }
         String type = store.manifestType(name, digest.get()).orElseThrow();
         byte[] bytes = store.blobs().read(digest.get());
