@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
  * running one sees every change at once (storage changes are atomic file renames). Pushing to another registry
  * goes over HTTP.
  */
-@Command(name = "image", description = "Build, import, list, remove, save and push images in this machine's image store.",
+@Command(name = "image", mixinStandardHelpOptions = true,
+        description = "Build, import, list, remove, save and push images in this machine's image store.",
         subcommands = {ImageCommand.Import.class, ImageCommand.Build.class, ImageCommand.Ls.class,
                 ImageCommand.Rm.class, ImageCommand.Push.class, ImageCommand.Save.class})
 final class ImageCommand implements Runnable {
@@ -72,7 +73,8 @@ final class ImageCommand implements Runnable {
         }
     }
 
-    @Command(name = "import", description = "Import images from OCI image layout or docker save archives (tar, or tar.gz).")
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Import images from OCI image layout or docker save archives (tar, or tar.gz).")
     static final class Import implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -97,7 +99,8 @@ final class ImageCommand implements Runnable {
         }
     }
 
-    @Command(name = "build", description = "Build an image from a directory and its Dockerfile (a subset: no RUN).")
+    @Command(name = "build", mixinStandardHelpOptions = true,
+            description = "Build an image from a directory and its Dockerfile (a subset: no RUN).")
     static final class Build implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -131,7 +134,8 @@ final class ImageCommand implements Runnable {
         }
     }
 
-    @Command(name = "ls", aliases = "list", description = "List the images.")
+    @Command(name = "ls", mixinStandardHelpOptions = true, aliases = "list",
+            description = "List the images.")
     static final class Ls implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -181,7 +185,8 @@ final class ImageCommand implements Runnable {
         }
     }
 
-    @Command(name = "rm", description = "Remove images: untag them, and delete a manifest no tag refers to any more.")
+    @Command(name = "rm", mixinStandardHelpOptions = true,
+            description = "Remove images: untag them, and delete a manifest no tag refers to any more.")
     static final class Rm implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -219,7 +224,8 @@ final class ImageCommand implements Runnable {
         }
     }
 
-    @Command(name = "push", description = "Push an image to another registry over HTTP (https:// before DEST for TLS).")
+    @Command(name = "push", mixinStandardHelpOptions = true,
+            description = "Push an image to another registry over HTTP (https:// before DEST for TLS).")
     static final class Push implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -254,7 +260,8 @@ final class ImageCommand implements Runnable {
         }
     }
 
-    @Command(name = "save", description = "Write images to an OCI image layout tar (for ctr images import or docker load).")
+    @Command(name = "save", mixinStandardHelpOptions = true,
+            description = "Write images to an OCI image layout tar (for ctr images import or docker load).")
     static final class Save implements Callable<Integer> {
         @Spec
         CommandSpec spec;

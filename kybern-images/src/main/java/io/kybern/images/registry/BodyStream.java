@@ -1,11 +1,13 @@
 package io.kybern.images.registry;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A request body as an InputStream for the virtual thread that serves the request, fed by the event loop.
@@ -15,11 +17,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 final class BodyStream extends InputStream {
 
     static final int HIGH_WATER = 1024 * 1024;
-    private static final ByteBuf END = io.netty.buffer.Unpooled.EMPTY_BUFFER;
+    /** Marks the end of the body; never a real chunk, since empty chunks are not queued. */
+    private static final ByteBuf END = Unpooled.EMPTY_BUFFER;
 
     private final Channel channel;
     private final LinkedBlockingQueue<ByteBuf> chunks = new LinkedBlockingQueue<>();
-    private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
     private ByteBuf current;
     private boolean ended;
     private volatile boolean failed;
@@ -96,7 +99,6 @@ final class BodyStream extends InputStream {
 
     /** Reads and drops what the handler left unread, so the connection can carry the next request. */
     void drain() throws IOException {
-        skip(Long.MAX_VALUE);
         byte[] buffer = new byte[16 * 1024];
         while (read(buffer, 0, buffer.length) >= 0) {
             // dropped
