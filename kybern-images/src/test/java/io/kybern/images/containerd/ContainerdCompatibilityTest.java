@@ -126,6 +126,22 @@ class ContainerdCompatibilityTest {
     }
 
     @Test
+    void servesAsContainerdsMirrorForDockerHub() throws Exception {
+        // The way the node agent will configure containerd: docker.io mirrored by the embedded registry. There is
+        // no internet here, so the pull can only succeed through the mirror.
+        Path hosts = Files.createDirectories(dir.resolve("certs.d").resolve("docker.io"));
+        Files.writeString(hosts.resolve("hosts.toml"), """
+                server = "https://registry-1.docker.io"
+                [host."http://%s"]
+                  capabilities = ["pull", "resolve"]
+                """.formatted(registryHost()));
+        Result pull = ctr("images", "pull", "--hosts-dir", dir.resolve("certs.d").toString(),
+                "docker.io/library/busybox:latest");
+        assertThat(pull.exit()).as(pull.output()).isZero();
+        assertThat(ctr("images", "ls", "-q").output()).contains("docker.io/library/busybox:latest");
+    }
+
+    @Test
     void pullOfAnUnknownImageFailsWithNotFound() throws Exception {
         Result pull = ctr("images", "pull", "--plain-http", registryHost() + "/library/nothing:here");
         assertThat(pull.exit()).isNotZero();
