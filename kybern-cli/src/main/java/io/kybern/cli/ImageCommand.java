@@ -218,6 +218,9 @@ final class ImageCommand implements Runnable {
                 if (!stillTagged) {
                     images.deleteManifest(name.repository(), digest.get());
                     spec.commandLine().getOut().println("Deleted: " + digest.get());
+                } else if (name.tag() == null) {
+                    spec.commandLine().getErr().println("Error: " + text + " is still tagged; remove its tags first");
+                    status = 1;
                 }
             }
             return status;

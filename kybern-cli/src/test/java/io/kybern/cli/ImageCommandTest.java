@@ -68,6 +68,14 @@ class ImageCommandTest {
         assertThat(imported.exit()).as(imported.err()).isZero();
         assertThat(imported.out()).contains("Loaded image: demo/hello:1");
         assertThat(kybern("image", "ls", "--data-dir", data.toString()).out()).contains("demo/hello");
+
+        // By digest, a tagged image is refused; untagged first, it goes.
+        String digest = build.out().replaceAll("(?s).*Successfully built (sha256:[0-9a-f]{64}).*", "$1");
+        Run byDigest = kybern("image", "rm", "--data-dir", data.toString(), "demo/hello@" + digest);
+        assertThat(byDigest.exit()).isEqualTo(1);
+        assertThat(byDigest.err()).contains("is still tagged");
+        assertThat(kybern("image", "rm", "--data-dir", data.toString(), "demo/hello:1").out())
+                .contains("Deleted: " + digest);
     }
 
     @Test
