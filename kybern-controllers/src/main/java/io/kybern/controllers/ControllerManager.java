@@ -1,13 +1,16 @@
 package io.kybern.controllers;
 
+import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,6 +19,8 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.kybern.controllers.cronjob.CronJobController;
 import io.kybern.controllers.deployment.DeploymentController;
+import io.kybern.controllers.endpoints.EndpointSliceController;
+import io.kybern.controllers.endpoints.EndpointsController;
 import io.kybern.controllers.gc.GarbageCollector;
 import io.kybern.controllers.job.JobController;
 import io.kybern.controllers.job.TtlAfterFinishedController;
@@ -190,6 +195,15 @@ public final class ControllerManager implements AutoCloseable {
         Controller<ObjectKey> podGcController = controller("pod-garbage-collector", podGc, 2);
         podGc.watch(podGcController.queue()::add);
 
+        var services = informers.of(Service.class);
+        var endpoints = new EndpointsController(client, services, pods, informers.of(Endpoints.class), clock);
+        Controller<ObjectKey> endpointsController = controller(EndpointsController.COMPONENT, endpoints, 5);
+        endpoints.watch(endpointsController.queue()::add);
+
+        var slices = new EndpointSliceController(client, services, pods, informers.of(EndpointSlice.class), clock);
+        Controller<ObjectKey> slicesController = controller(EndpointSliceController.COMPONENT, slices, 5);
+        slices.watch(slicesController.queue()::add);
+
         GarbageCollector collector = new GarbageCollector(client);
         Controller<String> gcController = new Controller<>("garbage-collector",
                 new WorkQueue<>(clock, Backoff.CONTROLLER_DEFAULT), collector, 10);
@@ -208,7 +222,7 @@ public final class ControllerManager implements AutoCloseable {
         for (Controller<?> controller : List.of(replicaSetController, deploymentController, rcController,
                 jobController, ttlController, cronJobController, namespaceController,
                 serviceAccountController, nodeLifecycleController, taintEvictionController, podGcController,
-                gcController)) {
+                endpointsController, slicesController, gcController)) {
             controller.start();
         }
         rediscovery = Thread.ofVirtual().name("garbage-collector-rediscovery").start(() -> {
