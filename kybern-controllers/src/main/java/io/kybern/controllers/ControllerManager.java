@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,6 +20,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.kybern.controllers.cronjob.CronJobController;
 import io.kybern.controllers.deployment.DeploymentController;
+import io.kybern.controllers.disruption.DisruptionController;
 import io.kybern.controllers.endpoints.EndpointSliceController;
 import io.kybern.controllers.endpoints.EndpointsController;
 import io.kybern.controllers.gc.GarbageCollector;
@@ -204,6 +206,10 @@ public final class ControllerManager implements AutoCloseable {
         Controller<ObjectKey> slicesController = controller(EndpointSliceController.COMPONENT, slices, 5);
         slices.watch(slicesController.queue()::add);
 
+        var disruption = new DisruptionController(client, informers.of(PodDisruptionBudget.class), pods, clock);
+        Controller<ObjectKey> disruptionController = controller("disruption-controller", disruption, 2);
+        disruption.watch(disruptionController.queue()::add);
+
         GarbageCollector collector = new GarbageCollector(client);
         Controller<String> gcController = new Controller<>("garbage-collector",
                 new WorkQueue<>(clock, Backoff.CONTROLLER_DEFAULT), collector, 10);
@@ -222,7 +228,7 @@ public final class ControllerManager implements AutoCloseable {
         for (Controller<?> controller : List.of(replicaSetController, deploymentController, rcController,
                 jobController, ttlController, cronJobController, namespaceController,
                 serviceAccountController, nodeLifecycleController, taintEvictionController, podGcController,
-                endpointsController, slicesController, gcController)) {
+                endpointsController, slicesController, disruptionController, gcController)) {
             controller.start();
         }
         rediscovery = Thread.ofVirtual().name("garbage-collector-rediscovery").start(() -> {
