@@ -1,10 +1,14 @@
 package io.kybern.controllers;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -30,6 +34,7 @@ import io.kybern.controllers.namespace.NamespaceController;
 import io.kybern.controllers.nodelifecycle.NodeLifecycleController;
 import io.kybern.controllers.nodelifecycle.TaintEvictionController;
 import io.kybern.controllers.podgc.PodGarbageCollector;
+import io.kybern.controllers.quota.ResourceQuotaController;
 import io.kybern.controllers.replicaset.ReplicaController;
 import io.kybern.controllers.runtime.Backoff;
 import io.kybern.controllers.runtime.Controller;
@@ -210,6 +215,12 @@ public final class ControllerManager implements AutoCloseable {
         Controller<ObjectKey> disruptionController = controller("disruption-controller", disruption, 2);
         disruption.watch(disruptionController.queue()::add);
 
+        var quotas = new ResourceQuotaController(client, informers.of(ResourceQuota.class), pods, services,
+                informers.of(PersistentVolumeClaim.class), informers.of(ConfigMap.class), informers.of(Secret.class),
+                informers.of(ReplicationController.class), clock);
+        Controller<ObjectKey> quotaController = controller(ResourceQuotaController.COMPONENT, quotas, 2);
+        quotas.watch(quotaController.queue()::add);
+
         GarbageCollector collector = new GarbageCollector(client);
         Controller<String> gcController = new Controller<>("garbage-collector",
                 new WorkQueue<>(clock, Backoff.CONTROLLER_DEFAULT), collector, 10);
@@ -228,7 +239,7 @@ public final class ControllerManager implements AutoCloseable {
         for (Controller<?> controller : List.of(replicaSetController, deploymentController, rcController,
                 jobController, ttlController, cronJobController, namespaceController,
                 serviceAccountController, nodeLifecycleController, taintEvictionController, podGcController,
-                endpointsController, slicesController, disruptionController, gcController)) {
+                endpointsController, slicesController, disruptionController, quotaController, gcController)) {
             controller.start();
         }
         rediscovery = Thread.ofVirtual().name("garbage-collector-rediscovery").start(() -> {
