@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -43,11 +45,15 @@ import io.kybern.controllers.runtime.ObjectKey;
 import io.kybern.controllers.runtime.Reconciler;
 import io.kybern.controllers.runtime.WorkQueue;
 import io.kybern.controllers.serviceaccount.ServiceAccountController;
+import io.kybern.controllers.volume.LocalPathProvisioner;
+import io.kybern.controllers.volume.PersistentVolumeController;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,11 +74,18 @@ public final class ControllerManager implements AutoCloseable {
      * @param leaderElection whether to run only while holding the Lease
      * @param identity       this candidate's name in the Lease
      * @param clock          the time every controller reads
+     * @param localVolumes   where the {@code local-path} provisioner keeps volumes; null leaves it (and the
+     *                       default StorageClass) off
      */
-    public record Config(boolean leaderElection, String identity, InstantSource clock) {
+    public record Config(boolean leaderElection, String identity, InstantSource clock, Path localVolumes) {
         public Config {
             Objects.requireNonNull(identity, "identity");
             Objects.requireNonNull(clock, "clock");
+        }
+
+        /** Without the local-path provisioner. */
+        public Config(boolean leaderElection, String identity, InstantSource clock) {
+            this(leaderElection, identity, clock, null);
         }
     }
 
@@ -221,6 +234,12 @@ public final class ControllerManager implements AutoCloseable {
         Controller<ObjectKey> quotaController = controller(ResourceQuotaController.COMPONENT, quotas, 2);
         quotas.watch(quotaController.queue()::add);
 
+        var persistentVolumes = new PersistentVolumeController(client, informers.of(PersistentVolumeClaim.class),
+                informers.of(PersistentVolume.class), informers.of(StorageClass.class),
+                Optional.ofNullable(config.localVolumes()).map(LocalPathProvisioner::new), clock);
+        Controller<ObjectKey> volumeController = controller(PersistentVolumeController.COMPONENT, persistentVolumes, 1);
+        persistentVolumes.watch(volumeController.queue()::add);
+
         GarbageCollector collector = new GarbageCollector(client);
         Controller<String> gcController = new Controller<>("garbage-collector",
                 new WorkQueue<>(clock, Backoff.CONTROLLER_DEFAULT), collector, 10);
@@ -229,6 +248,7 @@ public final class ControllerManager implements AutoCloseable {
 
         try {
             informers.startAll(CACHE_SYNC_TIMEOUT);
+            persistentVolumes.ensureDefaultClass();
             collector.watchDiscoveredResources(gcController.queue()::add, CACHE_SYNC_TIMEOUT);
         } catch (Exception e) {
             log.error("controllers could not start (their caches did not fill); retry_in_s={}",
@@ -239,7 +259,8 @@ public final class ControllerManager implements AutoCloseable {
         for (Controller<?> controller : List.of(replicaSetController, deploymentController, rcController,
                 jobController, ttlController, cronJobController, namespaceController,
                 serviceAccountController, nodeLifecycleController, taintEvictionController, podGcController,
-                endpointsController, slicesController, disruptionController, quotaController, gcController)) {
+                endpointsController, slicesController, disruptionController, quotaController, volumeController,
+                gcController)) {
             controller.start();
         }
         rediscovery = Thread.ofVirtual().name("garbage-collector-rediscovery").start(() -> {
