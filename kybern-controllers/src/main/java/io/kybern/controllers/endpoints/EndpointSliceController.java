@@ -172,9 +172,11 @@ public final class EndpointSliceController implements Reconciler<ObjectKey> {
                             .withAppProtocol(servicePort.getAppProtocol()).build()));
                 }
                 boolean terminating = Owners.deleting(pod);
-                boolean serving = publishNotReady || Pods.ready(pod);
+                boolean serving = Pods.ready(pod);
+                // A terminating pod is never ready, unless the Service publishes every address.
+                boolean ready = publishNotReady || (serving && !terminating);
                 Endpoint endpoint = new EndpointBuilder().withAddresses(ip.get())
-                        .withNewConditions().withReady(serving && (publishNotReady || !terminating))
+                        .withNewConditions().withReady(ready)
                         .withServing(serving).withTerminating(terminating).endConditions()
                         .withHostname(ServicePods.hostname(service, pod).orElse(null))
                         .withNodeName(pod.getSpec().getNodeName())
