@@ -5,9 +5,9 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
-import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.Informers;
+import io.kybern.controllers.volume.PersistentVolumeController;
 import io.kybern.scheduler.cache.ClusterCache;
 import io.kybern.scheduler.framework.CycleState;
 import io.kybern.scheduler.framework.FitError;
@@ -116,7 +117,7 @@ public final class Scheduler implements AutoCloseable {
                 new VolumeBinding.Delayed(name -> classes.getIndexer().getByKey(name), volumes.getStore()::list,
                         (claim, node) -> client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace())
                                 .withName(claim.getMetadata().getName()).edit(c -> new PersistentVolumeClaimBuilder(c)
-                                        .editMetadata().addToAnnotations("volume.kubernetes.io/selected-node", node)
+                                        .editMetadata().addToAnnotations(PersistentVolumeController.SELECTED_NODE, node)
                                         .endMetadata().build()),
                         VOLUME_BIND_TIMEOUT));
         InterPodAffinity interPodAffinity = new InterPodAffinity(name -> {

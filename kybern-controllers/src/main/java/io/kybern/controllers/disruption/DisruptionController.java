@@ -225,11 +225,26 @@ public final class DisruptionController implements Reconciler<ObjectKey> {
         }
         if (unmanaged > 0) {
             events.warning(budget, "UnmanagedPods", "Pods selected by this PodDisruptionBudget (selector: "
-                    + budget.getSpec().getSelector() + ") were found to be unmanaged. As a result, the status of "
+                    + selectorText(budget) + ") were found to be unmanaged. As a result, the status of "
                     + "the PDB cannot be calculated correctly, which may result in undefined behavior. To account "
                     + "for these pods please set \".spec.minAvailable\" field of the PDB to an integer value.");
         }
         return expected;
+    }
+
+    /** The budget's selector as kubectl writes one ({@code app=web,tier in (front)}). */
+    private static String selectorText(PodDisruptionBudget budget) {
+        var selector = budget.getSpec().getSelector();
+        List<String> parts = new ArrayList<>();
+        if (selector.getMatchLabels() != null) {
+            selector.getMatchLabels().forEach((k, v) -> parts.add(k + "=" + v));
+        }
+        if (selector.getMatchExpressions() != null) {
+            selector.getMatchExpressions().forEach(e -> parts.add(e.getKey() + " " + e.getOperator().toLowerCase()
+                    + (e.getValues() == null || e.getValues().isEmpty() ? "" : " (" + String.join(",", e.getValues())
+                            + ")")));
+        }
+        return String.join(",", parts);
     }
 
     private record Scale(String uid, int replicas) {

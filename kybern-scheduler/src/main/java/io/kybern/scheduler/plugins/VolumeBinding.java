@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.kybern.controllers.volume.PersistentVolumeController;
 import io.kybern.controllers.volume.VolumeMatching;
 import io.kybern.scheduler.framework.CycleState;
 import io.kybern.scheduler.framework.NodeInfo;
@@ -37,7 +38,7 @@ public final class VolumeBinding implements Plugin.PreFilter, Plugin.Filter, Plu
     static final String UNBOUND = "pod has unbound immediate PersistentVolumeClaims";
     static final String CONFLICT = "node(s) had volume node affinity conflict";
     static final String NO_VOLUMES = "node(s) didn't find available persistent volumes to bind";
-    static final String SELECTED_NODE = "volume.kubernetes.io/selected-node";
+    static final String SELECTED_NODE = PersistentVolumeController.SELECTED_NODE;
     static final String NO_PROVISIONER = "kubernetes.io/no-provisioner";
     private static final Object BOUND = new Object();
     private static final Object DELAYED = new Object();
@@ -162,6 +163,10 @@ public final class VolumeBinding implements Plugin.PreFilter, Plugin.Filter, Plu
                 continue;
             }
             StorageClass storageClass = delayed.orElseThrow().classes().apply(claim.getSpec().getStorageClassName());
+            if (storageClass == null) {
+                return Status.unresolvable("storageclass.storage.k8s.io \"" + claim.getSpec().getStorageClassName()
+                        + "\" not found");
+            }
             if (storageClass.getProvisioner() != null && !NO_PROVISIONER.equals(storageClass.getProvisioner())) {
                 continue;
             }
