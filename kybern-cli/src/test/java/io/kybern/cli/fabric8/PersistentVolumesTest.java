@@ -155,8 +155,9 @@ class PersistentVolumesTest extends ServerAndClient {
                 .withName("cache").withNamespace(ns).endMetadata().withNewSpec().withAccessModes("ReadWriteOnce")
                 .withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build())
                 .create();
+        // The DefaultStorageClass admission names the class as the claim is created.
+        assertThat(claim.getSpec().getStorageClassName()).isEqualTo("local-path");
         await().atMost(PATIENCE).untilAsserted(() -> {
-            assertThat(claimOf(ns, "cache").getSpec().getStorageClassName()).isEqualTo("local-path");
             assertThat(events(ns, "cache")).anySatisfy(e -> {
                 assertThat(e.getReason()).isEqualTo("WaitForFirstConsumer");
                 assertThat(e.getMessage()).isEqualTo("waiting for first consumer to be created before binding");
