@@ -88,7 +88,9 @@ class EndpointsTest extends ServerAndClient {
         });
         assertThat(endpoints.getMetadata().getLabels()).containsEntry("tier", "front");
         assertThat(endpoints.getMetadata().getAnnotations()).containsKey("endpoints.kubernetes.io/last-change-trigger-time");
-        EndpointAddress first = endpoints.getSubsets().getFirst().getAddresses().getFirst();
+        // Addresses are sorted by IP, which depends on the node each pod landed on: find ready-1's.
+        EndpointAddress first = endpoints.getSubsets().getFirst().getAddresses().stream()
+                .filter(a -> a.getTargetRef().getName().equals("ready-1")).findFirst().orElseThrow();
         Pod ready1 = client.pods().inNamespace(ns).withName("ready-1").get();
         assertThat(first.getIp()).isEqualTo(ready1.getStatus().getPodIP());
         assertThat(first.getNodeName()).isEqualTo(ready1.getSpec().getNodeName());
