@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
@@ -56,8 +59,10 @@ class DisruptionBudgetsTest extends ServerAndClient {
     }
 
     private static Condition condition(String ns, String name) {
-        return status(ns, name).getConditions().stream().filter(c -> c.getType().equals("DisruptionAllowed"))
-                .findFirst().orElseThrow();
+        List<Condition> conditions = status(ns, name).getConditions();
+        assertThat(conditions).as("conditions of %s", name).isNotNull()
+                .anyMatch(c -> c.getType().equals("DisruptionAllowed"));
+        return conditions.stream().filter(c -> c.getType().equals("DisruptionAllowed")).findFirst().orElseThrow();
     }
 
     /**
@@ -157,5 +162,45 @@ class DisruptionBudgetsTest extends ServerAndClient {
                     assertThat(e.getMessage()).isEqualTo("No matching pods found");
                     assertThat(e.getInvolvedObject().getKind()).isEqualTo("PodDisruptionBudget");
                 }));
+    }
+
+    @Test
+    void podsWhoseControllerHasNoScaleFailTheSyncAndUnmanagedPodsAreReported() {
+        String ns = Fabric8.namespace(client, "pdb-failed");
+        ConfigMap owner = client.resource(new ConfigMapBuilder().withNewMetadata().withName("not-a-workload")
+                .withNamespace(ns).endMetadata().build()).create();
+        client.resource(new PodBuilder().withNewMetadata().withName("owned").withNamespace(ns)
+                .addToLabels("app", "odd").addNewOwnerReference().withApiVersion("v1").withKind("ConfigMap")
+                .withName("not-a-workload").withUid(owner.getMetadata().getUid()).withController(true).endOwnerReference()
+                .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer()
+                .endSpec().build()).create();
+        client.resource(new PodBuilder().withNewMetadata().withName("bare").withNamespace(ns)
+                .addToLabels("app", "bare").endMetadata().withNewSpec().addNewContainer().withName("c")
+                .withImage("busybox").endContainer().endSpec().build()).create();
+        client.resource(budget(ns, "odd").editSpec().withMaxUnavailable(new IntOrString(1)).editSelector()
+                .withMatchLabels(Map.of("app", "odd")).endSelector().endSpec().build()).create();
+        client.resource(budget(ns, "bare").editSpec().withMaxUnavailable(new IntOrString("50%")).editSelector()
+                .withMatchLabels(Map.of("app", "bare")).endSelector().endSpec().build()).create();
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            Condition failed = condition(ns, "odd");
+            assertThat(failed.getStatus()).isEqualTo("False");
+            assertThat(failed.getReason()).isEqualTo("SyncFailed");
+            assertThat(failed.getMessage()).isEqualTo("found no controllers for pod \"owned\"");
+            assertThat(status(ns, "odd").getDisruptionsAllowed()).isZero();
+        });
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(client.v1().events().inNamespace(ns).list()
+                .getItems()).anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("CalculateExpectedPodCountFailed");
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo("odd");
+                }).anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("UnmanagedPods");
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo("bare");
+                    assertThat(e.getMessage()).startsWith("Pods selected by this PodDisruptionBudget (selector: "
+                            + "app=bare) were found to be unmanaged.");
+                }));
+        // An unmanaged pod adds nothing to the expected count: no disruption is allowed.
+        assertThat(counts(ns, "bare")).isEqualTo("0/0/" + status(ns, "bare").getCurrentHealthy() + "/0");
     }
 }
