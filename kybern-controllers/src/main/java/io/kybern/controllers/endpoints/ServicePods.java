@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Kubernetes' rules for what a pod contributes to its Service's endpoints: whether it is listed at all,
@@ -109,7 +110,7 @@ public final class ServicePods {
             return Optional.empty();
         }
         return pod.getSpec().getContainers().stream()
-                .flatMap(container -> container.getPorts() == null ? java.util.stream.Stream.<ContainerPort>empty()
+                .flatMap(container -> container.getPorts() == null ? Stream.<ContainerPort>empty()
                         : container.getPorts().stream())
                 .filter(port -> name.equals(port.getName()))
                 .filter(port -> protocol.equals(port.getProtocol() == null ? "TCP" : port.getProtocol()))

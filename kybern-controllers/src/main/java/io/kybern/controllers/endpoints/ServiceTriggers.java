@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.kybern.controllers.runtime.ObjectKey;
 import io.kybern.controllers.runtime.Selectors;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -50,7 +51,7 @@ final class ServiceTriggers {
                     return; // a resync, nothing changed
                 }
                 selecting(services, after.getMetadata().getNamespace(), after.getMetadata().getLabels(), enqueue);
-                if (!java.util.Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels())) {
+                if (!Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels())) {
                     selecting(services, before.getMetadata().getNamespace(), before.getMetadata().getLabels(),
                             enqueue);
                 }

@@ -3,6 +3,7 @@ package io.kybern.controllers.quota;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 
 /**
  * Sums of resource quantities written as Kubernetes writes them: in the binary suffixes (Ki, Mi, Gi...) when
@@ -74,7 +75,7 @@ public final class Quantities {
         }
         if (stripped.scale() > 0) {
             // A fraction: thousandths at most, as Kubernetes rounds up to milli-units.
-            BigDecimal millis = amount.multiply(THOUSAND).setScale(0, java.math.RoundingMode.CEILING);
+            BigDecimal millis = amount.multiply(THOUSAND).setScale(0, RoundingMode.CEILING);
             if (millis.remainder(THOUSAND).signum() != 0) {
                 return millis.toBigInteger() + "m";
             }

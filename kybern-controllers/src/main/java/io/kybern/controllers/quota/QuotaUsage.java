@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +115,7 @@ public final class QuotaUsage {
             if (container.getResources() == null) {
                 continue;
             }
-            for (Map<String, Quantity> list : java.util.Arrays.asList(
+            for (Map<String, Quantity> list : Arrays.asList(
                     container.getResources().getRequests(), container.getResources().getLimits())) {
                 if (list != null && (list.containsKey("cpu") || list.containsKey("memory"))) {
                     return false;

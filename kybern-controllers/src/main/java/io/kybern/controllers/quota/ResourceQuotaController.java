@@ -178,11 +178,12 @@ public final class ResourceQuotaController implements Reconciler<ObjectKey> {
 
     /** Quantities compared by value: {@code 1} and {@code 1000m} are the same. */
     private static boolean sameQuantities(Map<String, Quantity> current, Map<String, Quantity> wanted) {
-        if (current == null || current.size() != wanted.size()) {
-            return current == null ? wanted.isEmpty() : false;
+        Map<String, Quantity> have = current == null ? Map.of() : current;
+        if (have.size() != wanted.size()) {
+            return false;
         }
         for (Map.Entry<String, Quantity> entry : wanted.entrySet()) {
-            Quantity mine = current.get(entry.getKey());
+            Quantity mine = have.get(entry.getKey());
             if (mine == null || mine.getNumericalAmount().compareTo(entry.getValue().getNumericalAmount()) != 0
                     || !mine.toString().equals(entry.getValue().toString())) {
                 return false;

@@ -15,6 +15,7 @@ import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.ObjectKey;
 import io.kybern.controllers.runtime.Reconciler;
 import java.time.InstantSource;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -312,7 +313,7 @@ public final class PersistentVolumeController implements Reconciler<ObjectKey> {
         return classes.getStore().list().stream()
                 .filter(c -> "true".equals(annotationOf(c.getMetadata().getAnnotations(),
                         LocalPathProvisioner.DEFAULT_CLASS_ANNOTATION)))
-                .max(java.util.Comparator.comparing((StorageClass c) -> c.getMetadata().getCreationTimestamp())
+                .max(Comparator.comparing((StorageClass c) -> c.getMetadata().getCreationTimestamp())
                         .thenComparing(c -> c.getMetadata().getName()));
     }
 
