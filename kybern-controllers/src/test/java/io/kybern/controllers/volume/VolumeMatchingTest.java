@@ -18,7 +18,7 @@ class VolumeMatchingTest {
     private static PersistentVolume volume(String name, String size, String className, String... modes) {
         return new PersistentVolumeBuilder().withNewMetadata().withName(name).addToLabels("disk", name).endMetadata()
                 .withNewSpec().addToCapacity("storage", new Quantity(size)).withStorageClassName(className)
-                .withAccessModes(modes).withNewHostPath().withPath("/tmp/" + name).endHostPath().endSpec().build();
+                .withAccessModes(modes).withNewHostPath().withPath("/srv/" + name).endHostPath().endSpec().build();
     }
 
     private static PersistentVolumeClaim claim(String size, String className, String... modes) {
