@@ -6,6 +6,7 @@ import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.api.schema.Schemas;
+import io.kybern.apiserver.admission.DefaultStorageClass;
 import io.kybern.apiserver.admission.PodPriority;
 import io.kybern.apiserver.allocation.Ipv4Range;
 import io.kybern.apiserver.allocation.ServiceAllocator;
@@ -88,6 +89,8 @@ public final class KubeApiServer implements AutoCloseable {
                 new GroupVersionResource("scheduling.k8s.io", "v1", "priorityclasses")).orElseThrow());
         podPriority.ensureSystemClasses();
         storage.hooks("", "pods", podPriority);
+        storage.hooks("", "persistentvolumeclaims", new DefaultStorageClass(storage, catalog.byResource(
+                new GroupVersionResource("storage.k8s.io", "v1", "storageclasses")).orElseThrow()));
         ensureKubernetesService(catalog, storage, config);
         List<ObjectNode> existing = new ArrayList<>();
         storage.list(services, "", 0, null, null).get("items").forEach(item -> existing.add((ObjectNode) item));

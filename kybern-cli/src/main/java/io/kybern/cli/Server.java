@@ -155,7 +155,8 @@ final class Server implements AutoCloseable {
         boolean leaderElection = endpoint.kind().equals("etcd");
         String identity = InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID();
         controllers = ControllerManager.start(controllersClient,
-                new ControllerManager.Config(leaderElection, identity, config.clock()));
+                new ControllerManager.Config(leaderElection, identity, config.clock(),
+                        config.dataDir().resolve("storage").toAbsolutePath()));
     }
 
     /** Simulated nodes, as clients of this server's API like any node agent (architecture: the API is the bus). */

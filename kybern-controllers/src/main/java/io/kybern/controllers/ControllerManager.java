@@ -1,21 +1,34 @@
 package io.kybern.controllers;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.kybern.controllers.cronjob.CronJobController;
 import io.kybern.controllers.deployment.DeploymentController;
+import io.kybern.controllers.disruption.DisruptionController;
+import io.kybern.controllers.endpoints.EndpointSliceController;
+import io.kybern.controllers.endpoints.EndpointsController;
 import io.kybern.controllers.gc.GarbageCollector;
 import io.kybern.controllers.job.JobController;
 import io.kybern.controllers.job.TtlAfterFinishedController;
@@ -23,6 +36,7 @@ import io.kybern.controllers.namespace.NamespaceController;
 import io.kybern.controllers.nodelifecycle.NodeLifecycleController;
 import io.kybern.controllers.nodelifecycle.TaintEvictionController;
 import io.kybern.controllers.podgc.PodGarbageCollector;
+import io.kybern.controllers.quota.ResourceQuotaController;
 import io.kybern.controllers.replicaset.ReplicaController;
 import io.kybern.controllers.runtime.Backoff;
 import io.kybern.controllers.runtime.Controller;
@@ -31,11 +45,15 @@ import io.kybern.controllers.runtime.ObjectKey;
 import io.kybern.controllers.runtime.Reconciler;
 import io.kybern.controllers.runtime.WorkQueue;
 import io.kybern.controllers.serviceaccount.ServiceAccountController;
+import io.kybern.controllers.volume.LocalPathProvisioner;
+import io.kybern.controllers.volume.PersistentVolumeController;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,11 +74,18 @@ public final class ControllerManager implements AutoCloseable {
      * @param leaderElection whether to run only while holding the Lease
      * @param identity       this candidate's name in the Lease
      * @param clock          the time every controller reads
+     * @param localVolumes   where the {@code local-path} provisioner keeps volumes; null leaves it (and the
+     *                       default StorageClass) off
      */
-    public record Config(boolean leaderElection, String identity, InstantSource clock) {
+    public record Config(boolean leaderElection, String identity, InstantSource clock, Path localVolumes) {
         public Config {
             Objects.requireNonNull(identity, "identity");
             Objects.requireNonNull(clock, "clock");
+        }
+
+        /** Without the local-path provisioner. */
+        public Config(boolean leaderElection, String identity, InstantSource clock) {
+            this(leaderElection, identity, clock, null);
         }
     }
 
@@ -190,6 +215,31 @@ public final class ControllerManager implements AutoCloseable {
         Controller<ObjectKey> podGcController = controller("pod-garbage-collector", podGc, 2);
         podGc.watch(podGcController.queue()::add);
 
+        var services = informers.of(Service.class);
+        var endpoints = new EndpointsController(client, services, pods, informers.of(Endpoints.class), clock);
+        Controller<ObjectKey> endpointsController = controller(EndpointsController.COMPONENT, endpoints, 5);
+        endpoints.watch(endpointsController.queue()::add);
+
+        var slices = new EndpointSliceController(client, services, pods, informers.of(EndpointSlice.class), clock);
+        Controller<ObjectKey> slicesController = controller(EndpointSliceController.COMPONENT, slices, 5);
+        slices.watch(slicesController.queue()::add);
+
+        var disruption = new DisruptionController(client, informers.of(PodDisruptionBudget.class), pods, clock);
+        Controller<ObjectKey> disruptionController = controller("disruption-controller", disruption, 2);
+        disruption.watch(disruptionController.queue()::add);
+
+        var quotas = new ResourceQuotaController(client, informers.of(ResourceQuota.class), pods, services,
+                informers.of(PersistentVolumeClaim.class), informers.of(ConfigMap.class), informers.of(Secret.class),
+                informers.of(ReplicationController.class), clock);
+        Controller<ObjectKey> quotaController = controller(ResourceQuotaController.COMPONENT, quotas, 2);
+        quotas.watch(quotaController.queue()::add);
+
+        var persistentVolumes = new PersistentVolumeController(client, informers.of(PersistentVolumeClaim.class),
+                informers.of(PersistentVolume.class), informers.of(StorageClass.class),
+                Optional.ofNullable(config.localVolumes()).map(LocalPathProvisioner::new), clock);
+        Controller<ObjectKey> volumeController = controller(PersistentVolumeController.COMPONENT, persistentVolumes, 1);
+        persistentVolumes.watch(volumeController.queue()::add);
+
         GarbageCollector collector = new GarbageCollector(client);
         Controller<String> gcController = new Controller<>("garbage-collector",
                 new WorkQueue<>(clock, Backoff.CONTROLLER_DEFAULT), collector, 10);
@@ -198,6 +248,7 @@ public final class ControllerManager implements AutoCloseable {
 
         try {
             informers.startAll(CACHE_SYNC_TIMEOUT);
+            persistentVolumes.ensureDefaultClass();
             collector.watchDiscoveredResources(gcController.queue()::add, CACHE_SYNC_TIMEOUT);
         } catch (Exception e) {
             log.error("controllers could not start (their caches did not fill); retry_in_s={}",
@@ -208,6 +259,7 @@ public final class ControllerManager implements AutoCloseable {
         for (Controller<?> controller : List.of(replicaSetController, deploymentController, rcController,
                 jobController, ttlController, cronJobController, namespaceController,
                 serviceAccountController, nodeLifecycleController, taintEvictionController, podGcController,
+                endpointsController, slicesController, disruptionController, quotaController, volumeController,
                 gcController)) {
             controller.start();
         }

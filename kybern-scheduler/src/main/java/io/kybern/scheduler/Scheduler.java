@@ -4,8 +4,10 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -15,6 +17,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.Informers;
+import io.kybern.controllers.volume.PersistentVolumeController;
 import io.kybern.scheduler.cache.ClusterCache;
 import io.kybern.scheduler.framework.CycleState;
 import io.kybern.scheduler.framework.FitError;
@@ -63,6 +66,8 @@ public final class Scheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
     public static final String DEFAULT_SCHEDULER = "default-scheduler";
     static final Duration CACHE_SYNC_TIMEOUT = Duration.ofSeconds(60);
+    /** How long binding a pod waits for its WaitForFirstConsumer claims to be bound (Kubernetes: 600 s). */
+    static final Duration VOLUME_BIND_TIMEOUT = Duration.ofSeconds(120);
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ISO_INSTANT.withZone(ZoneOffset.UTC);
 
     /** Plugins whose rejections a deleted pod can lift (it frees room, ports, or a spread domain). */
@@ -105,9 +110,16 @@ public final class Scheduler implements AutoCloseable {
         SharedIndexInformer<PersistentVolumeClaim> claims = informers.of(PersistentVolumeClaim.class);
         SharedIndexInformer<PersistentVolume> volumes = informers.of(PersistentVolume.class);
         SharedIndexInformer<Namespace> namespaces = informers.of(Namespace.class);
+        SharedIndexInformer<StorageClass> classes = informers.of(StorageClass.class);
         VolumeBinding volumeBinding = new VolumeBinding(
                 (namespace, name) -> claims.getIndexer().getByKey(Cache.namespaceKeyFunc(namespace, name)),
-                name -> volumes.getIndexer().getByKey(name));
+                name -> volumes.getIndexer().getByKey(name),
+                new VolumeBinding.Delayed(name -> classes.getIndexer().getByKey(name), volumes.getStore()::list,
+                        (claim, node) -> client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace())
+                                .withName(claim.getMetadata().getName()).edit(c -> new PersistentVolumeClaimBuilder(c)
+                                        .editMetadata().addToAnnotations(PersistentVolumeController.SELECTED_NODE, node)
+                                        .endMetadata().build()),
+                        VOLUME_BIND_TIMEOUT));
         InterPodAffinity interPodAffinity = new InterPodAffinity(name -> {
             Namespace namespace = namespaces.getIndexer().getByKey(name);
             return namespace == null || namespace.getMetadata().getLabels() == null ? Map.of()
@@ -230,6 +242,7 @@ public final class Scheduler implements AutoCloseable {
         };
         informers.of(PersistentVolumeClaim.class).addEventHandler(new Forwarding<>(volumesChanged));
         informers.of(PersistentVolume.class).addEventHandler(new Forwarding<>(volumesChanged));
+        informers.of(StorageClass.class).addEventHandler(new Forwarding<>(volumesChanged));
     }
 
     private static Object allocatable(Node node) {

@@ -87,6 +87,10 @@ final class ConfigDataValidation {
             var after = (tools.jackson.databind.node.ObjectNode) updated.path("spec").deepCopy();
             before.remove(List.of("resources", "volumeAttributesClassName", "volumeName"));
             after.remove(List.of("resources", "volumeAttributesClassName", "volumeName"));
+            // An unbound claim without a class may be given one (Kubernetes' retroactive default class).
+            if (!before.has("storageClassName") && existing.path("spec").path("volumeName").asString("").isEmpty()) {
+                after.remove("storageClassName");
+            }
             if (!before.equals(after)) {
                 errors.add(FieldError.forbidden("spec", "spec is immutable after creation except resources.requests "
                         + "and volumeAttributesClassName for bound claims"));

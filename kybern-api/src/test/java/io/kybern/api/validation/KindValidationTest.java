@@ -186,4 +186,22 @@ class KindValidationTest {
         assertThat(KindValidation.validateUpdate(pods, pod, newCommand)).extracting(FieldError::reason)
                 .containsExactly("FieldValueForbidden");
     }
+
+    @Test
+    void anUnboundClaimWithoutClassMayBeGivenOneButNoClassChangesOtherwise() {
+        ResourceType claims = type("", "v1", "persistentvolumeclaims");
+        String spec = "\"accessModes\": [\"ReadWriteOnce\"], \"resources\": {\"requests\": {\"storage\": \"1Gi\"}}";
+        ObjectNode classless = object(claims, "{\"spec\": {" + spec + "}}");
+        ObjectNode local = object(claims, "{\"spec\": {" + spec + ", \"storageClassName\": \"local-path\"}}");
+        ObjectNode fast = object(claims, "{\"spec\": {" + spec + ", \"storageClassName\": \"fast\"}}");
+        ObjectNode boundClassless = object(claims, "{\"spec\": {" + spec + ", \"volumeName\": \"pv-1\"}}");
+        ObjectNode boundLocal = object(claims, "{\"spec\": {" + spec
+                + ", \"volumeName\": \"pv-1\", \"storageClassName\": \"local-path\"}}");
+
+        assertThat(KindValidation.validateUpdate(claims, classless, local)).isEmpty();
+        assertThat(KindValidation.validateUpdate(claims, local, fast)).extracting(FieldError::reason)
+                .containsExactly("FieldValueForbidden");
+        assertThat(KindValidation.validateUpdate(claims, boundClassless, boundLocal)).extracting(FieldError::reason)
+                .containsExactly("FieldValueForbidden");
+    }
 }

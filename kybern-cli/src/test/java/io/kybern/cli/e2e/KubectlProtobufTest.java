@@ -1,7 +1,9 @@
 package io.kybern.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -124,6 +126,10 @@ class KubectlProtobufTest extends ServerPerClass {
                         + "{.spec.rules[0].http.paths[0].backend.service.port.number}")))
                 .isEqualTo("example.com /shop Prefix 80");
 
+        // The quota controller counts the Job's pod (Pending for want of nodes) against the quota.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ok(kubectl.run("-n", ns, "get",
+                "quota", "limits", "-o", "jsonpath={.status.used.pods}"))).isEqualTo("1"));
+
         // Each kind prints the columns Kubernetes' printers give it, one table per kind.
         List<String> tables = ok(kubectl.run("-n", ns, "get",
                 "quota,pdb,ingress,jobs,cronjobs,roles,rolebindings")).lines()
@@ -136,7 +142,7 @@ class KubectlProtobufTest extends ServerPerClass {
                 "NAME | CREATED AT",
                 "NAME | ROLE | AGE");
         assertThat(tables).anySatisfy(row -> assertThat(row)
-                .matches("resourcequota/limits \\| cpu: 0/2, memory: 0/1Gi, pods: 0/10 \\| (" + AGE + ")"));
+                .matches("resourcequota/limits \\| cpu: 0/2, memory: 0/1Gi, pods: 1/10 \\| (" + AGE + ")"));
         assertThat(tables).anySatisfy(row -> assertThat(row)
                 .matches("poddisruptionbudget.policy/web \\| 50% \\| N/A \\| 0 \\| (" + AGE + ")"));
         assertThat(tables).anySatisfy(row -> assertThat(row)

@@ -1,7 +1,9 @@
 package io.kybern.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -89,18 +91,21 @@ class KubectlSubresourcesTest extends ServerPerClass {
         Kubectl.Result agentLogs = kubectl.run("logs", pod);
         assertThat(agentLogs.stderr()).contains("pods/log is served through the node agent");
 
-        // A running pod under a budget that allows no disruption stays.
+        // A running, ready pod under a budget that allows no disruption stays: the disruption controller
+        // finds 1 healthy pod of the 1 wanted.
         assertThat(kubectl.run("patch", "pod", pod, "--subresource=status", "--type=merge", "-p",
-                "{\"status\":{\"phase\":\"Running\"}}").exitCode()).isZero();
+                "{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}")
+                .exitCode()).isZero();
         create(kubectl, """
                 apiVersion: policy/v1
                 kind: PodDisruptionBudget
                 metadata: {name: guard-%s}
                 spec: {minAvailable: 1, selector: {matchLabels: {app: guarded-%s}}}
                 """.formatted(minor, minor));
-        assertThat(kubectl.run("patch", "pdb", "guard-" + minor, "--subresource=status", "--type=merge", "-p",
-                "{\"status\":{\"observedGeneration\":1,\"disruptionsAllowed\":0,\"currentHealthy\":1,"
-                        + "\"desiredHealthy\":1,\"expectedPods\":1}}").exitCode()).isZero();
+        String budget = "jsonpath={.status.observedGeneration} {.status.currentHealthy}/{.status.desiredHealthy} "
+                + "{.status.disruptionsAllowed}";
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kubectl.run("get", "pdb",
+                "guard-" + minor, "-o", budget).stdout()).isEqualTo("1 1/1 0"));
         String eviction = "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"" + pod
                 + "\"}}";
         Kubectl.Result refused = kubectl.runWithInput(eviction, "create", "--raw",
@@ -109,16 +114,20 @@ class KubectlSubresourcesTest extends ServerPerClass {
         assertThat(refused.stderr()).contains("Cannot evict pod as it would violate the pod's disruption budget.");
         assertThat(kubectl.run("get", "pod", pod).exitCode()).isZero();
 
-        assertThat(kubectl.run("patch", "pdb", "guard-" + minor, "--subresource=status", "--type=merge", "-p",
-                "{\"status\":{\"disruptionsAllowed\":1}}").exitCode()).isZero();
+        // Needing no healthy pod, the budget allows one eviction.
+        assertThat(kubectl.run("patch", "pdb", "guard-" + minor, "--type=merge", "-p",
+                "{\"spec\":{\"minAvailable\":0}}").exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kubectl.run("get", "pdb",
+                "guard-" + minor, "-o", budget).stdout()).isEqualTo("2 1/0 1"));
         Kubectl.Result evicted = kubectl.runWithInput(eviction, "create", "--raw",
                 "/api/v1/namespaces/default/pods/" + pod + "/eviction", "-f", "-");
         assertThat(evicted.exitCode()).as(evicted.toString()).isZero();
         // The pod runs on a node, so its deletion starts with its grace period; the node's agent ends it.
         assertThat(kubectl.run("get", "pod", pod, "-o", "jsonpath={.metadata.deletionGracePeriodSeconds}").stdout())
                 .isEqualTo("30");
-        assertThat(kubectl.run("get", "pdb", "guard-" + minor, "-o", "jsonpath={.status.disruptionsAllowed}")
-                .stdout()).isEqualTo("0");
+        // Spent by the eviction, and not given back: the pod being deleted is no longer healthy.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kubectl.run("get", "pdb",
+                "guard-" + minor, "-o", budget).stdout()).isEqualTo("2 0/0 0"));
     }
 
     @ParameterizedTest

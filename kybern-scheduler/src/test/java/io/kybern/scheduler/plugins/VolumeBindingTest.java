@@ -11,9 +11,13 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.kybern.scheduler.framework.CycleState;
 import io.kybern.scheduler.framework.NodeInfo;
 import io.kybern.scheduler.framework.Status;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,5 +68,60 @@ class VolumeBindingTest {
         assertThat(plugin.preFilter(state, pod, List.of(n1, n2)).isSuccess()).isTrue();
         assertThat(plugin.filter(state, pod, n1).isSuccess()).isTrue();
         assertThat(plugin.filter(state, pod, n2).message()).isEqualTo("node(s) had volume node affinity conflict");
+    }
+
+    // --- WaitForFirstConsumer ---
+
+    private final Map<String, StorageClass> classes = new HashMap<>();
+    private final Map<String, String> selected = new HashMap<>();
+    private final VolumeBinding delaying = new VolumeBinding((ns, name) -> claims.get(ns + "/" + name), volumes::get,
+            new VolumeBinding.Delayed(classes::get, () -> List.copyOf(volumes.values()),
+                    (claim, node) -> selected.put(claim.getMetadata().getName(), node), Duration.ofSeconds(1)));
+
+    private void delayedClaim(String name, String className) {
+        claims.put("default/" + name, new PersistentVolumeClaimBuilder().withNewMetadata().withName(name)
+                .withNamespace("default").endMetadata().withNewSpec().withStorageClassName(className)
+                .withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi"))
+                .endResources().endSpec().build());
+    }
+
+    private void storageClass(String name, String provisioner) {
+        classes.put(name, new StorageClassBuilder().withNewMetadata().withName(name).endMetadata()
+                .withProvisioner(provisioner).withVolumeBindingMode("WaitForFirstConsumer").build());
+    }
+
+    @Test
+    void aWaitForFirstConsumerClaimWithAProvisionerFitsEveryNodeAndGetsTheChosenOne() {
+        storageClass("local-path", "kybern.io/local-path");
+        delayedClaim("data", "local-path");
+        CycleState state = new CycleState();
+        NodeInfo n1 = info(node("n1", "1", "1Gi").build());
+        Pod pod = using("data");
+        assertThat(delaying.preFilter(state, pod, List.of(n1)).isSuccess()).isTrue();
+        assertThat(delaying.filter(state, pod, n1).isSuccess()).isTrue();
+        // Binding selects the node, then waits for the controller; here nothing binds, so it times out.
+        Status bound = delaying.bind(state, pod, "n1");
+        assertThat(selected).containsEntry("data", "n1");
+        assertThat(bound.code()).isEqualTo(Status.Code.ERROR);
+        assertThat(bound.message()).contains("timed out");
+    }
+
+    @Test
+    void aWaitForFirstConsumerClaimWithoutProvisionerNeedsAReachableFreeVolume() {
+        storageClass("local", "kubernetes.io/no-provisioner");
+        delayedClaim("data", "local");
+        volumes.put("pv-n1", new PersistentVolumeBuilder().withNewMetadata().withName("pv-n1").endMetadata()
+                .withNewSpec().withStorageClassName("local").withAccessModes("ReadWriteOnce")
+                .addToCapacity("storage", new Quantity("1Gi")).withNewNodeAffinity().withNewRequired()
+                .addNewNodeSelectorTerm().withMatchFields(new NodeSelectorRequirement("metadata.name", "In",
+                        List.of("n1"))).endNodeSelectorTerm().endRequired().endNodeAffinity().endSpec().build());
+        CycleState state = new CycleState();
+        NodeInfo n1 = info(node("n1", "1", "1Gi").build());
+        NodeInfo n2 = info(node("n2", "1", "1Gi").build());
+        Pod pod = using("data");
+        assertThat(delaying.preFilter(state, pod, List.of(n1, n2)).isSuccess()).isTrue();
+        assertThat(delaying.filter(state, pod, n1).isSuccess()).isTrue();
+        assertThat(delaying.filter(state, pod, n2).message())
+                .isEqualTo("node(s) didn't find available persistent volumes to bind");
     }
 }
