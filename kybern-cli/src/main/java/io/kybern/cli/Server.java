@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * one before (datastore, then certificates, then the API server, then the kubeconfig that points at
  * it), and stopped in reverse on SIGTERM or {@link #close()}.
  */
-final class Server implements AutoCloseable {
+public final class Server implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Server.class);
 
@@ -60,7 +60,7 @@ final class Server implements AutoCloseable {
         this.shutdownHook = new Thread(this::close, "kybern-shutdown");
     }
 
-    static Server start(ServerConfig config) {
+    public static Server start(ServerConfig config) {
         long started = System.nanoTime();
         Stores.Endpoint endpoint = Stores.describe(config.datastoreEndpoint(), config.dataDir());
         log.info("starting datastore kind={} location={}", endpoint.kind(), endpoint.location());
@@ -169,7 +169,7 @@ final class Server implements AutoCloseable {
     }
 
     /** The simulated nodes this server runs, or null without any. */
-    SimulatedNodes simulatedNodes() {
+    public SimulatedNodes simulatedNodes() {
         return simulatedNodes;
     }
 
@@ -183,11 +183,11 @@ final class Server implements AutoCloseable {
         scheduler = Scheduler.start(schedulerClient, Scheduler.Config.defaults(config.clock()));
     }
 
-    Store store() {
+    public Store store() {
         return store;
     }
 
-    InetSocketAddress apiAddress() {
+    public InetSocketAddress apiAddress() {
         return apiServer.address();
     }
 
