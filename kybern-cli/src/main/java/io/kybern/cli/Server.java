@@ -17,6 +17,7 @@ import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.controllers.ControllerManager;
 import io.kybern.kubelet.sim.SimulatedNodes;
+import io.kybern.scheduler.ElectedScheduler;
 import io.kybern.scheduler.Scheduler;
 import io.kybern.store.Store;
 import io.kybern.store.Stores;
@@ -50,7 +51,7 @@ public final class Server implements AutoCloseable {
     private KubernetesClient controllersClient;
     private ControllerManager controllers;
     private KubernetesClient schedulerClient;
-    private Scheduler scheduler;
+    private ElectedScheduler scheduler;
     private KubernetesClient simulatedNodesClient;
     private SimulatedNodes simulatedNodes;
 
@@ -104,7 +105,7 @@ public final class Server implements AutoCloseable {
             }
             if (config.scheduler()) {
                 try {
-                    server.startScheduler(config);
+                    server.startScheduler(config, endpoint);
                 } catch (IOException | RuntimeException e) {
                     server.close();
                     throw new IllegalStateException("scheduler could not start", e);
@@ -175,12 +176,15 @@ public final class Server implements AutoCloseable {
 
     /**
      * The scheduler, like the controllers a client of this server's API with its own connection (binding
-     * traffic does not queue behind the controllers'). One scheduler per server: with several servers on
-     * etcd each would schedule; leader election for it is not done yet.
+     * traffic does not queue behind the controllers'), started in the background as they are. Servers
+     * sharing an etcd datastore take turns through the kube-system/kube-scheduler Lease.
      */
-    private void startScheduler(ServerConfig config) throws IOException {
-        schedulerClient = adminClient(config);
-        scheduler = Scheduler.start(schedulerClient, Scheduler.Config.defaults(config.clock()));
+    private void startScheduler(ServerConfig config, Stores.Endpoint endpoint) throws IOException {
+        schedulerClient = adminClient(config, "kube-scheduler");
+        boolean leaderElection = endpoint.kind().equals("etcd");
+        String identity = InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID();
+        scheduler = ElectedScheduler.start(schedulerClient,
+                new ElectedScheduler.Config(Scheduler.Config.defaults(config.clock()), leaderElection, identity));
     }
 
     public Store store() {
