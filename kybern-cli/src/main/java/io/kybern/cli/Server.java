@@ -54,6 +54,7 @@ public final class Server implements AutoCloseable {
     private ElectedScheduler scheduler;
     private KubernetesClient simulatedNodesClient;
     private SimulatedNodes simulatedNodes;
+    private AutoCloseable metricsApi;
 
     private Server(Store store, KubeApiServer apiServer) {
         this.store = store;
@@ -153,6 +154,8 @@ public final class Server implements AutoCloseable {
     private void startSimulatedNodes(ServerConfig config) throws IOException {
         simulatedNodesClient = adminClient(config);
         simulatedNodes = SimulatedNodes.start(simulatedNodesClient, config.simulatedNodes(), config.clock());
+        // Their resource metrics, served by this API server as metrics-server's are through aggregation (decision 0016).
+        metricsApi = apiServer.register(simulatedNodes.metricsApi());
     }
 
     private static KubernetesClient adminClient(ServerConfig config) throws IOException {
@@ -210,6 +213,13 @@ public final class Server implements AutoCloseable {
         }
         if (schedulerClient != null) {
             schedulerClient.close();
+        }
+        if (metricsApi != null) {
+            try {
+                metricsApi.close();
+            } catch (Exception e) {
+                log.debug("unregistering the metrics API failed", e);
+            }
         }
         if (simulatedNodes != null) {
             simulatedNodes.close();

@@ -3,6 +3,7 @@ package io.kybern.kubelet.sim;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.kybern.api.aggregation.AggregatedApi;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -123,6 +124,15 @@ public final class SimulatedNodes implements AutoCloseable {
         }
         log.info("simulated nodes started count={} prefix={}", options.count(), options.namePrefix());
         return set;
+    }
+
+    /**
+     * The resource metrics ({@code metrics.k8s.io}) of these nodes and their pods, for the API server to serve
+     * as metrics-server's are served through aggregation.
+     */
+    public AggregatedApi metricsApi() {
+        return new SimulatedMetrics(() -> nodes.values().stream().filter(node -> node.running).map(node -> node.name)
+                .toList(), node -> pods.getIndexer().byIndex(BY_NODE, node), clock);
     }
 
     public List<SimulatedNode> nodes() {
