@@ -154,7 +154,8 @@ public final class Server implements AutoCloseable {
     private void startSimulatedNodes(ServerConfig config) throws IOException {
         simulatedNodesClient = adminClient(config);
         simulatedNodes = SimulatedNodes.start(simulatedNodesClient, config.simulatedNodes(), config.clock());
-        // Their resource metrics, served by this API server as metrics-server's are through aggregation (decision 0016).
+        // Their resource metrics, served by this API server as metrics-server's are through aggregation
+        // (decision 0016).
         metricsApi = apiServer.register(simulatedNodes.metricsApi());
     }
 

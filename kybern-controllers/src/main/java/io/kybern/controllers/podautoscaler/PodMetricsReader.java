@@ -43,8 +43,8 @@ final class PodMetricsReader {
             items = client.genericKubernetesResources(POD_METRICS).inNamespace(namespace)
                     .list(new ListOptionsBuilder().withLabelSelector(selector).build()).getItems();
         } catch (KubernetesClientException e) {
-            String cause = e.getCode() == 404 ? "the server could not find the requested resource (get pods.metrics.k8s.io)"
-                    : e.getMessage();
+            String cause = e.getCode() == 404
+                    ? "the server could not find the requested resource (get pods.metrics.k8s.io)" : e.getMessage();
             throw new UnavailableException("unable to get metrics for resource " + resource
                     + ": unable to fetch metrics from resource metrics API: " + cause);
         }

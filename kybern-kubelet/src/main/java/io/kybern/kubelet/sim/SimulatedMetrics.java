@@ -119,7 +119,8 @@ final class SimulatedMetrics implements AggregatedApi {
                         .withNewMetadata().withName(pod.getMetadata().getName())
                         .withNamespace(pod.getMetadata().getNamespace()).withLabels(pod.getMetadata().getLabels())
                         .withCreationTimestamp(timestamp).endMetadata().withTimestamp(timestamp)
-                        .withWindow(new io.fabric8.kubernetes.api.model.Duration(WINDOW)).withContainers(containerUsage(pod)).build());
+                        .withWindow(new io.fabric8.kubernetes.api.model.Duration(WINDOW))
+                        .withContainers(containerUsage(pod)).build());
             }
         }
         return all;
