@@ -40,6 +40,8 @@ public final class NodeInfo {
 
     private Node node;
     private final List<PodInfo> pods = new ArrayList<>();
+    /** The pods with pod affinity or anti-affinity terms, whose preferences score every incoming pod. */
+    private final List<PodInfo> podsWithAffinity = new ArrayList<>();
     /** The pods with required anti-affinity terms, which every incoming pod must be checked against. */
     private final List<PodInfo> podsWithRequiredAntiAffinity = new ArrayList<>();
     private final Resources requested = new Resources();
@@ -77,6 +79,11 @@ public final class NodeInfo {
         return pods;
     }
 
+    /** The pods here whose spec has pod affinity or anti-affinity (Kubernetes keeps the same list). */
+    public List<PodInfo> podsWithAffinity() {
+        return podsWithAffinity;
+    }
+
     /** The pods here whose spec has required pod anti-affinity terms (Kubernetes keeps the same list). */
     public List<PodInfo> podsWithRequiredAntiAffinity() {
         return podsWithRequiredAntiAffinity;
@@ -112,6 +119,10 @@ public final class NodeInfo {
 
     public void addPod(PodInfo info) {
         pods.add(info);
+        var affinity = info.pod().getSpec().getAffinity();
+        if (affinity != null && (affinity.getPodAffinity() != null || affinity.getPodAntiAffinity() != null)) {
+            podsWithAffinity.add(info);
+        }
         if (hasRequiredAntiAffinity(info.pod())) {
             podsWithRequiredAntiAffinity.add(info);
         }
@@ -126,6 +137,7 @@ public final class NodeInfo {
             PodInfo info = pods.get(i);
             if (info.key().equals(key)) {
                 pods.remove(i);
+                podsWithAffinity.removeIf(other -> other == info);
                 podsWithRequiredAntiAffinity.removeIf(other -> other == info);
                 requested.subtract(info.requests());
                 nonZeroRequested.subtract(info.nonZeroRequests());
@@ -144,6 +156,7 @@ public final class NodeInfo {
         copy.allocatable = allocatable;
         copy.allowedPods = allowedPods;
         copy.pods.addAll(pods);
+        copy.podsWithAffinity.addAll(podsWithAffinity);
         copy.podsWithRequiredAntiAffinity.addAll(podsWithRequiredAntiAffinity);
         copy.requested.add(requested);
         copy.nonZeroRequested.add(nonZeroRequested);

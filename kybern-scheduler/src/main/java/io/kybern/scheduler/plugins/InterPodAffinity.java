@@ -196,8 +196,10 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
         List<WeightedPodAffinityTerm> antiAffinity = preferred(pod, true);
         Map<Domain, Long> weights = new HashMap<>();
         boolean anyExistingPreferences = false;
+        // A pod without preferences of its own is scored only by the existing pods' preferences.
+        boolean ownPreferences = !affinity.isEmpty() || !antiAffinity.isEmpty();
         for (NodeInfo node : all) {
-            for (NodeInfo.PodInfo info : node.pods()) {
+            for (NodeInfo.PodInfo info : ownPreferences ? node.pods() : node.podsWithAffinity()) {
                 Pod existing = info.pod();
                 add(weights, node, pod, existing, affinity, 1);
                 add(weights, node, pod, existing, antiAffinity, -1);
