@@ -16,6 +16,7 @@ import io.kybern.apiserver.pki.ServiceAccountKey;
 import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.controllers.ControllerManager;
+import io.kybern.images.registry.EmbeddedRegistry;
 import io.kybern.kubelet.sim.SimulatedNodes;
 import io.kybern.scheduler.ElectedScheduler;
 import io.kybern.scheduler.Scheduler;
@@ -55,6 +56,7 @@ public final class Server implements AutoCloseable {
     private KubernetesClient simulatedNodesClient;
     private SimulatedNodes simulatedNodes;
     private AutoCloseable metricsApi;
+    private EmbeddedRegistry registry;
 
     private Server(Store store, KubeApiServer apiServer) {
         this.store = store;
@@ -110,6 +112,14 @@ public final class Server implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     server.close();
                     throw new IllegalStateException("scheduler could not start", e);
+                }
+            }
+            if (config.registry() != null) {
+                try {
+                    server.registry = EmbeddedRegistry.start(config.dataDir(), config.registry());
+                } catch (IOException | RuntimeException | InterruptedException e) {
+                    server.close();
+                    throw new IllegalStateException("image registry could not start on " + config.registry(), e);
                 }
             }
             if (config.simulatedNodes().count() > 0) {
@@ -191,6 +201,11 @@ public final class Server implements AutoCloseable {
                 new ElectedScheduler.Config(Scheduler.Config.defaults(config.clock()), leaderElection, identity));
     }
 
+    /** The embedded image registry, or null when it is disabled. */
+    EmbeddedRegistry registry() {
+        return registry;
+    }
+
     public Store store() {
         return store;
     }
@@ -231,6 +246,9 @@ public final class Server implements AutoCloseable {
         if (controllers != null) {
             controllers.close();
             controllersClient.close();
+        }
+        if (registry != null) {
+            registry.close();
         }
         apiServer.close();
         store.close();

@@ -2,6 +2,7 @@ package io.kybern.cli;
 
 import io.kybern.kubelet.sim.NodeShape;
 import io.kybern.kubelet.sim.SimulatedNodes;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.InstantSource;
@@ -21,16 +22,17 @@ import java.util.Objects;
  * @param scheduler         whether to run the scheduler (kube-scheduler's part) in this server
  * @param simulatedNodes    the simulated nodes to run in this server (a count of 0 for none)
  * @param clock             the time the controllers, scheduler and simulated nodes read (tests move their own)
+ * @param registry          where the embedded image registry listens (port 0 picks one), or null for none
  */
 public record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
         List<String> tlsSans, boolean controllers, boolean scheduler, SimulatedNodes.Options simulatedNodes,
-        InstantSource clock) {
+        InstantSource clock, InetSocketAddress registry) {
 
     /** A server without simulated nodes, on the system clock, with or without its controllers and scheduler. */
     public ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
             List<String> tlsSans, boolean controllersAndScheduler) {
         this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, controllersAndScheduler,
-                controllersAndScheduler, noSimulatedNodes(), Clock.systemUTC());
+                controllersAndScheduler, noSimulatedNodes(), Clock.systemUTC(), null);
     }
 
     /** A server with its controllers and scheduler. */
