@@ -2,6 +2,7 @@ package io.kybern.apiserver;
 
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
+import io.kybern.api.aggregation.AggregatedApi;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.api.schema.Schemas;
 import io.kybern.api.schema.UnknownFields;
@@ -79,6 +80,7 @@ public final class ApiServer implements ApiHandler {
     private final InstantSource clock;
     private final Subresources subresources;
     private final Reviews reviews;
+    private final AggregatedApis aggregated;
     private final Authorizer authorizer;
     private final Function<String, Optional<UserInfo>> bearerTokens;
     private final Schemas schemas = Schemas.builtIn();
@@ -120,6 +122,7 @@ public final class ApiServer implements ApiHandler {
         this.bearerTokens = tokens == null ? token -> Optional.empty()
                 : new ServiceAccountAuthenticator(tokens, storage, catalog)::authenticate;
         this.reviews = new Reviews(authorizer, bearerTokens);
+        this.aggregated = new AggregatedApis(catalog instanceof CustomResourceCatalog dynamic ? dynamic : null);
         this.writes = new ManagedWrites(storage, clock);
     }
 
@@ -133,6 +136,14 @@ public final class ApiServer implements ApiHandler {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Serves {@code api}'s resources until the returned handle is closed (an APIService becoming available,
+     * then going away).
+     */
+    public AutoCloseable register(AggregatedApi api) {
+        return aggregated.register(api);
     }
 
     private void route(ApiRequest request, NegotiatedResponder responder) {
@@ -167,6 +178,8 @@ public final class ApiServer implements ApiHandler {
                 subresources.createBinding(info.namespace(), request, responder);
             } else if (reviews.handles(type)) {
                 reviews.serve(type, info, request, responder);
+            } else if (aggregated.handles(type)) {
+                aggregated.serve(type, info, responder, selector(type, request));
             } else {
                 serve(type, info, request, responder);
             }

@@ -1,5 +1,6 @@
 package io.kybern.apiserver;
 
+import io.kybern.api.aggregation.AggregatedApi;
 import io.kybern.api.openapi.OpenApiDocuments;
 import io.kybern.api.openapi.RawKinds;
 import io.kybern.api.resource.GroupVersionResource;
@@ -62,11 +63,21 @@ public final class KubeApiServer implements AutoCloseable {
     private final HttpApiServer http;
     private final AutoCloseable definitions;
     private final WatchCaches caches;
+    private final ApiServer router;
 
-    private KubeApiServer(HttpApiServer http, AutoCloseable definitions, WatchCaches caches) {
+    private KubeApiServer(HttpApiServer http, AutoCloseable definitions, WatchCaches caches, ApiServer router) {
         this.http = http;
         this.definitions = definitions;
         this.caches = caches;
+        this.router = router;
+    }
+
+    /**
+     * Serves an aggregated API ({@code metrics.k8s.io} of the simulated nodes, say) until the returned handle
+     * is closed: its group appears in discovery and its requests reach it.
+     */
+    public AutoCloseable register(AggregatedApi api) {
+        return router.register(api);
     }
 
     public static KubeApiServer start(Store store, ResourceCatalog catalog, ApiServer.NonResourceHandler discovery,
@@ -119,7 +130,7 @@ public final class KubeApiServer implements AutoCloseable {
         // Filled behind the listener, so the server is ready as soon; a request that comes first waits for it.
         caches.start(catalog.all());
         log.info("api server ready address={}", http.address());
-        return new KubeApiServer(http, definitions, caches);
+        return new KubeApiServer(http, definitions, caches, router);
     }
 
     /**

@@ -63,6 +63,31 @@ abstract class ApiPeer implements AutoCloseable {
         throw new IOException("no VmRSS for process " + process.pid());
     }
 
+    /**
+     * The process's Java heap in use after a full collection, in MiB: what the objects it holds take, without
+     * the garbage a collection has not reached yet. Asks the JVM through {@code jcmd}.
+     */
+    double heapUsedMb() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        String info = jcmd("GC.heap_info");
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        if (!used.find()) {
+            throw new IOException("no heap figure in jcmd GC.heap_info: " + info);
+        }
+        return Long.parseLong(used.group(1)) / 1024.0;
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process run = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
+                .redirectErrorStream(true).start();
+        String output = new String(run.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!run.waitFor(120, TimeUnit.SECONDS) || run.exitValue() != 0) {
+            throw new IOException("jcmd " + command + " failed: " + output);
+        }
+        return output;
+    }
+
     /** The client configuration: where the server is and how to trust and authenticate to it. */
     abstract Config config();
 

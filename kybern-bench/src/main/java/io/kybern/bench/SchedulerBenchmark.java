@@ -8,10 +8,13 @@ import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kybern.scheduler.Scheduler;
+import io.kybern.testkit.TestCluster;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -35,7 +38,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code scheduler} benchmark: a Kybern server (its jar, started with {@code --disable-scheduler})
+ * The {@code scheduler} benchmark: a Kybern server (its jar, started with {@code --disable-scheduler} and
+ * {@code --disable-controller-manager})
  * with N Node objects created through the API (allocatable and Ready written through the status
  * subresource; no node agent, so pods are only bound, never run) and P basic pods created by concurrent
  * fabric8 clients while no scheduler runs. Then Kybern's scheduler starts in this JVM, a client of that
@@ -43,6 +47,12 @@ import picocli.CommandLine.Option;
  * start (informers' first list included) to the last pod a watch sees bound, as kube-scheduler's
  * scheduler_perf measures throughput on pods created beforehand. Pod creation is kept out of the figure:
  * it is the API server's rate, not the scheduler's.
+ *
+ * <p>Then three figures of the whole server (controllers, scheduler and simulated nodes in its JVM): a
+ * Deployment of 1,000 replicas on 100 simulated nodes, timed from its creation to all replicas available;
+ * the heap the server holds (after a full collection) with 5,000 simulated nodes and 50,000 running pods;
+ * and the test kit's start to its first client call in this JVM (the first start of the JVM, then the
+ * median of the next five, which is the figure: a test suite pays the first once).
  */
 @Command(
         name = "scheduler",
@@ -51,16 +61,18 @@ import picocli.CommandLine.Option;
         description = {
             "The scheduler: pods/s bound on N nodes (API objects, no node agent) for P basic pods.",
             "",
+            "Then: a Deployment of 1,000 replicas on 100 simulated nodes to fully available; the server's heap with",
+            "5,000 simulated nodes and 50,000 running pods; the test kit's start to its first client call.",
             "Ends with: scheduler: pods_per_s_1k=.. pods_per_s_5k=.. deploy1000_s=.. heap5k_mb=.. testkit_start_ms=..",
-            "(figures this benchmark does not measure yet are printed as n/a)."})
+            "(--quick runs smaller sizes, so its pods_per_s figures are n/a and the others are marked as quick)."})
 public final class SchedulerBenchmark implements Callable<Integer> {
 
-    @Option(names = "--quick", description = "100 nodes and 1,000 pods instead of the targets' sizes.")
+    @Option(names = "--quick", description = "A few minutes: 100 nodes and 1,000 pods, a Deployment of 200 on 20 nodes,"
+            + " 500 nodes with 5,000 pods for the heap.")
     boolean quick;
 
-    @Option(names = "--nodes", split = ",", paramLabel = "N", defaultValue = "1000",
-            description = "Node counts to run, each on a fresh server (default ${DEFAULT-VALUE}; 5000 also fills"
-                    + " pods_per_s_5k).")
+    @Option(names = "--nodes", split = ",", paramLabel = "N", defaultValue = "1000,5000",
+            description = "Node counts to run, each on a fresh server (default ${DEFAULT-VALUE}).")
     List<Integer> nodeCounts;
 
     @Option(names = "--pods", paramLabel = "P", defaultValue = "10000",
@@ -78,6 +90,10 @@ public final class SchedulerBenchmark implements Callable<Integer> {
     @Option(names = "--jar", paramLabel = "FILE", description = "Kybern's jar (default: -Dkybern.jar, as bin/bench"
             + " sets it).")
     Path jar;
+
+    @Option(names = "--throughput-only", description = "Only the pods/s runs (to profile the scheduler); the summary"
+            + " line then shows n/a for the whole-server figures.")
+    boolean throughputOnly;
 
     @Option(names = "--keep", description = "Keep the run's files (data directories, server logs).")
     boolean keep;
@@ -107,9 +123,38 @@ public final class SchedulerBenchmark implements Callable<Integer> {
                     Numbers.fixed2(run.nodesSeconds()), Numbers.fixed2(run.createSeconds()),
                     Numbers.plain(Math.round(podCount / run.createSeconds())), Numbers.fixed2(run.bindSeconds()),
                     Numbers.plain(Math.round(run.podsPerSecond())));
+            out.flush();
         }
+
+        if (throughputOnly) {
+            out.println("scheduler: pods_per_s_1k=" + figure(runs.get(1000)) + " pods_per_s_5k="
+                    + figure(runs.get(5000)) + " deploy1000_s=n/a heap5k_mb=n/a testkit_start_ms=n/a");
+            return CommandLine.ExitCode.OK;
+        }
+        int deployNodes = quick ? 20 : 100;
+        int replicas = quick ? 200 : 1000;
+        double deploySeconds = deploymentToAvailable(deployNodes, replicas, progress);
+        out.printf("deployment of %d replicas on %d simulated nodes: fully available in %s s%n", replicas,
+                deployNodes, Numbers.fixed2(deploySeconds));
+        out.flush();
+
+        int heapNodes = quick ? 500 : 5000;
+        int heapPods = quick ? 5000 : 50000;
+        double heapMb = heapWith(heapNodes, heapPods, progress);
+        out.printf("server heap with %d simulated nodes and %d running pods: %s MiB used after a full GC%n",
+                heapNodes, heapPods, Numbers.plain(Math.round(heapMb)));
+        out.flush();
+
+        TestkitStarts starts = testkitStarts(progress);
+        out.printf("test kit (3 simulated nodes, controllers, scheduler) start to first client call: first in the JVM"
+                + " %d ms, then median %d ms of %s%n", starts.first(), starts.median(), starts.warm());
+
+        // A quick run's sizes are not the targets': its figures are shown as quick, never as the targets' own.
+        String q = quick ? "(quick)" : "";
         out.println("scheduler: pods_per_s_1k=" + figure(runs.get(1000)) + " pods_per_s_5k=" + figure(runs.get(5000))
-                + " deploy1000_s=n/a heap5k_mb=n/a testkit_start_ms=n/a");
+                + " deploy1000_s=" + Numbers.fixed2(deploySeconds) + q
+                + " heap5k_mb=" + Numbers.plain(Math.round(heapMb)) + q
+                + " testkit_start_ms=" + starts.median());
         return CommandLine.ExitCode.OK;
     }
 
@@ -119,7 +164,10 @@ public final class SchedulerBenchmark implements Callable<Integer> {
 
     private Run runOnce(int nodeCount, int podCount, Progress progress) throws Exception {
         Path workDir = Files.createTempDirectory("kybern-bench-scheduler-");
-        List<String> flags = new ArrayList<>(List.of("--disable-scheduler"));
+        // No controllers either, as in kube-scheduler's scheduler_perf: these Nodes have no agent renewing their
+        // Leases, so the node lifecycle controller would taint them unreachable after 40 s and the scheduler
+        // would spend the run explaining why nothing fits.
+        List<String> flags = new ArrayList<>(List.of("--disable-scheduler", "--disable-controller-manager"));
         if (!datastore.isEmpty()) {
             flags.addAll(List.of("--datastore-endpoint", datastore));
         }
@@ -197,6 +245,149 @@ public final class SchedulerBenchmark implements Callable<Integer> {
             } else {
                 progress.line("files kept in " + workDir);
             }
+        }
+    }
+
+    /**
+     * A server with {@code nodes} simulated nodes (default shape); a Deployment of {@code replicas} basic pods
+     * created at once; seconds from its creation until its status says every replica is available.
+     */
+    private double deploymentToAvailable(int nodes, int replicas, Progress progress) throws Exception {
+        Path workDir = Files.createTempDirectory("kybern-bench-deploy-");
+        try (KybernPeer peer = KybernPeer.start(kybernJar(), aotCache(), workDir, progress,
+                List.of("--simulated-nodes", Integer.toString(nodes)));
+                KubernetesClient client = peer.client()) {
+            awaitNodes(client, nodes);
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata()
+                    .build()).create();
+            long started = System.nanoTime();
+            client.apps().deployments().inNamespace("bench").resource(new DeploymentBuilder().withNewMetadata()
+                    .withName("web").endMetadata().withNewSpec().withReplicas(replicas).withNewSelector()
+                    .addToMatchLabels("app", "web").endSelector().withNewTemplate().withNewMetadata()
+                    .addToLabels("app", "web").endMetadata().withSpec(basicPod("template").getSpec()).endTemplate()
+                    .endSpec().build()).create();
+            long deadline = started + TimeUnit.MINUTES.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                Deployment deployment = client.apps().deployments().inNamespace("bench").withName("web").get();
+                Integer available = deployment.getStatus() == null ? null
+                        : deployment.getStatus().getAvailableReplicas();
+                if (available != null && available == replicas) {
+                    return (System.nanoTime() - started) / 1e9;
+                }
+                Thread.sleep(100);
+            }
+            throw new IllegalStateException("the Deployment of " + replicas + " was not available in 10 minutes; "
+                    + "server log: " + workDir);
+        } finally {
+            cleanUp(workDir, progress);
+        }
+    }
+
+    /**
+     * A server with {@code nodes} simulated nodes and {@code podCount} basic pods created through the API and
+     * run by them; the server's heap in use once every pod is Running, after a full collection.
+     */
+    private double heapWith(int nodes, int podCount, Progress progress) throws Exception {
+        Path workDir = Files.createTempDirectory("kybern-bench-heap-");
+        try (KybernPeer peer = KybernPeer.start(kybernJar(), aotCache(), workDir, progress,
+                List.of("--simulated-nodes", Integer.toString(nodes)));
+                KubernetesClient client = peer.client()) {
+            awaitNodes(client, nodes);
+            progress.line("[heap] " + nodes + " simulated nodes registered; creating " + podCount + " pods");
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata()
+                    .build()).create();
+            Set<String> running = ConcurrentHashMap.newKeySet();
+            SharedIndexInformer<Pod> informer = client.pods().inNamespace("bench").inform(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(Pod pod) {
+                    seen(pod);
+                }
+
+                @Override
+                public void onUpdate(Pod old, Pod pod) {
+                    seen(pod);
+                }
+
+                @Override
+                public void onDelete(Pod pod, boolean unknown) {
+                }
+
+                private void seen(Pod pod) {
+                    if (pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase())) {
+                        running.add(pod.getMetadata().getName());
+                    }
+                }
+            });
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            List<KubernetesClient> clientsUsed = new ArrayList<>();
+            try {
+                for (int i = 0; i < clients; i++) {
+                    clientsUsed.add(peer.client());
+                }
+                parallel(pool, podCount, i -> clientsUsed.get(i % clients).pods().inNamespace("bench")
+                        .resource(basicPod("pod-" + i)).create());
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
+                while (running.size() < podCount && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                }
+                if (running.size() < podCount) {
+                    throw new IllegalStateException("only " + running.size() + " of " + podCount
+                            + " pods running in 20 minutes; server log: " + workDir);
+                }
+                progress.line("[heap] " + podCount + " pods running; measuring the server's heap");
+                return peer.heapUsedMb();
+            } finally {
+                informer.close();
+                pool.shutdownNow();
+                clientsUsed.forEach(KubernetesClient::close);
+            }
+        } finally {
+            cleanUp(workDir, progress);
+        }
+    }
+
+    /** The first test kit start of this JVM, and the next five. */
+    record TestkitStarts(long first, List<Long> warm) {
+        long median() {
+            List<Long> sorted = warm.stream().sorted().toList();
+            return sorted.get(sorted.size() / 2);
+        }
+    }
+
+    private static TestkitStarts testkitStarts(Progress progress) {
+        long first = testkitStart();
+        List<Long> warm = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            warm.add(testkitStart());
+        }
+        progress.line("[testkit] first start " + first + " ms, then " + warm + " ms");
+        return new TestkitStarts(first, warm);
+    }
+
+    /** Milliseconds from asking the test kit for a cluster to the answer of its first client call. */
+    private static long testkitStart() {
+        long started = System.nanoTime();
+        try (TestCluster cluster = TestCluster.start(TestCluster.Settings.defaults())) {
+            cluster.client().namespaces().withName("default").get();
+            return (System.nanoTime() - started) / 1_000_000;
+        }
+    }
+
+    private static void awaitNodes(KubernetesClient client, int nodes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (client.nodes().list().getItems().size() < nodes) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the " + nodes + " simulated nodes did not register in 5 minutes");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private void cleanUp(Path workDir, Progress progress) throws IOException {
+        if (!keep) {
+            deleteTree(workDir);
+        } else {
+            progress.line("files kept in " + workDir);
         }
     }
 

@@ -18,6 +18,7 @@ import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.controllers.ControllerManager;
 import io.kybern.images.registry.EmbeddedRegistry;
 import io.kybern.kubelet.sim.SimulatedNodes;
+import io.kybern.scheduler.ElectedScheduler;
 import io.kybern.scheduler.Scheduler;
 import io.kybern.store.Store;
 import io.kybern.store.Stores;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * one before (datastore, then certificates, then the API server, then the kubeconfig that points at
  * it), and stopped in reverse on SIGTERM or {@link #close()}.
  */
-final class Server implements AutoCloseable {
+public final class Server implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Server.class);
 
@@ -51,9 +52,10 @@ final class Server implements AutoCloseable {
     private KubernetesClient controllersClient;
     private ControllerManager controllers;
     private KubernetesClient schedulerClient;
-    private Scheduler scheduler;
+    private ElectedScheduler scheduler;
     private KubernetesClient simulatedNodesClient;
     private SimulatedNodes simulatedNodes;
+    private AutoCloseable metricsApi;
     private EmbeddedRegistry registry;
 
     private Server(Store store, KubeApiServer apiServer) {
@@ -62,7 +64,7 @@ final class Server implements AutoCloseable {
         this.shutdownHook = new Thread(this::close, "kybern-shutdown");
     }
 
-    static Server start(ServerConfig config) {
+    public static Server start(ServerConfig config) {
         long started = System.nanoTime();
         Stores.Endpoint endpoint = Stores.describe(config.datastoreEndpoint(), config.dataDir());
         log.info("starting datastore kind={} location={}", endpoint.kind(), endpoint.location());
@@ -106,7 +108,7 @@ final class Server implements AutoCloseable {
             }
             if (config.scheduler()) {
                 try {
-                    server.startScheduler(config);
+                    server.startScheduler(config, endpoint);
                 } catch (IOException | RuntimeException e) {
                     server.close();
                     throw new IllegalStateException("scheduler could not start", e);
@@ -163,6 +165,9 @@ final class Server implements AutoCloseable {
     private void startSimulatedNodes(ServerConfig config) throws IOException {
         simulatedNodesClient = adminClient(config);
         simulatedNodes = SimulatedNodes.start(simulatedNodesClient, config.simulatedNodes(), config.clock());
+        // Their resource metrics, served by this API server as metrics-server's are through aggregation
+        // (decision 0016).
+        metricsApi = apiServer.register(simulatedNodes.metricsApi());
     }
 
     private static KubernetesClient adminClient(ServerConfig config) throws IOException {
@@ -180,18 +185,21 @@ final class Server implements AutoCloseable {
     }
 
     /** The simulated nodes this server runs, or null without any. */
-    SimulatedNodes simulatedNodes() {
+    public SimulatedNodes simulatedNodes() {
         return simulatedNodes;
     }
 
     /**
      * The scheduler, like the controllers a client of this server's API with its own connection (binding
-     * traffic does not queue behind the controllers'). One scheduler per server: with several servers on
-     * etcd each would schedule; leader election for it is not done yet.
+     * traffic does not queue behind the controllers'), started in the background as they are. Servers
+     * sharing an etcd datastore take turns through the kube-system/kube-scheduler Lease.
      */
-    private void startScheduler(ServerConfig config) throws IOException {
-        schedulerClient = adminClient(config);
-        scheduler = Scheduler.start(schedulerClient, Scheduler.Config.defaults(config.clock()));
+    private void startScheduler(ServerConfig config, Stores.Endpoint endpoint) throws IOException {
+        schedulerClient = adminClient(config, "kube-scheduler");
+        boolean leaderElection = endpoint.kind().equals("etcd");
+        String identity = InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID();
+        scheduler = ElectedScheduler.start(schedulerClient,
+                new ElectedScheduler.Config(Scheduler.Config.defaults(config.clock()), leaderElection, identity));
     }
 
     /** The embedded image registry, or null when it is disabled. */
@@ -199,11 +207,11 @@ final class Server implements AutoCloseable {
         return registry;
     }
 
-    Store store() {
+    public Store store() {
         return store;
     }
 
-    InetSocketAddress apiAddress() {
+    public InetSocketAddress apiAddress() {
         return apiServer.address();
     }
 
@@ -222,6 +230,13 @@ final class Server implements AutoCloseable {
         }
         if (schedulerClient != null) {
             schedulerClient.close();
+        }
+        if (metricsApi != null) {
+            try {
+                metricsApi.close();
+            } catch (Exception e) {
+                log.debug("unregistering the metrics API failed", e);
+            }
         }
         if (simulatedNodes != null) {
             simulatedNodes.close();

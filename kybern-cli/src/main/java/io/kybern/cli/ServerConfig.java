@@ -24,24 +24,24 @@ import java.util.Objects;
  * @param clock             the time the controllers, scheduler and simulated nodes read (tests move their own)
  * @param registry          where the embedded image registry listens (port 0 picks one), or null for none
  */
-record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
+public record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
         List<String> tlsSans, boolean controllers, boolean scheduler, SimulatedNodes.Options simulatedNodes,
         InstantSource clock, InetSocketAddress registry) {
 
     /** A server without simulated nodes, on the system clock, with or without its controllers and scheduler. */
-    ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
+    public ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
             List<String> tlsSans, boolean controllersAndScheduler) {
         this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, controllersAndScheduler,
                 controllersAndScheduler, noSimulatedNodes(), Clock.systemUTC(), null);
     }
 
     /** A server with its controllers and scheduler. */
-    ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
+    public ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
             List<String> tlsSans) {
         this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, true);
     }
 
-    ServerConfig {
+    public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         datastoreEndpoint = datastoreEndpoint == null ? "" : datastoreEndpoint;
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -54,7 +54,7 @@ record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, 
         Objects.requireNonNull(clock, "clock");
     }
 
-    static SimulatedNodes.Options noSimulatedNodes() {
+    public static SimulatedNodes.Options noSimulatedNodes() {
         return new SimulatedNodes.Options(0, SimulatedNodes.Options.DEFAULT_PREFIX, NodeShape.defaults());
     }
 }

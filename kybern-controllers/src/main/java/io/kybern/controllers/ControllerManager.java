@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -35,6 +36,7 @@ import io.kybern.controllers.job.TtlAfterFinishedController;
 import io.kybern.controllers.namespace.NamespaceController;
 import io.kybern.controllers.nodelifecycle.NodeLifecycleController;
 import io.kybern.controllers.nodelifecycle.TaintEvictionController;
+import io.kybern.controllers.podautoscaler.HorizontalPodAutoscalerController;
 import io.kybern.controllers.podgc.PodGarbageCollector;
 import io.kybern.controllers.quota.ResourceQuotaController;
 import io.kybern.controllers.replicaset.ReplicaController;
@@ -240,6 +242,12 @@ public final class ControllerManager implements AutoCloseable {
         Controller<ObjectKey> volumeController = controller(PersistentVolumeController.COMPONENT, persistentVolumes, 1);
         persistentVolumes.watch(volumeController.queue()::add);
 
+        var autoscaler = new HorizontalPodAutoscalerController(client, informers.of(HorizontalPodAutoscaler.class),
+                pods, clock);
+        Controller<ObjectKey> autoscalerController = controller(HorizontalPodAutoscalerController.COMPONENT,
+                autoscaler, 5);
+        autoscaler.watch(autoscalerController.queue()::add);
+
         GarbageCollector collector = new GarbageCollector(client);
         Controller<String> gcController = new Controller<>("garbage-collector",
                 new WorkQueue<>(clock, Backoff.CONTROLLER_DEFAULT), collector, 10);
@@ -260,7 +268,7 @@ public final class ControllerManager implements AutoCloseable {
                 jobController, ttlController, cronJobController, namespaceController,
                 serviceAccountController, nodeLifecycleController, taintEvictionController, podGcController,
                 endpointsController, slicesController, disruptionController, quotaController, volumeController,
-                gcController)) {
+                autoscalerController, gcController)) {
             controller.start();
         }
         rediscovery = Thread.ofVirtual().name("garbage-collector-rediscovery").start(() -> {

@@ -41,6 +41,9 @@ public final class CustomResourceCatalog implements ResourceCatalog {
     private final ResourceCatalog builtIn;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot;
+    /** What aggregated APIs serve, between the built-ins and the custom resources; see {@link #serveAggregated}. */
+    private volatile List<ResourceType> aggregated = List.of();
+    private volatile List<CustomResource> customs = List.of();
 
     public CustomResourceCatalog(ResourceCatalog builtIn) {
         this.builtIn = builtIn;
@@ -53,12 +56,23 @@ public final class CustomResourceCatalog implements ResourceCatalog {
     }
 
     /** Serves exactly these custom resources from now on. */
-    public void replace(List<CustomResource> resources) {
+    public synchronized void replace(List<CustomResource> resources) {
         Snapshot next = build(resources);
+        customs = List.copyOf(resources);
         if (next.custom().equals(snapshot.custom())) {
             return;
         }
         snapshot = next;
+        listeners.forEach(Runnable::run);
+    }
+
+    /**
+     * Serves exactly these resources of aggregated APIs from now on (as kube-apiserver adds an APIService's
+     * group to discovery while it is available). They take precedence over custom resources of the same name.
+     */
+    public synchronized void serveAggregated(List<ResourceType> resources) {
+        aggregated = List.copyOf(resources);
+        snapshot = build(customs);
         listeners.forEach(Runnable::run);
     }
 
@@ -104,6 +118,14 @@ public final class CustomResourceCatalog implements ResourceCatalog {
             byResource.put(t.gvr(), t);
             byKind.put(t.gvk(), t);
         });
+        Set<GroupVersion> aggregatedGroupVersions = new LinkedHashSet<>();
+        for (ResourceType type : aggregated) {
+            if (byResource.putIfAbsent(type.gvr(), type) == null) {
+                byKind.putIfAbsent(type.gvk(), type);
+                all.add(type);
+                aggregatedGroupVersions.add(type.gvr().groupVersion());
+            }
+        }
         Map<GroupVersionResource, CustomResource> custom = new HashMap<>();
         List<CustomResource> sorted = resources.stream()
                 .sorted(Comparator.comparing((CustomResource r) -> r.type().gvr().group())
@@ -123,6 +145,7 @@ public final class CustomResourceCatalog implements ResourceCatalog {
             customGroupVersions.add(type.gvr().groupVersion());
         }
         List<GroupVersion> groupVersions = new ArrayList<>(builtIn.groupVersions());
+        aggregatedGroupVersions.stream().filter(gv -> !groupVersions.contains(gv)).forEach(groupVersions::add);
         customGroupVersions.stream().filter(gv -> !groupVersions.contains(gv)).forEach(groupVersions::add);
         return new Snapshot(List.copyOf(all), Map.copyOf(byResource), Map.copyOf(byKind), List.copyOf(groupVersions),
                 Map.copyOf(custom));

@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Simulated nodes as kubectl users meet them: {@code kubectl get nodes} (and {@code -o wide}) with
  * kubectl's columns, a pod pinned to a node that {@code kubectl wait} sees Ready, and a node stopped and
- * started with {@code kybern sim stop-node/start-node} going NotReady and back.
+ * started with {@code kybern sim stop-node/start-node} going NotReady and back, and {@code kubectl top} reading
+ * the usage the simulated nodes report through metrics.k8s.io.
  */
 @TestServers.WithSimulatedNodes(3)
 class KubectlSimulatedNodesTest extends ServerPerClass {
@@ -101,6 +102,44 @@ class KubectlSimulatedNodesTest extends ServerPerClass {
         await().atMost(PATIENCE).until(() -> nodeStatus(kubectl, "sim-node-2").equals("Ready"));
         await().atMost(PATIENCE).until(() -> ok(kubectl.run("get", "node", "sim-node-2", "-o",
                 "jsonpath={.spec.taints}")).stdout().isBlank());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"27", "33"})
+    void kubectlTopShowsTheSimulatedUsageOfPodsAndNodes(String minor) throws Exception {
+        Kubectl kubectl = Kubectl.version(minor, server.kubeconfig());
+        String ns = "kubectl-top-" + minor;
+        ok(kubectl.run("create", "namespace", ns));
+        ok(kubectl.runWithInput("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: busy
+                  annotations: {sim.kybern.io/cpu-usage: 250m, sim.kybern.io/memory-usage: 100Mi}
+                spec:
+                  nodeName: sim-node-0
+                  containers:
+                  - name: c
+                    image: nginx
+                    resources: {requests: {cpu: 500m, memory: 256Mi}}
+                """, "create", "-n", ns, "-f", "-"));
+        ok(kubectl.run("wait", "-n", ns, "--for=condition=Ready", "pod/busy", "--timeout=30s"));
+
+        List<String> pods = ok(kubectl.run("top", "pod", "busy", "-n", ns)).stdout().lines().toList();
+        assertThat(columns(pods.get(0))).containsExactly("NAME", "CPU(cores)", "MEMORY(bytes)");
+        assertThat(columns(pods.get(1))).containsExactly("busy", "250m", "100Mi");
+
+        List<String> nodes = ok(kubectl.run("top", "node", "sim-node-0")).stdout().lines().toList();
+        assertThat(columns(nodes.get(0))).startsWith("NAME", "CPU(cores)");
+        List<String> row = columns(nodes.get(1));
+        assertThat(row.get(0)).isEqualTo("sim-node-0");
+        // At least this pod's 250m (other tests may run pods there too), in millicores.
+        assertThat(Integer.parseInt(row.get(1).replace("m", ""))).isGreaterThanOrEqualTo(250);
+
+        // A pod that is not running reports no metrics: kubectl says so.
+        Kubectl.Result missing = kubectl.run("top", "pod", "no-such-pod", "-n", ns);
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.stderr()).contains("NotFound");
     }
 
     @org.junit.jupiter.api.Test

@@ -3,6 +3,7 @@ package io.kybern.kubelet.sim;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.kybern.api.aggregation.AggregatedApi;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -110,14 +112,27 @@ public final class SimulatedNodes implements AutoCloseable {
         String version = client.getKubernetesVersion().getGitVersion();
         SimulatedNodes set = new SimulatedNodes(client, clock, options.shape(), version);
         try {
-            set.register(options);
-            set.watch();
+            // The pod cache fills while the nodes register: a fresh server's first list costs as much as they do.
+            // Pods seen meanwhile wait in the queue: the workers start once the nodes are registered.
+            set.declare(options);
+            CompletableFuture<Void> podsListed = set.listPods();
+            set.register();
+            set.watch(podsListed);
         } catch (RuntimeException e) {
             set.close();
             throw e;
         }
         log.info("simulated nodes started count={} prefix={}", options.count(), options.namePrefix());
         return set;
+    }
+
+    /**
+     * The resource metrics ({@code metrics.k8s.io}) of these nodes and their pods, for the API server to serve
+     * as metrics-server's are served through aggregation.
+     */
+    public AggregatedApi metricsApi() {
+        return new SimulatedMetrics(() -> nodes.values().stream().filter(node -> node.running).map(node -> node.name)
+                .toList(), node -> pods.getIndexer().byIndex(BY_NODE, node), clock);
     }
 
     public List<SimulatedNode> nodes() {
@@ -129,12 +144,18 @@ public final class SimulatedNodes implements AutoCloseable {
         return nodes.get(name);
     }
 
-    private void register(Options options) {
-        Instant now = clock.instant();
-        List<Future<?>> registrations = new ArrayList<>();
+    /** Names the nodes; the map is not changed after this, so informer threads may read it without a lock. */
+    private void declare(Options options) {
         for (int i = 0; i < options.count(); i++) {
             NodeState state = new NodeState(options.namePrefix() + i, i);
             nodes.put(state.name, state);
+        }
+    }
+
+    private void register() {
+        Instant now = clock.instant();
+        List<Future<?>> registrations = new ArrayList<>();
+        for (NodeState state : nodes.values()) {
             registrations.add(background.submit(() -> {
                 writes.acquire();
                 try {
@@ -162,7 +183,7 @@ public final class SimulatedNodes implements AutoCloseable {
         }
     }
 
-    private void watch() {
+    private CompletableFuture<Void> listPods() {
         pods.addIndexers(Map.of(BY_NODE, pod -> List.of(nodeName(pod))));
         pods.addEventHandler(new ResourceEventHandler<>() {
             @Override
@@ -180,6 +201,10 @@ public final class SimulatedNodes implements AutoCloseable {
                 due.remove(key(pod));
             }
         });
+        return pods.start().toCompletableFuture();
+    }
+
+    private void watch(CompletableFuture<Void> podsListed) {
         nodeInformer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node node) {
@@ -196,8 +221,8 @@ public final class SimulatedNodes implements AutoCloseable {
             }
         });
         try {
-            pods.start().toCompletableFuture().get(CACHE_SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            nodeInformer.start().toCompletableFuture().get(CACHE_SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(podsListed, nodeInformer.start().toCompletableFuture())
+                    .get(CACHE_SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while listing pods", e);

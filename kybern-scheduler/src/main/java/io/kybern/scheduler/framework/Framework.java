@@ -45,6 +45,7 @@ public final class Framework {
     private final List<Plugin.Permit> permits = new ArrayList<>();
     private final List<Plugin.Bind> binds = new ArrayList<>();
     private final RandomGenerator random;
+    private final Map<Plugin, String> skipKeys = new java.util.concurrent.ConcurrentHashMap<>();
     private int nextStartNode;
 
     /**
@@ -150,8 +151,9 @@ public final class Framework {
         return Status.SUCCESS;
     }
 
-    private static String skipKey(Plugin plugin) {
-        return "skip:" + plugin.name();
+    /** A plugin's skip mark in the cycle state: made once, since it is read for every filter at every node. */
+    private String skipKey(Plugin plugin) {
+        return skipKeys.computeIfAbsent(plugin, p -> "skip:" + p.name());
     }
 
     private List<NodeInfo> findFeasible(CycleState state, Pod pod, List<NodeInfo> nodes,

@@ -40,6 +40,10 @@ public final class NodeInfo {
 
     private Node node;
     private final List<PodInfo> pods = new ArrayList<>();
+    /** The pods with pod affinity or anti-affinity terms, whose preferences score every incoming pod. */
+    private final List<PodInfo> podsWithAffinity = new ArrayList<>();
+    /** The pods with required anti-affinity terms, which every incoming pod must be checked against. */
+    private final List<PodInfo> podsWithRequiredAntiAffinity = new ArrayList<>();
     private final Resources requested = new Resources();
     private final Resources nonZeroRequested = new Resources();
     private final List<HostPort> usedPorts = new ArrayList<>();
@@ -49,6 +53,10 @@ public final class NodeInfo {
 
     public NodeInfo(Node node) {
         setNode(node);
+    }
+
+    /** For {@link #copy()}: the node's figures are copied, not parsed again. */
+    private NodeInfo() {
     }
 
     public Node node() {
@@ -69,6 +77,16 @@ public final class NodeInfo {
 
     public List<PodInfo> pods() {
         return pods;
+    }
+
+    /** The pods here whose spec has pod affinity or anti-affinity (Kubernetes keeps the same list). */
+    public List<PodInfo> podsWithAffinity() {
+        return podsWithAffinity;
+    }
+
+    /** The pods here whose spec has required pod anti-affinity terms (Kubernetes keeps the same list). */
+    public List<PodInfo> podsWithRequiredAntiAffinity() {
+        return podsWithRequiredAntiAffinity;
     }
 
     public Resources requested() {
@@ -101,6 +119,13 @@ public final class NodeInfo {
 
     public void addPod(PodInfo info) {
         pods.add(info);
+        var affinity = info.pod().getSpec().getAffinity();
+        if (affinity != null && (affinity.getPodAffinity() != null || affinity.getPodAntiAffinity() != null)) {
+            podsWithAffinity.add(info);
+        }
+        if (hasRequiredAntiAffinity(info.pod())) {
+            podsWithRequiredAntiAffinity.add(info);
+        }
         requested.add(info.requests());
         nonZeroRequested.add(info.nonZeroRequests());
         usedPorts.addAll(hostPortsOf(info.pod()));
@@ -112,6 +137,8 @@ public final class NodeInfo {
             PodInfo info = pods.get(i);
             if (info.key().equals(key)) {
                 pods.remove(i);
+                podsWithAffinity.removeIf(other -> other == info);
+                podsWithRequiredAntiAffinity.removeIf(other -> other == info);
                 requested.subtract(info.requests());
                 nonZeroRequested.subtract(info.nonZeroRequests());
                 for (HostPort port : hostPortsOf(info.pod())) {
@@ -124,15 +151,25 @@ public final class NodeInfo {
     }
 
     public NodeInfo copy() {
-        NodeInfo copy = new NodeInfo(node);
+        NodeInfo copy = new NodeInfo();
+        copy.node = node;
         copy.allocatable = allocatable;
         copy.allowedPods = allowedPods;
         copy.pods.addAll(pods);
+        copy.podsWithAffinity.addAll(podsWithAffinity);
+        copy.podsWithRequiredAntiAffinity.addAll(podsWithRequiredAntiAffinity);
         copy.requested.add(requested);
         copy.nonZeroRequested.add(nonZeroRequested);
         copy.usedPorts.addAll(usedPorts);
         copy.generation = generation;
         return copy;
+    }
+
+    private static boolean hasRequiredAntiAffinity(Pod pod) {
+        var affinity = pod.getSpec().getAffinity();
+        return affinity != null && affinity.getPodAntiAffinity() != null
+                && affinity.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() != null
+                && !affinity.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().isEmpty();
     }
 
     /** The host ports a pod's containers ask for (a port without hostPort holds none). */

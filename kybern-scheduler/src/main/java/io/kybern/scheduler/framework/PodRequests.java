@@ -21,7 +21,22 @@ public final class PodRequests {
     /** What scoring counts for a container that requests no memory: 200 MB, as Kubernetes. */
     public static final long DEFAULT_MEMORY = 200L * 1024 * 1024;
 
+    private static final Object NON_ZERO_IN_CYCLE = new Object();
+
     private PodRequests() {
+    }
+
+    /**
+     * {@link #nonZero(Pod)}, computed once per scheduling cycle: scoring asks for it at every node, and
+     * reading the quantities again each time was most of a cycle's cost on a thousand nodes.
+     */
+    public static Resources nonZero(CycleState state, Pod pod) {
+        Resources cached = state.read(NON_ZERO_IN_CYCLE);
+        if (cached == null) {
+            cached = nonZero(pod);
+            state.write(NON_ZERO_IN_CYCLE, cached);
+        }
+        return cached;
     }
 
     public static Resources of(Pod pod) {

@@ -116,8 +116,10 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
         }
         Map<Domain, Integer> antiCounts = new HashMap<>();
         boolean any = false;
+        // A pod without terms of its own is checked only against the existing pods' anti-affinity.
+        boolean ownTerms = !affinity.isEmpty() || !antiAffinity.isEmpty();
         for (NodeInfo node : nodes) {
-            for (NodeInfo.PodInfo info : node.pods()) {
+            for (NodeInfo.PodInfo info : ownTerms ? node.pods() : node.podsWithRequiredAntiAffinity()) {
                 Pod existing = info.pod();
                 for (PodAffinityTerm term : requiredAntiAffinity(existing)) {
                     String value = label(node, term.getTopologyKey());
@@ -194,8 +196,10 @@ public final class InterPodAffinity implements Plugin.PreFilter, Plugin.Filter, 
         List<WeightedPodAffinityTerm> antiAffinity = preferred(pod, true);
         Map<Domain, Long> weights = new HashMap<>();
         boolean anyExistingPreferences = false;
+        // A pod without preferences of its own is scored only by the existing pods' preferences.
+        boolean ownPreferences = !affinity.isEmpty() || !antiAffinity.isEmpty();
         for (NodeInfo node : all) {
-            for (NodeInfo.PodInfo info : node.pods()) {
+            for (NodeInfo.PodInfo info : ownPreferences ? node.pods() : node.podsWithAffinity()) {
                 Pod existing = info.pod();
                 add(weights, node, pod, existing, affinity, 1);
                 add(weights, node, pod, existing, antiAffinity, -1);

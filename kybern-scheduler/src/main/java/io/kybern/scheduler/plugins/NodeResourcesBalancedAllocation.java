@@ -23,7 +23,7 @@ public final class NodeResourcesBalancedAllocation implements Plugin.Score {
 
     @Override
     public long score(CycleState state, Pod pod, NodeInfo node) {
-        Resources request = PodRequests.nonZero(pod);
+        Resources request = PodRequests.nonZero(state, pod);
         double cpu = fraction(node.nonZeroRequested().milliCpu + request.milliCpu, node.allocatable().milliCpu);
         double memory = fraction(node.nonZeroRequested().memory + request.memory, node.allocatable().memory);
         // With two resources the standard deviation is half their difference.

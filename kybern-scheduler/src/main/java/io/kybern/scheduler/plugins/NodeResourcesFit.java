@@ -69,7 +69,7 @@ public final class NodeResourcesFit implements Plugin.PreFilter, Plugin.Filter, 
 
     @Override
     public long score(CycleState state, Pod pod, NodeInfo node) {
-        Resources request = PodRequests.nonZero(pod);
+        Resources request = PodRequests.nonZero(state, pod);
         long cpu = leastAllocated(node.nonZeroRequested().milliCpu + request.milliCpu, node.allocatable().milliCpu);
         long memory = leastAllocated(node.nonZeroRequested().memory + request.memory, node.allocatable().memory);
         return (cpu + memory) / 2;
