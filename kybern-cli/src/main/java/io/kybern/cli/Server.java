@@ -16,6 +16,7 @@ import io.kybern.apiserver.pki.ServiceAccountKey;
 import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.controllers.ControllerManager;
+import io.kybern.kubelet.agent.NodeAgent;
 import io.kybern.kubelet.sim.SimulatedNodes;
 import io.kybern.scheduler.Scheduler;
 import io.kybern.store.Store;
@@ -53,6 +54,8 @@ final class Server implements AutoCloseable {
     private Scheduler scheduler;
     private KubernetesClient simulatedNodesClient;
     private SimulatedNodes simulatedNodes;
+    private KubernetesClient agentClient;
+    private NodeAgent agent;
 
     private Server(Store store, KubeApiServer apiServer) {
         this.store = store;
@@ -118,6 +121,14 @@ final class Server implements AutoCloseable {
                     throw new IllegalStateException("simulated nodes could not start", e);
                 }
             }
+            if (config.agent() != null) {
+                try {
+                    server.startAgent(config);
+                } catch (IOException | RuntimeException e) {
+                    server.close();
+                    throw new IllegalStateException("the node agent could not start", e);
+                }
+            }
             log.info("server ready url={} kubeconfig={} elapsed_ms={}", url, config.writeKubeconfig(),
                     elapsedMillis(started));
             return server;
@@ -152,6 +163,20 @@ final class Server implements AutoCloseable {
     private void startSimulatedNodes(ServerConfig config) throws IOException {
         simulatedNodesClient = adminClient(config);
         simulatedNodes = SimulatedNodes.start(simulatedNodesClient, config.simulatedNodes(), config.clock());
+    }
+
+    /**
+     * The node agent of this machine, a client of the API like any other (its field manager is kubelet's),
+     * with its containerd under the data directory.
+     */
+    private void startAgent(ServerConfig config) throws IOException {
+        agentClient = adminClient(config, "kubelet");
+        agent = NodeAgent.start(agentClient, config.agent());
+    }
+
+    /** The node agent this server runs, or null without one. */
+    NodeAgent agent() {
+        return agent;
     }
 
     private static KubernetesClient adminClient(ServerConfig config) throws IOException {
@@ -201,6 +226,12 @@ final class Server implements AutoCloseable {
             return;
         }
         log.info("stopping");
+        if (agent != null) {
+            agent.close();
+        }
+        if (agentClient != null) {
+            agentClient.close();
+        }
         if (scheduler != null) {
             scheduler.close();
         }

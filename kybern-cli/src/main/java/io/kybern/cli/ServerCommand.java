@@ -54,11 +54,14 @@ final class ServerCommand implements Callable<Integer> {
     @Mixin
     SimNodeFlags simNodes;
 
+    @Mixin
+    AgentFlags agent;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = new ServerConfig(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig,
                 tlsSans, !disableControllerManager, !disableScheduler, simNodes.options(simulatedNodes),
-                Clock.systemUTC());
+                Clock.systemUTC(), agent.config(dataDir));
         try (Server server = Server.start(config)) {
             server.awaitShutdown();
         }

@@ -1,5 +1,6 @@
 package io.kybern.cli;
 
+import io.kybern.kubelet.agent.AgentConfig;
 import io.kybern.kubelet.sim.NodeShape;
 import io.kybern.kubelet.sim.SimulatedNodes;
 import java.nio.file.Path;
@@ -21,10 +22,20 @@ import java.util.Objects;
  * @param scheduler         whether to run the scheduler (kube-scheduler's part) in this server
  * @param simulatedNodes    the simulated nodes to run in this server (a count of 0 for none)
  * @param clock             the time the controllers, scheduler and simulated nodes read (tests move their own)
+ * @param agent             the node agent to run for this machine, or null for none (the default for now:
+ *                          see docs/decisions/0018-node-agent.md)
  */
 record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
         List<String> tlsSans, boolean controllers, boolean scheduler, SimulatedNodes.Options simulatedNodes,
-        InstantSource clock) {
+        InstantSource clock, AgentConfig agent) {
+
+    /** A server without a node agent. */
+    ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
+            List<String> tlsSans, boolean controllers, boolean scheduler, SimulatedNodes.Options simulatedNodes,
+            InstantSource clock) {
+        this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, controllers, scheduler,
+                simulatedNodes, clock, null);
+    }
 
     /** A server without simulated nodes, on the system clock, with or without its controllers and scheduler. */
     ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,

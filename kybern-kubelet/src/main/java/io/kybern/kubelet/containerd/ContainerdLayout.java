@@ -109,6 +109,8 @@ public record ContainerdLayout(Path dir, String sandboxImage, Path cniBinDir) {
 
                       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
                         SystemdCgroup = false
+                        # runc's state of our containers, beside ours rather than in the machine-wide /run
+                        Root = %s
 
                   [plugins."io.containerd.grpc.v1.cri".cni]
                     bin_dir = %s
@@ -118,7 +120,8 @@ public record ContainerdLayout(Path dir, String sandboxImage, Path cniBinDir) {
                   [plugins."io.containerd.grpc.v1.cri".registry]
                     config_path = %s
                 """.formatted(quote(root()), quote(state()), quote(socket()), quote(dir.resolve("containerd-ttrpc.sock")),
-                quote(dir.resolve("opt")), quote(sandboxImage), quote(cniBinDir), quote(cniConfDir()),
+                quote(dir.resolve("opt")), quote(sandboxImage), quote(state().resolve("runc")), quote(cniBinDir),
+                quote(cniConfDir()),
                 quote(registryConfigDir()));
     }
 
