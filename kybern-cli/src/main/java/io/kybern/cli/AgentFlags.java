@@ -1,6 +1,7 @@
 package io.kybern.cli;
 
 import io.kybern.kubelet.agent.AgentConfig;
+import io.kybern.kubelet.containerd.CniNetwork;
 import io.kybern.kubelet.containerd.ContainerdLayout;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -8,14 +9,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** The node agent's flags on {@code kybern server}; names follow kubelet's and k3s'. */
+/** The node agent's flags, shared by {@code kybern server} and {@code kybern agent}; names follow kubelet's and k3s'. */
 final class AgentFlags {
-
-    @Option(names = "--agent", paramLabel = "RUNTIME", defaultValue = "none",
-            description = "Run a node agent for this machine: 'containerd' runs pods in real containers through "
-                    + "CRI (a containerd of its own unless --container-runtime-endpoint is given); 'none' runs a "
-                    + "control plane only (default: ${DEFAULT-VALUE}).")
-    String agent;
 
     @Option(names = "--node-name", paramLabel = "NAME",
             description = "The agent's Node name (default: this machine's host name).")
@@ -34,23 +29,18 @@ final class AgentFlags {
             description = "The pod sandbox image (default: ${DEFAULT-VALUE}).")
     String pauseImage;
 
+    @Option(names = "--cni-bridge", paramLabel = "NAME", defaultValue = CniNetwork.DEFAULT_BRIDGE,
+            description = "The pods' Linux bridge (default: ${DEFAULT-VALUE}).")
+    String bridge;
+
     @Option(names = "--node-ip", paramLabel = "ADDRESS",
             description = "The node's InternalIP (default: the first non-loopback IPv4 address).")
     String nodeIp;
 
-    /** The agent asked for, with its state under {@code DATA_DIR/agent}, or null for none. */
-    AgentConfig config(Path dataDir) {
-        switch (agent) {
-            case "none" -> {
-                return null;
-            }
-            case "containerd" -> {
-                String name = nodeName != null ? nodeName : hostName();
-                return new AgentConfig(name, dataDir.resolve("agent"), runtimeEndpoint, clusterCidr, null, pauseImage,
-                        nodeIp);
-            }
-            default -> throw new IllegalArgumentException("--agent must be containerd or none: " + agent);
-        }
+    /** The agent these flags ask for, with its state (containerd's included) in {@code agentDir}. */
+    AgentConfig config(Path agentDir) {
+        String name = nodeName != null ? nodeName : hostName();
+        return new AgentConfig(name, agentDir, runtimeEndpoint, clusterCidr, bridge, pauseImage, nodeIp);
     }
 
     private static String hostName() {

@@ -102,24 +102,52 @@ final class HostNode {
         };
     }
 
-    /** The first non-loopback IPv4 address of an interface that is up, as kubelet picks its InternalIP. */
+    /**
+     * The node's address as kubelet picks it without --node-ip: the IPv4 address of the interface the
+     * default route leaves by, else the first non-loopback IPv4 address of an interface that is up (never
+     * a pod bridge's or veth's, which the default route does not use).
+     */
     static String firstAddress() {
         try {
+            String routeInterface = defaultRouteInterface();
+            String fallback = null;
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!nic.isUp() || nic.isLoopback() || nic.getName().startsWith("kyb") || nic.getName().startsWith("veth")
-                        || nic.getName().startsWith("cni")) {
+                if (!nic.isUp() || nic.isLoopback()) {
                     continue;
                 }
                 for (InetAddress address : Collections.list(nic.getInetAddresses())) {
                     if (address instanceof Inet4Address) {
-                        return address.getHostAddress();
+                        if (nic.getName().equals(routeInterface)) {
+                            return address.getHostAddress();
+                        }
+                        if (fallback == null) {
+                            fallback = address.getHostAddress();
+                        }
                     }
                 }
+            }
+            if (fallback != null) {
+                return fallback;
             }
         } catch (IOException e) {
             // fall through to loopback
         }
         return InetAddress.getLoopbackAddress().getHostAddress();
+    }
+
+    /** The interface of the IPv4 default route in /proc/net/route (destination 00000000), or null. */
+    private static String defaultRouteInterface() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/route"))) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 2 && fields[1].equals("00000000")) {
+                    return fields[0];
+                }
+            }
+        } catch (IOException e) {
+            // no routes to read
+        }
+        return null;
     }
 
     private static String osImage() {

@@ -84,6 +84,7 @@ final class PodWorker {
     // What the runtime does not remember: waiting reasons of this worker's making, pull back-offs.
     private final Map<String, String[]> waiting = new HashMap<>();
     private final Map<String, Integer> pullFailures = new HashMap<>();
+    private final Map<String, Instant> pullFailedAt = new HashMap<>();
     private final Map<String, Instant> pullRetryAt = new HashMap<>();
     private Instant startTime;
     private PodStatus lastPosted;
@@ -310,7 +311,7 @@ final class PodWorker {
             id = cri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandboxId)
                     .setSandboxConfig(sandboxConfig).setConfig(config).build()).getContainerId();
         } catch (StatusRuntimeException e) {
-            String message = e.getStatus().getDescription();
+            String message = rpcError(e);
             waiting.put(name, new String[] {"CreateContainerError", message});
             events.warning(pod, fieldPath, "Failed", "Error: " + message);
             return;
@@ -321,7 +322,7 @@ final class PodWorker {
         } catch (StatusRuntimeException e) {
             // The container exists and has exited: its status carries the runtime's reason; the next pass
             // restarts it by the restart policy.
-            events.warning(pod, fieldPath, "Failed", "Error: " + e.getStatus().getDescription());
+            events.warning(pod, fieldPath, "Failed", "Error: " + rpcError(e));
             waiting.remove(name);
             return;
         }
@@ -349,6 +350,12 @@ final class PodWorker {
         Instant now = Instant.now();
         Instant retryAt = pullRetryAt.get(image);
         if (retryAt != null && now.isBefore(retryAt)) {
+            Instant failedAt = pullFailedAt.get(image);
+            if (failedAt != null && now.isBefore(failedAt.plus(Duration.between(failedAt, retryAt).dividedBy(2)))) {
+                // The failure stays visible for the first half of the back-off, as kubelet's next sync
+                // comes a while after it; then the pod shows it is backing off.
+                return null;
+            }
             String message = "Back-off pulling image \"" + image + "\"";
             waiting.put(name, new String[] {"ImagePullBackOff", message});
             events.normal(pod, fieldPath, "BackOff", message);
@@ -361,6 +368,7 @@ final class PodWorker {
                     .setImage(ImageSpec.newBuilder().setImage(image)).setSandboxConfig(sandboxConfig).build())
                     .getImageRef();
             pullFailures.remove(image);
+            pullFailedAt.remove(image);
             pullRetryAt.remove(image);
             String took = seconds(System.nanoTime() - started);
             events.normal(pod, fieldPath, "Pulled", "Successfully pulled image \"" + image + "\" in " + took + " ("
@@ -368,16 +376,24 @@ final class PodWorker {
             return ref;
         } catch (StatusRuntimeException e) {
             int failures = pullFailures.merge(image, 1, Integer::sum);
-            pullRetryAt.put(image, Instant.now().plus(Backoff.delay(failures)));
-            String message = "failed to pull and unpack image \"" + image + "\": " + e.getStatus().getDescription();
-            if (e.getStatus().getDescription() != null && e.getStatus().getDescription().contains("pull")) {
-                message = e.getStatus().getDescription();
-            }
+            Instant failedAt = Instant.now();
+            pullFailedAt.put(image, failedAt);
+            pullRetryAt.put(image, failedAt.plus(Backoff.delay(failures)));
+            String message = rpcError(e);
             waiting.put(name, new String[] {"ErrImagePull", message});
             events.warning(pod, fieldPath, "Failed", "Failed to pull image \"" + image + "\": " + message);
             events.warning(pod, fieldPath, "Failed", "Error: ErrImagePull");
             return null;
         }
+    }
+
+    /** A gRPC error as kubelet shows a runtime's: {@code rpc error: code = NotFound desc = ...}. */
+    static String rpcError(StatusRuntimeException e) {
+        StringBuilder code = new StringBuilder();
+        for (String word : e.getStatus().getCode().name().split("_")) {
+            code.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        return "rpc error: code = " + code + " desc = " + Objects.requireNonNullElse(e.getStatus().getDescription(), "");
     }
 
     private static String seconds(long nanos) {
