@@ -335,4 +335,52 @@ class KubectlContainerdTest {
         ok(kubectl.run("delete", "pod", "survivor", "--grace-period", "1"));
         assertThat(sandboxesOf(uid)).isEmpty();
     }
+
+    @Test
+    void aMemoryLimitIsTheContainersCgroupLimitAndAHogIsOomKilled() throws Exception {
+        // The container checks its own cgroup (v1 or v2) and exits 5 when the limit is 64 MiB.
+        ok(kubectl.runWithInput("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: limited
+                spec:
+                  restartPolicy: Never
+                  containers:
+                  - name: check
+                    image: busybox:1.36
+                    resources:
+                      limits:
+                        memory: 64Mi
+                        cpu: 500m
+                    command: ["sh", "-c"]
+                    args:
+                    - limit=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max); test "$limit" = 67108864 && exit 5
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: hog
+                spec:
+                  restartPolicy: Never
+                  containers:
+                  - name: hog
+                    image: busybox:1.36
+                    resources:
+                      limits:
+                        memory: 32Mi
+                    command: ["sh", "-c", "x=$(head -c 268435456 /dev/zero | tr '\\\\0' a); echo survived"]
+                """, "apply", "-f", "-"));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(status("limited").getState().getTerminated().getExitCode()).isEqualTo(5);
+            assertThat(pod("limited").getStatus().getQosClass()).isEqualTo("Guaranteed");
+        });
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            var terminated = status("hog").getState().getTerminated();
+            assertThat(terminated.getReason()).isEqualTo("OOMKilled");
+            assertThat(terminated.getExitCode()).isEqualTo(137);
+            assertThat(pod("hog").getStatus().getPhase()).isEqualTo("Failed");
+        });
+        ok(kubectl.run("delete", "pod", "limited", "hog", "--grace-period", "1"));
+    }
 }

@@ -19,6 +19,7 @@ import io.kybern.kubelet.cri.api.DNSConfig;
 import io.kybern.kubelet.cri.api.ImageSpec;
 import io.kybern.kubelet.cri.api.ImageStatusRequest;
 import io.kybern.kubelet.cri.api.KeyValue;
+import io.kybern.kubelet.cri.api.LinuxContainerConfig;
 import io.kybern.kubelet.cri.api.LinuxPodSandboxConfig;
 import io.kybern.kubelet.cri.api.LinuxSandboxSecurityContext;
 import io.kybern.kubelet.cri.api.NamespaceMode;
@@ -63,6 +64,8 @@ final class PodWorker {
     static final Duration PULL_TIMEOUT = Duration.ofMinutes(5);
     /** A container that ran this long has its crash back-off forgotten (kubelet: twice the maximum). */
     static final Duration BACKOFF_RESET = Backoff.MAX.multipliedBy(2);
+    /** The machine's memory, against which a Burstable container's OOM score is set. */
+    static final long MACHINE_MEMORY_BYTES = HostNode.memInfoKi("MemTotal") * 1024;
 
     /** Where the node is, for the sandbox config, the status and the events. */
     record Node(String name, String hostIp, Path podLogDir) {
@@ -299,6 +302,8 @@ final class PodWorker {
                 .setStdin(Boolean.TRUE.equals(container.getStdin()))
                 .setStdinOnce(Boolean.TRUE.equals(container.getStdinOnce()))
                 .setTty(Boolean.TRUE.equals(container.getTty()))
+                .setLinux(LinuxContainerConfig.newBuilder().setResources(ContainerResources.of(container,
+                        PodStatuses.qosClass(pod), MACHINE_MEMORY_BYTES)))
                 .putLabels(PodRuntime.CONTAINER_NAME, name)
                 .putLabels(PodRuntime.POD_NAME, pod.getMetadata().getName())
                 .putLabels(PodRuntime.POD_NAMESPACE, pod.getMetadata().getNamespace())
