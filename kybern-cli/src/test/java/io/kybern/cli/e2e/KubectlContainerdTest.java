@@ -383,4 +383,93 @@ class KubectlContainerdTest {
         });
         ok(kubectl.run("delete", "pod", "limited", "hog", "--grace-period", "1"));
     }
+
+    @Test
+    void securityContextSetsTheUserAndRunAsNonRootRefusesRoot() throws Exception {
+        ok(kubectl.runWithInput("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: as-user
+                spec:
+                  restartPolicy: Never
+                  securityContext:
+                    runAsUser: 1000
+                    runAsGroup: 3000
+                    runAsNonRoot: true
+                  containers:
+                  - name: check
+                    image: busybox:1.36
+                    securityContext:
+                      readOnlyRootFilesystem: true
+                      allowPrivilegeEscalation: false
+                    command: ["sh", "-c", "test $(id -u) = 1000 && test $(id -g) = 3000 && ! touch /x 2>/dev/null && exit 6"]
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: as-root
+                spec:
+                  containers:
+                  - name: root
+                    image: busybox:1.36
+                    securityContext:
+                      runAsNonRoot: true
+                    command: ["sleep", "3600"]
+                """, "apply", "-f", "-"));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
+                assertThat(status("as-user").getState().getTerminated().getExitCode()).isEqualTo(6));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            var waiting = status("as-root").getState().getWaiting();
+            assertThat(waiting.getReason()).isEqualTo("CreateContainerConfigError");
+            assertThat(waiting.getMessage()).startsWith("container has runAsNonRoot and image will run as root");
+        });
+        assertThat(pod("as-root").getStatus().getPhase()).isEqualTo("Pending");
+        ok(kubectl.run("delete", "pod", "as-user", "as-root", "--grace-period", "1"));
+    }
+
+    @Test
+    void anEmptyDirIsSharedBetweenContainersAndRemovedWithThePod() throws Exception {
+        ok(kubectl.runWithInput("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: shared
+                spec:
+                  restartPolicy: Never
+                  volumes:
+                  - name: scratch
+                    emptyDir: {}
+                  - name: memory
+                    emptyDir:
+                      medium: Memory
+                  initContainers:
+                  - name: writer
+                    image: busybox:1.36
+                    command: ["sh", "-c", "echo hello > /scratch/greeting && echo fast > /fast/note"]
+                    volumeMounts:
+                    - {name: scratch, mountPath: /scratch}
+                    - {name: memory, mountPath: /fast}
+                  containers:
+                  - name: reader
+                    image: busybox:1.36
+                    command: ["sh", "-c"]
+                    args:
+                    - test "$(cat /data/greeting)" = hello && test "$(cat /fast/note)" = fast && grep -q ' /fast tmpfs ' /proc/mounts && exit 8
+                    volumeMounts:
+                    - {name: scratch, mountPath: /data}
+                    - {name: memory, mountPath: /fast}
+                """, "apply", "-f", "-"));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
+                assertThat(status("shared").getState().getTerminated().getExitCode()).isEqualTo(8));
+        String uid = pod("shared").getMetadata().getUid();
+        Path volumes = agentConfig.dataDir().resolve("volumes").resolve(uid);
+        assertThat(volumes.resolve("scratch/greeting")).hasContent("hello");
+        // A finished pod's object goes at once (no grace period); the agent cleans up after it.
+        ok(kubectl.run("delete", "pod", "shared", "--grace-period", "1"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(volumes).doesNotExist();
+            assertThat(sandboxesOf(uid)).isEmpty();
+        });
+    }
 }

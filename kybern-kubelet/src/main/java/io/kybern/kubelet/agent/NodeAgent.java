@@ -154,7 +154,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         heartbeat = new LeaseHeartbeat(new NodeLeases(client), Clock.systemUTC());
         heartbeat.add(name, registered.getMetadata().getUid());
-        node = new PodWorker.Node(name, internalIp, config.podLogDir());
+        node = new PodWorker.Node(name, internalIp, config.podLogDir(), config.dataDir().resolve("volumes"));
         events = new KubeletEvents(client, name);
         statusReporter = Thread.ofVirtual().name("node-status").start(this::reportStatus);
         log.info("node registered node={} podCIDR={} internalIP={}", name, podCidr, internalIp);
@@ -234,8 +234,13 @@ public final class NodeAgent implements AutoCloseable {
                     log.info("removing the sandbox of a pod that is gone pod={}/{} uid={}",
                             sandbox.getMetadata().getNamespace(), sandbox.getMetadata().getName(), uid);
                     PodRuntime.removeSandbox(cri, sandbox.getId());
+                    PodVolumes.remove(config.dataDir().resolve("volumes"), uid);
                 }
             }
+        } catch (IOException e) {
+            log.warn("orphan pod volumes not removed: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (StatusRuntimeException | KubernetesClientException e) {
             log.warn("orphan sandbox clean-up failed: {}", e.getMessage());
         }

@@ -68,7 +68,7 @@ final class PodWorker {
     static final long MACHINE_MEMORY_BYTES = HostNode.memInfoKi("MemTotal") * 1024;
 
     /** Where the node is, for the sandbox config, the status and the events. */
-    record Node(String name, String hostIp, Path podLogDir) {
+    record Node(String name, String hostIp, Path podLogDir, Path volumesDir) {
     }
 
     private final KubernetesClient client;
@@ -284,6 +284,25 @@ final class PodWorker {
         if (imageRef == null) {
             return;
         }
+        var security = ContainerSecurity.of(pod, container);
+        var image = cri.images().imageStatus(ImageStatusRequest.newBuilder()
+                .setImage(ImageSpec.newBuilder().setImage(imageRef)).build()).getImage();
+        String refusal = ContainerSecurity.nonRootViolation(pod, container, security, image);
+        List<io.kybern.kubelet.cri.api.Mount> mounts;
+        try {
+            if (refusal != null) {
+                throw new ContainerEnv.ConfigError(refusal);
+            }
+            PodVolumes.prepare(node.volumesDir(), pod);
+            mounts = PodVolumes.mounts(node.volumesDir(), pod, container);
+        } catch (ContainerEnv.ConfigError | PodVolumes.Unsupported | java.io.IOException e) {
+            waiting.put(name, new String[] {"CreateContainerConfigError", e.getMessage()});
+            events.warning(pod, fieldPath, "Failed", "Error: " + e.getMessage());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         Map<String, String> env;
         try {
             env = ContainerEnv.resolve(pod, container, podIp, node.hostIp(), client);
@@ -303,7 +322,8 @@ final class PodWorker {
                 .setStdinOnce(Boolean.TRUE.equals(container.getStdinOnce()))
                 .setTty(Boolean.TRUE.equals(container.getTty()))
                 .setLinux(LinuxContainerConfig.newBuilder().setResources(ContainerResources.of(container,
-                        PodStatuses.qosClass(pod), MACHINE_MEMORY_BYTES)))
+                        PodStatuses.qosClass(pod), MACHINE_MEMORY_BYTES)).setSecurityContext(security))
+                .addAllMounts(mounts)
                 .putLabels(PodRuntime.CONTAINER_NAME, name)
                 .putLabels(PodRuntime.POD_NAME, pod.getMetadata().getName())
                 .putLabels(PodRuntime.POD_NAMESPACE, pod.getMetadata().getNamespace())
@@ -432,6 +452,15 @@ final class PodWorker {
         }
         for (PodSandbox sandbox : runtime.sandboxes) {
             PodRuntime.removeSandbox(cri, sandbox.getId());
+        }
+        try {
+            PodVolumes.remove(node.volumesDir(), uid);
+        } catch (java.io.IOException e) {
+            log.warn("pod volumes not removed pod={}/{} error={}", pod.getMetadata().getNamespace(),
+                    pod.getMetadata().getName(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         }
         events.forget(uid);
         if (!gone) {
