@@ -82,7 +82,9 @@ final class KybernPeer extends ApiPeer {
         List<String> command = new ArrayList<>(List.of(javaBinary(), "@" + optionsFile));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "server", "--data-dir", dataDir.toString(),
-                "--bind-address", "127.0.0.1", "--https-listen-port", Integer.toString(port)));
+                "--bind-address", "127.0.0.1", "--https-listen-port", Integer.toString(port),
+                // The image registry has its own fixed port and no part in these benchmarks.
+                "--disable-registry"));
         command.addAll(serverFlags);
         long launched = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true)

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = KybernVersion.class,
         description = "A Kubernetes-compatible container orchestrator on the JVM.",
-        subcommands = {VersionCommand.class, ServerCommand.class, AgentCommand.class, SimCommand.class})
+        subcommands = {VersionCommand.class, ServerCommand.class, AgentCommand.class, SimCommand.class,
+                ImageCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -16,6 +16,7 @@ import io.kybern.apiserver.pki.ServiceAccountKey;
 import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.controllers.ControllerManager;
+import io.kybern.images.registry.EmbeddedRegistry;
 import io.kybern.kubelet.agent.NodeAgent;
 import io.kybern.kubelet.sim.SimulatedNodes;
 import io.kybern.scheduler.Scheduler;
@@ -56,6 +57,7 @@ final class Server implements AutoCloseable {
     private SimulatedNodes simulatedNodes;
     private KubernetesClient agentClient;
     private NodeAgent agent;
+    private EmbeddedRegistry registry;
 
     private Server(Store store, KubeApiServer apiServer) {
         this.store = store;
@@ -111,6 +113,14 @@ final class Server implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     server.close();
                     throw new IllegalStateException("scheduler could not start", e);
+                }
+            }
+            if (config.registry() != null) {
+                try {
+                    server.registry = EmbeddedRegistry.start(config.dataDir(), config.registry());
+                } catch (IOException | RuntimeException | InterruptedException e) {
+                    server.close();
+                    throw new IllegalStateException("image registry could not start on " + config.registry(), e);
                 }
             }
             if (config.simulatedNodes().count() > 0) {
@@ -208,6 +218,11 @@ final class Server implements AutoCloseable {
         scheduler = Scheduler.start(schedulerClient, Scheduler.Config.defaults(config.clock()));
     }
 
+    /** The embedded image registry, or null when it is disabled. */
+    EmbeddedRegistry registry() {
+        return registry;
+    }
+
     Store store() {
         return store;
     }
@@ -247,6 +262,9 @@ final class Server implements AutoCloseable {
         if (controllers != null) {
             controllers.close();
             controllersClient.close();
+        }
+        if (registry != null) {
+            registry.close();
         }
         apiServer.close();
         store.close();

@@ -1,5 +1,6 @@
 package io.kybern.cli;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -51,6 +52,18 @@ final class ServerCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int simulatedNodes;
 
+    @Option(names = "--registry-address", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "The address the embedded image registry listens on, plain HTTP (default: ${DEFAULT-VALUE}).")
+    String registryAddress;
+
+    @Option(names = "--registry-port", paramLabel = "PORT", defaultValue = "5000",
+            description = "The embedded image registry's port; containerd uses it as its registry mirror "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int registryPort;
+
+    @Option(names = "--disable-registry", description = "Do not run the embedded image registry.")
+    boolean disableRegistry;
+
     @Mixin
     SimNodeFlags simNodes;
 
@@ -67,7 +80,8 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = new ServerConfig(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig,
                 tlsSans, !disableControllerManager, !disableScheduler, simNodes.options(simulatedNodes),
-                Clock.systemUTC(), agentConfig());
+                Clock.systemUTC(), disableRegistry ? null : new InetSocketAddress(registryAddress, registryPort),
+                agentConfig());
         try (Server server = Server.start(config)) {
             server.awaitShutdown();
         }

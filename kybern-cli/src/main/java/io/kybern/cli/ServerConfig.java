@@ -3,6 +3,7 @@ package io.kybern.cli;
 import io.kybern.kubelet.agent.AgentConfig;
 import io.kybern.kubelet.sim.NodeShape;
 import io.kybern.kubelet.sim.SimulatedNodes;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.InstantSource;
@@ -22,26 +23,27 @@ import java.util.Objects;
  * @param scheduler         whether to run the scheduler (kube-scheduler's part) in this server
  * @param simulatedNodes    the simulated nodes to run in this server (a count of 0 for none)
  * @param clock             the time the controllers, scheduler and simulated nodes read (tests move their own)
+ * @param registry          where the embedded image registry listens (port 0 picks one), or null for none
  * @param agent             the node agent to run for this machine, or null for none (the default for now:
  *                          see docs/decisions/0018-node-agent.md)
  */
 record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
         List<String> tlsSans, boolean controllers, boolean scheduler, SimulatedNodes.Options simulatedNodes,
-        InstantSource clock, AgentConfig agent) {
+        InstantSource clock, InetSocketAddress registry, AgentConfig agent) {
 
     /** A server without a node agent. */
     ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
             List<String> tlsSans, boolean controllers, boolean scheduler, SimulatedNodes.Options simulatedNodes,
-            InstantSource clock) {
+            InstantSource clock, InetSocketAddress registry) {
         this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, controllers, scheduler,
-                simulatedNodes, clock, null);
+                simulatedNodes, clock, registry, null);
     }
 
     /** A server without simulated nodes, on the system clock, with or without its controllers and scheduler. */
     ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
             List<String> tlsSans, boolean controllersAndScheduler) {
         this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, controllersAndScheduler,
-                controllersAndScheduler, noSimulatedNodes(), Clock.systemUTC());
+                controllersAndScheduler, noSimulatedNodes(), Clock.systemUTC(), null);
     }
 
     /** A server with its controllers and scheduler. */

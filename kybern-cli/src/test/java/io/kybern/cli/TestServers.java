@@ -128,7 +128,7 @@ public final class TestServers {
         Path kubeconfig = dataDir.resolve("admin.kubeconfig");
         ServerConfig config = new ServerConfig(dataDir, "memory://", "127.0.0.1", 0, kubeconfig, List.of(), true, true,
                 new SimulatedNodes.Options(nodes, SimulatedNodes.Options.DEFAULT_PREFIX, NodeShape.defaults()),
-                clock);
+                clock, null);
         return new Running(Server.start(config), kubeconfig);
     }
 
@@ -139,7 +139,7 @@ public final class TestServers {
     public static Running startWithAgent(Path dataDir, AgentConfig agent) {
         Path kubeconfig = dataDir.resolve("admin.kubeconfig");
         ServerConfig config = new ServerConfig(dataDir, "memory://", "127.0.0.1", 0, kubeconfig, List.of(), true, true,
-                ServerConfig.noSimulatedNodes(), java.time.Clock.systemUTC(), agent);
+                ServerConfig.noSimulatedNodes(), java.time.Clock.systemUTC(), null, agent);
         return new Running(Server.start(config), kubeconfig);
     }
 
