@@ -17,6 +17,7 @@ import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.controllers.ControllerManager;
 import io.kybern.images.registry.EmbeddedRegistry;
+import io.kybern.kubelet.agent.AgentConfig;
 import io.kybern.kubelet.agent.NodeAgent;
 import io.kybern.kubelet.sim.SimulatedNodes;
 import io.kybern.scheduler.Scheduler;
@@ -181,7 +182,14 @@ final class Server implements AutoCloseable {
      */
     private void startAgent(ServerConfig config) throws IOException {
         agentClient = adminClient(config, "kubelet");
-        agent = NodeAgent.start(agentClient, config.agent());
+        AgentConfig agentConfig = config.agent();
+        if (registry != null && agentConfig.registryMirror() == null) {
+            // containerd pulls docker.io's names (busybox, kybern/pause) from the embedded registry.
+            InetSocketAddress address = registry.address();
+            String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
+            agentConfig = agentConfig.withRegistryMirror(host + ":" + address.getPort());
+        }
+        agent = NodeAgent.start(agentClient, agentConfig);
     }
 
     /** The node agent this server runs, or null without one. */

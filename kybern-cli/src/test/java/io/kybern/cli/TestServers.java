@@ -133,13 +133,25 @@ public final class TestServers {
     }
 
     /**
-     * A server with its controllers, scheduler and a node agent running pods in real containers (see
-     * {@code KubectlContainerdTest}); the caller cleans up the agent's containerd.
+     * A server with its controllers, scheduler, image registry and a node agent running pods in real
+     * containers (see {@code KubectlContainerdTest}); the caller cleans up the agent's containerd.
      */
     public static Running startWithAgent(Path dataDir, AgentConfig agent) {
         Path kubeconfig = dataDir.resolve("admin.kubeconfig");
+        // The test images (busybox, the pause image) built into the server's image store, served by its
+        // registry on a free port, which the agent's containerd uses as docker.io's mirror.
+        try {
+            io.kybern.images.testimages.TestImages.build(io.kybern.images.storage.ImageStore.inDataDir(dataDir),
+                    io.kybern.images.Progress.NONE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         ServerConfig config = new ServerConfig(dataDir, "memory://", "127.0.0.1", 0, kubeconfig, List.of(), true, true,
-                ServerConfig.noSimulatedNodes(), java.time.Clock.systemUTC(), null, agent);
+                ServerConfig.noSimulatedNodes(), java.time.Clock.systemUTC(),
+                new java.net.InetSocketAddress("127.0.0.1", 0), agent);
         return new Running(Server.start(config), kubeconfig);
     }
 

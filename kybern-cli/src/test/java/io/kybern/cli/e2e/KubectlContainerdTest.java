@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.kybern.cli.TestServers;
 import io.kybern.kubelet.agent.AgentConfig;
 import io.kybern.kubelet.agent.NodeAgent;
-import io.kybern.kubelet.containerd.BusyboxTestImages;
 import io.kybern.kubelet.containerd.PrivateContainerd;
 import io.kybern.kubelet.cri.CriClient;
 import io.kybern.kubelet.cri.api.ListPodSandboxRequest;
@@ -54,9 +53,8 @@ class KubectlContainerdTest {
         dir = Files.createTempDirectory("kybern-agent-test-");
         bridge = PrivateContainerd.testBridge();
         agentConfig = new AgentConfig(NODE, dir.resolve("agent"), null, CLUSTER_CIDR, bridge, null, null);
+        // busybox and the pause image come from the server's registry, containerd's docker.io mirror.
         server = TestServers.startWithAgent(dir, agentConfig);
-        // Test images until kybern-images serves them: busybox and the pause image, imported with ctr.
-        BusyboxTestImages.importInto(server.agent().runtimeSocket(), Files.createDirectories(dir.resolve("images")));
         client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig())))
                 .withHttpClientFactory(new JdkHttpClientFactory()).build();
         kubectl = Kubectl.version("33", server.kubeconfig());
@@ -128,10 +126,8 @@ class KubectlContainerdTest {
 
     @Test
     void pingpongRunsWithAnAddressFromThePodCidrAndStopsWhenDeleted() throws Exception {
-        // Pull policy IfNotPresent: "busybox" means :latest, whose default policy Always would pull from a
-        // registry this machine cannot reach (mirrors to Kybern's registry come with kybern-images).
-        ok(kubectl.run("run", "pingpong", "--image", "busybox", "--image-pull-policy", "IfNotPresent", "--",
-                "ping", "127.0.0.1"));
+        // busybox:latest, so pull policy Always: pulled from Kybern's registry through containerd's mirror.
+        ok(kubectl.run("run", "pingpong", "--image", "busybox", "--", "ping", "127.0.0.1"));
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
             Pod pod = pod("pingpong");
             assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
@@ -144,16 +140,18 @@ class KubectlContainerdTest {
         assertThat(pod.getStatus().getHostIP()).isNotBlank();
         assertThat(pod.getStatus().getStartTime()).isNotBlank();
         assertThat(pod.getStatus().getQosClass()).isEqualTo("BestEffort");
+        assertThat(pod.getSpec().getContainers().get(0).getImagePullPolicy()).isEqualTo("Always");
         ContainerStatus container = pod.getStatus().getContainerStatuses().get(0);
         assertThat(container.getState().getRunning()).isNotNull();
         assertThat(container.getReady()).isTrue();
         assertThat(container.getRestartCount()).isZero();
         assertThat(container.getImage()).isEqualTo("docker.io/library/busybox:latest");
-        assertThat(container.getImageID()).startsWith("sha256:");
+        // Pulled from the registry: the image ID is its repository digest, as Kubernetes shows it.
+        assertThat(container.getImageID()).startsWith("docker.io/library/busybox@sha256:");
         assertThat(container.getContainerID()).startsWith("containerd://");
         assertThat(ok(kubectl.run("get", "pod", "pingpong")).stdout()).contains("1/1", "Running");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(eventReasons("pingpong"))
-                .contains("Scheduled", "Pulled", "Created", "Started"));
+                .contains("Scheduled", "Pulling", "Pulled", "Created", "Started"));
         assertThat(sandboxesOf(pod.getMetadata().getUid())).hasSize(1);
 
         ok(kubectl.run("delete", "pod", "pingpong", "--grace-period", "2"));
@@ -173,14 +171,14 @@ class KubectlContainerdTest {
                 spec:
                   initContainers:
                   - name: first
-                    image: busybox:1.36
+                    image: busybox
                     command: ["sh", "-c", "sleep 1"]
                   - name: second
-                    image: busybox:1.36
+                    image: busybox
                     command: ["true"]
                   containers:
                   - name: main
-                    image: busybox:1.36
+                    image: busybox
                     command: ["sleep", "3600"]
                 """, "apply", "-f", "-"));
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
@@ -213,11 +211,11 @@ class KubectlContainerdTest {
                   restartPolicy: Never
                   initContainers:
                   - name: setup
-                    image: busybox:1.36
+                    image: busybox
                     command: ["sh", "-c", "exit 4"]
                   containers:
                   - name: main
-                    image: busybox:1.36
+                    image: busybox
                     command: ["sleep", "3600"]
                 """, "apply", "-f", "-"));
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
@@ -243,7 +241,7 @@ class KubectlContainerdTest {
                   restartPolicy: Never
                   containers:
                   - name: check
-                    image: busybox:1.36
+                    image: busybox
                     workingDir: /tmp
                     env:
                     - name: WHO
@@ -269,7 +267,7 @@ class KubectlContainerdTest {
 
     @Test
     void aContainerThatExitsOneGoesIntoCrashLoopBackOff() throws Exception {
-        ok(kubectl.run("run", "crasher", "--image", "busybox:1.36", "--", "sh", "-c", "exit 1"));
+        ok(kubectl.run("run", "crasher", "--image", "busybox", "--", "sh", "-c", "exit 1"));
         await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() -> {
             ContainerStatus container = status("crasher");
             assertThat(container.getRestartCount()).isGreaterThanOrEqualTo(2);
@@ -310,7 +308,7 @@ class KubectlContainerdTest {
 
     @Test
     void aRestartedAgentAdoptsTheRunningPodInsteadOfRecreatingIt() throws Exception {
-        ok(kubectl.run("run", "survivor", "--image", "busybox:1.36", "--", "sleep", "3600"));
+        ok(kubectl.run("run", "survivor", "--image", "busybox", "--", "sleep", "3600"));
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
                 assertThat(status("survivor").getState().getRunning()).isNotNull());
         String uid = pod("survivor").getMetadata().getUid();
@@ -348,7 +346,7 @@ class KubectlContainerdTest {
                   restartPolicy: Never
                   containers:
                   - name: check
-                    image: busybox:1.36
+                    image: busybox
                     resources:
                       limits:
                         memory: 64Mi
@@ -365,7 +363,7 @@ class KubectlContainerdTest {
                   restartPolicy: Never
                   containers:
                   - name: hog
-                    image: busybox:1.36
+                    image: busybox
                     resources:
                       limits:
                         memory: 32Mi
@@ -399,7 +397,7 @@ class KubectlContainerdTest {
                     runAsNonRoot: true
                   containers:
                   - name: check
-                    image: busybox:1.36
+                    image: busybox
                     securityContext:
                       readOnlyRootFilesystem: true
                       allowPrivilegeEscalation: false
@@ -412,7 +410,7 @@ class KubectlContainerdTest {
                 spec:
                   containers:
                   - name: root
-                    image: busybox:1.36
+                    image: busybox
                     securityContext:
                       runAsNonRoot: true
                     command: ["sleep", "3600"]
@@ -445,14 +443,14 @@ class KubectlContainerdTest {
                       medium: Memory
                   initContainers:
                   - name: writer
-                    image: busybox:1.36
+                    image: busybox
                     command: ["sh", "-c", "echo hello > /scratch/greeting && echo fast > /fast/note"]
                     volumeMounts:
                     - {name: scratch, mountPath: /scratch}
                     - {name: memory, mountPath: /fast}
                   containers:
                   - name: reader
-                    image: busybox:1.36
+                    image: busybox
                     command: ["sh", "-c"]
                     args:
                     - test "$(cat /data/greeting)" = hello && test "$(cat /fast/note)" = fast && grep -q ' /fast tmpfs ' /proc/mounts && exit 8

@@ -16,9 +16,15 @@ import java.util.Objects;
  * @param sandboxImage     the pause image of every pod sandbox
  * @param internalIp       the node's InternalIP (the pods' hostIP), or null to pick the first non-loopback
  *                         IPv4 address
+ * @param registryMirror   HOST:PORT of Kybern's registry, containerd's mirror for docker.io, or null
  */
 public record AgentConfig(String nodeName, Path dataDir, String runtimeEndpoint, String clusterCidr,
-        String bridgeName, String sandboxImage, String internalIp) {
+        String bridgeName, String sandboxImage, String internalIp, String registryMirror) {
+
+    public AgentConfig(String nodeName, Path dataDir, String runtimeEndpoint, String clusterCidr, String bridgeName,
+            String sandboxImage, String internalIp) {
+        this(nodeName, dataDir, runtimeEndpoint, clusterCidr, bridgeName, sandboxImage, internalIp, null);
+    }
 
     public static final String DEFAULT_CLUSTER_CIDR = "10.42.0.0/16";
 
@@ -35,19 +41,16 @@ public record AgentConfig(String nodeName, Path dataDir, String runtimeEndpoint,
 
     /** An agent with its own containerd and the defaults. */
     public static AgentConfig defaults(String nodeName, Path dataDir) {
-        return new AgentConfig(nodeName, dataDir, null, null, null, null, null);
+        return new AgentConfig(nodeName, dataDir, null, null, null, null, null, null);
     }
 
-    public AgentConfig withBridgeName(String bridge) {
-        return new AgentConfig(nodeName, dataDir, runtimeEndpoint, clusterCidr, bridge, sandboxImage, internalIp);
-    }
-
-    public AgentConfig withRuntimeEndpoint(String endpoint) {
-        return new AgentConfig(nodeName, dataDir, endpoint, clusterCidr, bridgeName, sandboxImage, internalIp);
+    public AgentConfig withRegistryMirror(String hostAndPort) {
+        return new AgentConfig(nodeName, dataDir, runtimeEndpoint, clusterCidr, bridgeName, sandboxImage, internalIp,
+                hostAndPort);
     }
 
     public ContainerdLayout containerdLayout() {
-        return ContainerdLayout.under(dataDir).withSandboxImage(sandboxImage);
+        return ContainerdLayout.under(dataDir).withSandboxImage(sandboxImage).withMirror(registryMirror);
     }
 
     /** The pods' log directories (as kubelet's /var/log/pods). */

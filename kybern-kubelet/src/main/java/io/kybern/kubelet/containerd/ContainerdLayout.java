@@ -10,14 +10,18 @@ import java.util.Objects;
  * @param dir          the containerd directory under the agent's data directory
  * @param sandboxImage the image of every pod's sandbox (pause) container
  * @param cniBinDir    where the CNI plugins are installed
+ * @param mirror       HOST:PORT of a plain-HTTP registry (Kybern's embedded one) that mirrors docker.io, or
+ *                     null for none
  */
-public record ContainerdLayout(Path dir, String sandboxImage, Path cniBinDir) {
+public record ContainerdLayout(Path dir, String sandboxImage, Path cniBinDir, String mirror) {
 
     /**
-     * Kybern's pause image. Until kybern-images builds and serves it, whoever starts the agent imports an
-     * image of that name into containerd's {@code k8s.io} namespace (the tests do).
+     * Kybern's pause image, as kybern-images builds it ({@code kybern/pause:1}) and the embedded registry
+     * serves it through the docker.io mirror.
      */
-    public static final String DEFAULT_SANDBOX_IMAGE = "kybern.local/pause:3.10";
+    public static final String DEFAULT_SANDBOX_IMAGE = "docker.io/kybern/pause:1";
+    /** The registry the mirror stands in for: image names without a registry are docker.io's. */
+    static final String MIRRORED_REGISTRY = "docker.io";
     /** Debian's containernetworking-plugins install here. */
     public static final Path DEFAULT_CNI_BIN_DIR = Path.of("/usr/lib/cni");
 
@@ -29,11 +33,34 @@ public record ContainerdLayout(Path dir, String sandboxImage, Path cniBinDir) {
     }
 
     public static ContainerdLayout under(Path agentDataDir) {
-        return new ContainerdLayout(agentDataDir.resolve("containerd"), DEFAULT_SANDBOX_IMAGE, DEFAULT_CNI_BIN_DIR);
+        return new ContainerdLayout(agentDataDir.resolve("containerd"), DEFAULT_SANDBOX_IMAGE, DEFAULT_CNI_BIN_DIR,
+                null);
     }
 
     public ContainerdLayout withSandboxImage(String image) {
-        return new ContainerdLayout(dir, image, cniBinDir);
+        return new ContainerdLayout(dir, image, cniBinDir, mirror);
+    }
+
+    public ContainerdLayout withMirror(String hostAndPort) {
+        return new ContainerdLayout(dir, sandboxImage, cniBinDir, hostAndPort);
+    }
+
+    /**
+     * containerd's hosts.toml for docker.io when there is a mirror: pulls and resolves go to the mirror
+     * over plain HTTP (containerd reaches a loopback HTTP registry without certificates), docker.io itself
+     * staying the upstream. Null without a mirror.
+     */
+    public String mirrorHostsToml() {
+        if (mirror == null) {
+            return null;
+        }
+        return """
+                # Written by the Kybern node agent at each start; edits are overwritten.
+                server = "https://registry-1.docker.io"
+
+                [host.%s]
+                  capabilities = ["pull", "resolve"]
+                """.formatted(quote("http://" + mirror));
     }
 
     public Path configFile() {

@@ -54,6 +54,11 @@ public final class ContainerdSupervisor implements AutoCloseable {
         try {
             Files.createDirectories(layout.dir());
             Files.createDirectories(layout.registryConfigDir());
+            if (layout.mirrorHostsToml() != null) {
+                Path hosts = Files.createDirectories(layout.registryConfigDir()
+                        .resolve(ContainerdLayout.MIRRORED_REGISTRY));
+                Files.writeString(hosts.resolve("hosts.toml"), layout.mirrorHostsToml());
+            }
             Files.createDirectories(layout.cniConfDir());
             Files.writeString(layout.configFile(), layout.configToml());
             supervisor.launch();

@@ -12,13 +12,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * TEST FIXTURE, to be replaced by kybern-images' test images once they are merged: an OCI image layout
+ * TEST FIXTURE for tests without Kybern's registry (kybern-images' test images served by the registry replace
+ * it where there is one, as in the end-to-end tests): an OCI image layout
  * archive made on the spot from the machine's busybox-static ({@code /bin/busybox} and a link per applet
  * in {@code /bin}), holding two images over that one layer:
  * <ul>
  *   <li>{@value #BUSYBOX} (and {@value #BUSYBOX_TAGGED}), whose default command is {@code sh};</li>
  *   <li>{@link ContainerdLayout#DEFAULT_SANDBOX_IMAGE}, the pause image, whose command is
- *       {@code sleep 2147483647}: a sandbox container only has to hold the pod's namespaces open.</li>
+ *       {@code sleep 2147483647}: a sandbox container only has to hold the pod's namespaces open (it does
+ *       not handle SIGTERM as PID 1; containerd kills sandboxes with SIGKILL).</li>
  * </ul>
  * It is imported with the real {@code ctr -n k8s.io images import}, so containerd's CRI plugin sees the
  * images as if they had been pulled.
