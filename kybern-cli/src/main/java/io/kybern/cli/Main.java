@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = KybernVersion.class,
         description = "A Kubernetes-compatible container orchestrator on the JVM.",
-        subcommands = {VersionCommand.class, ServerCommand.class, SimCommand.class, ImageCommand.class})
+        subcommands = {VersionCommand.class, ServerCommand.class, AgentCommand.class, SimCommand.class,
+                ImageCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -20,7 +21,21 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setParameterExceptionHandler(Main::invalidInput);
+    }
+
+    /**
+     * A wrong flag or value: the message, picocli's "possible solutions" when a flag's name is close, and
+     * the usage in any case (picocli's default shows the usage only when it has no suggestion).
+     */
+    private static int invalidInput(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        java.io.PrintWriter err = command.getErr();
+        err.println(command.getColorScheme().errorText(e.getMessage()));
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        command.usage(err, command.getColorScheme());
+        return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     @Override

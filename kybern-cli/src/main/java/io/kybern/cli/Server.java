@@ -17,6 +17,8 @@ import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.controllers.ControllerManager;
 import io.kybern.images.registry.EmbeddedRegistry;
+import io.kybern.kubelet.agent.AgentConfig;
+import io.kybern.kubelet.agent.NodeAgent;
 import io.kybern.kubelet.sim.SimulatedNodes;
 import io.kybern.scheduler.ElectedScheduler;
 import io.kybern.scheduler.Scheduler;
@@ -56,6 +58,8 @@ public final class Server implements AutoCloseable {
     private KubernetesClient simulatedNodesClient;
     private SimulatedNodes simulatedNodes;
     private AutoCloseable metricsApi;
+    private KubernetesClient agentClient;
+    private NodeAgent agent;
     private EmbeddedRegistry registry;
 
     private Server(Store store, KubeApiServer apiServer) {
@@ -130,6 +134,14 @@ public final class Server implements AutoCloseable {
                     throw new IllegalStateException("simulated nodes could not start", e);
                 }
             }
+            if (config.agent() != null) {
+                try {
+                    server.startAgent(config);
+                } catch (IOException | RuntimeException e) {
+                    server.close();
+                    throw new IllegalStateException("the node agent could not start", e);
+                }
+            }
             log.info("server ready url={} kubeconfig={} elapsed_ms={}", url, config.writeKubeconfig(),
                     elapsedMillis(started));
             return server;
@@ -168,6 +180,27 @@ public final class Server implements AutoCloseable {
         // Their resource metrics, served by this API server as metrics-server's are through aggregation
         // (decision 0016).
         metricsApi = apiServer.register(simulatedNodes.metricsApi());
+    }
+
+    /**
+     * The node agent of this machine, a client of the API like any other (its field manager is kubelet's),
+     * with its containerd under the data directory.
+     */
+    private void startAgent(ServerConfig config) throws IOException {
+        agentClient = adminClient(config, "kubelet");
+        AgentConfig agentConfig = config.agent();
+        if (registry != null && agentConfig.registryMirror() == null) {
+            // containerd pulls docker.io's names (busybox, kybern/pause) from the embedded registry.
+            InetSocketAddress address = registry.address();
+            String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
+            agentConfig = agentConfig.withRegistryMirror(host + ":" + address.getPort());
+        }
+        agent = NodeAgent.start(agentClient, agentConfig);
+    }
+
+    /** The node agent this server runs, or null without one. */
+    NodeAgent agent() {
+        return agent;
     }
 
     private static KubernetesClient adminClient(ServerConfig config) throws IOException {
@@ -225,6 +258,12 @@ public final class Server implements AutoCloseable {
             return;
         }
         log.info("stopping");
+        if (agent != null) {
+            agent.close();
+        }
+        if (agentClient != null) {
+            agentClient.close();
+        }
         if (scheduler != null) {
             scheduler.close();
         }

@@ -67,14 +67,33 @@ final class ServerCommand implements Callable<Integer> {
     @Mixin
     SimNodeFlags simNodes;
 
+    @Option(names = "--agent", paramLabel = "RUNTIME", defaultValue = "none",
+            description = "Run a node agent for this machine: 'containerd' runs pods in real containers through "
+                    + "CRI (a containerd of its own under DIR/agent unless --container-runtime-endpoint is given); "
+                    + "'none' runs a control plane only (default: ${DEFAULT-VALUE}).")
+    String agent;
+
+    @Mixin
+    AgentFlags agentFlags;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = new ServerConfig(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig,
                 tlsSans, !disableControllerManager, !disableScheduler, simNodes.options(simulatedNodes),
-                Clock.systemUTC(), disableRegistry ? null : new InetSocketAddress(registryAddress, registryPort));
+                Clock.systemUTC(), disableRegistry ? null : new InetSocketAddress(registryAddress, registryPort),
+                agentConfig());
         try (Server server = Server.start(config)) {
             server.awaitShutdown();
         }
         return 0;
+    }
+
+    /** The agent {@code --agent} asks for, with its state under {@code DIR/agent}, or null for none. */
+    private io.kybern.kubelet.agent.AgentConfig agentConfig() {
+        return switch (agent) {
+            case "none" -> null;
+            case "containerd" -> agentFlags.config(dataDir.resolve("agent"));
+            default -> throw new IllegalArgumentException("--agent must be containerd or none: " + agent);
+        };
     }
 }

@@ -1,5 +1,6 @@
 package io.kybern.cli;
 
+import io.kybern.kubelet.agent.AgentConfig;
 import io.kybern.kubelet.sim.NodeShape;
 import io.kybern.kubelet.sim.SimulatedNodes;
 import java.net.InetSocketAddress;
@@ -23,10 +24,20 @@ import java.util.Objects;
  * @param simulatedNodes    the simulated nodes to run in this server (a count of 0 for none)
  * @param clock             the time the controllers, scheduler and simulated nodes read (tests move their own)
  * @param registry          where the embedded image registry listens (port 0 picks one), or null for none
+ * @param agent             the node agent to run for this machine, or null for none (the default for now:
+ *                          see docs/decisions/0018-node-agent.md)
  */
 public record ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
         List<String> tlsSans, boolean controllers, boolean scheduler, SimulatedNodes.Options simulatedNodes,
-        InstantSource clock, InetSocketAddress registry) {
+        InstantSource clock, InetSocketAddress registry, AgentConfig agent) {
+
+    /** A server without a node agent. */
+    ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,
+            List<String> tlsSans, boolean controllers, boolean scheduler, SimulatedNodes.Options simulatedNodes,
+            InstantSource clock, InetSocketAddress registry) {
+        this(dataDir, datastoreEndpoint, bindAddress, httpsPort, writeKubeconfig, tlsSans, controllers, scheduler,
+                simulatedNodes, clock, registry, null);
+    }
 
     /** A server without simulated nodes, on the system clock, with or without its controllers and scheduler. */
     public ServerConfig(Path dataDir, String datastoreEndpoint, String bindAddress, int httpsPort, Path writeKubeconfig,

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.kybern.kubelet.agent.AgentConfig;
+import io.kybern.kubelet.agent.NodeAgent;
 import io.kybern.kubelet.node.LeaseHeartbeat;
 import io.kybern.kubelet.node.NodeLeases;
 import io.kybern.kubelet.sim.NodeShape;
@@ -66,6 +68,11 @@ public final class TestServers {
             }
         }
 
+        /** The server's node agent, or null without one. */
+        public NodeAgent agent() {
+            return server.agent();
+        }
+
         /** The server's datastore, for what an operator does beside the API (compacting its history, say). */
         public Store store() {
             return server.store();
@@ -122,6 +129,29 @@ public final class TestServers {
         ServerConfig config = new ServerConfig(dataDir, "memory://", "127.0.0.1", 0, kubeconfig, List.of(), true, true,
                 new SimulatedNodes.Options(nodes, SimulatedNodes.Options.DEFAULT_PREFIX, NodeShape.defaults()),
                 clock, null);
+        return new Running(Server.start(config), kubeconfig);
+    }
+
+    /**
+     * A server with its controllers, scheduler, image registry and a node agent running pods in real
+     * containers (see {@code KubectlContainerdTest}); the caller cleans up the agent's containerd.
+     */
+    public static Running startWithAgent(Path dataDir, AgentConfig agent) {
+        Path kubeconfig = dataDir.resolve("admin.kubeconfig");
+        // The test images (busybox, the pause image) built into the server's image store, served by its
+        // registry on a free port, which the agent's containerd uses as docker.io's mirror.
+        try {
+            io.kybern.images.testimages.TestImages.build(io.kybern.images.storage.ImageStore.inDataDir(dataDir),
+                    io.kybern.images.Progress.NONE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        ServerConfig config = new ServerConfig(dataDir, "memory://", "127.0.0.1", 0, kubeconfig, List.of(), true, true,
+                ServerConfig.noSimulatedNodes(), java.time.Clock.systemUTC(),
+                new java.net.InetSocketAddress("127.0.0.1", 0), agent);
         return new Running(Server.start(config), kubeconfig);
     }
 

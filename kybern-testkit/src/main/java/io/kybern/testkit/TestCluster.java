@@ -95,7 +95,7 @@ public final class TestCluster implements AutoCloseable {
         ServerConfig config = new ServerConfig(SharedDataDir.path(), "memory://", "127.0.0.1", 0, kubeconfig,
                 List.of(), settings.controllers(), settings.scheduler(),
                 new SimulatedNodes.Options(settings.nodes(), SimulatedNodes.Options.DEFAULT_PREFIX, settings.shape()),
-                clock, null);
+                clock, null, null);
         Server server = startServer(config);
         try {
             return new TestCluster(server, workDir, kubeconfig, clock, client(kubeconfig));

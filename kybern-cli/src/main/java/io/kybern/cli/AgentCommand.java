@@ -1,0 +1,70 @@
+package io.kybern.cli;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.kybern.kubelet.agent.NodeAgent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kybern agent}: a node agent on this machine joined to a Kybern server elsewhere, running the pods
+ * bound to its Node in containers, until SIGTERM or Ctrl-C (the containers keep running; the next agent
+ * adopts them). Flag names follow k3s' agent.
+ */
+@Command(name = "agent", description = "Run a node agent on this machine, joined to a Kybern server.")
+final class AgentCommand implements Callable<Integer> {
+
+    @Option(names = "--server", paramLabel = "URL", required = true,
+            description = "The server's API, e.g. https://10.0.0.1:6443.")
+    String server;
+
+    @Option(names = "--token", paramLabel = "TOKEN", required = true,
+            description = "A bearer token the server accepts (a service account's, e.g. from kubectl create token).")
+    String token;
+
+    @Option(names = "--certificate-authority", paramLabel = "FILE", required = true,
+            description = "The server's CA certificate (the server's DIR/tls/server-ca.crt), to verify it.")
+    Path certificateAuthority;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${KYBERN_AGENT_DATA_DIR:-/var/lib/kybern/agent}",
+            description = "Where the agent keeps its state and its containerd's (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Mixin
+    AgentFlags agentFlags;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isReadable(certificateAuthority)) {
+            throw new IllegalArgumentException("--certificate-authority " + certificateAuthority + ": cannot read it");
+        }
+        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(server).withOauthToken(token)
+                .withCaCertFile(certificateAuthority.toAbsolutePath().toString())
+                .withUserAgent("kubelet/" + KybernVersion.version()).build();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(stopped::countDown, "kybern-agent-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
+                .withHttpClientFactory(new JdkHttpClientFactory()).build();
+                NodeAgent agent = NodeAgent.start(client, agentFlags.config(dataDir))) {
+            stopped.await();
+        } catch (InterruptedException e) {
+            // Asked to stop (the way a test or an embedding program stops it): stop as on SIGTERM.
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // called from the hook's own shutdown
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,277 @@
+package io.kybern.kubelet.agent;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.grpc.StatusRuntimeException;
+import io.kybern.kubelet.containerd.CniNetwork;
+import io.kybern.kubelet.containerd.ContainerdSupervisor;
+import io.kybern.kubelet.cri.CriClient;
+import io.kybern.kubelet.cri.api.ListPodSandboxRequest;
+import io.kybern.kubelet.cri.api.PodSandbox;
+import io.kybern.kubelet.node.LeaseHeartbeat;
+import io.kybern.kubelet.node.NodeLeases;
+import io.kybern.kubelet.node.NodeRegistration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent of this machine: its containerd (its own, supervised, unless an endpoint is given), its
+ * Node with a pod CIDR and the CNI network for it, the Lease heartbeat, and a {@link PodWorker} for each pod
+ * bound to the node. Stopping the agent leaves the pods running; a new agent adopts them by the pod UIDs on
+ * their sandboxes, and removes the sandboxes of pods that no longer exist.
+ */
+public final class NodeAgent implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+
+    static final Duration CACHE_SYNC_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration STATUS_REPORT_INTERVAL = Duration.ofMinutes(1);
+
+    private final KubernetesClient client;
+    private final AgentConfig config;
+    private ContainerdSupervisor containerd;
+    private CriClient cri;
+    private LeaseHeartbeat heartbeat;
+    private SharedIndexInformer<Pod> pods;
+    private KubeletEvents events;
+    private PodWorker.Node node;
+    private String runtimeVersion;
+    private String kubeletVersion;
+    private String podCidr;
+    private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
+    private Thread statusReporter;
+    private volatile boolean closed;
+
+    private NodeAgent(KubernetesClient client, AgentConfig config) {
+        this.client = client;
+        this.config = config;
+    }
+
+    /** Starts the agent; returns once its Node is registered and its pods are being run. */
+    public static NodeAgent start(KubernetesClient client, AgentConfig config) {
+        NodeAgent agent = new NodeAgent(client, config);
+        try {
+            agent.startRuntime();
+            agent.register();
+            agent.watchPods();
+        } catch (RuntimeException e) {
+            agent.close();
+            throw e;
+        }
+        return agent;
+    }
+
+    public String nodeName() {
+        return config.nodeName();
+    }
+
+    /** The node's pod CIDR, as registered. */
+    public String podCidr() {
+        return podCidr;
+    }
+
+    /** The CRI socket the agent uses. */
+    public Path runtimeSocket() {
+        return cri.socket();
+    }
+
+    /** The agent's own containerd, or null when it uses one it was pointed at. */
+    public ContainerdSupervisor containerd() {
+        return containerd;
+    }
+
+    private void startRuntime() {
+        try {
+            Files.createDirectories(config.dataDir());
+            Files.createDirectories(config.podLogDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path socket;
+        if (config.runtimeEndpoint() == null) {
+            containerd = ContainerdSupervisor.start(config.containerdLayout());
+            socket = containerd.socket();
+        } else {
+            socket = CriClient.socketOf(config.runtimeEndpoint());
+            if (!Files.exists(socket)) {
+                throw new IllegalStateException("--container-runtime-endpoint " + config.runtimeEndpoint()
+                        + ": no such socket");
+            }
+        }
+        cri = CriClient.connect(socket);
+        var version = cri.version(CriClient.CALL_TIMEOUT);
+        runtimeVersion = version.getRuntimeName() + "://" + version.getRuntimeVersion();
+        log.info("container runtime ready endpoint={} runtime={}", socket, runtimeVersion);
+    }
+
+    private void register() {
+        kubeletVersion = client.getKubernetesVersion().getGitVersion();
+        String name = config.nodeName();
+        Node existing = client.nodes().withName(name).get();
+        if (existing != null && existing.getSpec() != null && existing.getSpec().getPodCIDR() != null) {
+            podCidr = existing.getSpec().getPodCIDR();
+        } else {
+            podCidr = PodCidrs.firstFree(config.clusterCidr(), client.nodes().list().getItems());
+        }
+        String internalIp = config.internalIp() != null ? config.internalIp() : HostNode.firstAddress();
+        Node registered = new NodeRegistration(client).register(HostNode.node(name, podCidr, internalIp,
+                runtimeVersion, kubeletVersion, config.dataDir(), Instant.now()));
+        if (registered.getSpec() == null || registered.getSpec().getPodCIDR() == null) {
+            // An existing Node without a pod CIDR: set it (it can be set once, never changed).
+            registered = client.nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"spec\":{\"podCIDR\":\"" + podCidr + "\",\"podCIDRs\":[\"" + podCidr + "\"]}}");
+        }
+        podCidr = registered.getSpec().getPodCIDR();
+        if (containerd != null) {
+            // A runtime we were pointed at has its own network configuration; ours gets the node's.
+            try {
+                new CniNetwork(podCidr, config.bridgeName()).writeTo(containerd.layout().cniConfDir());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        heartbeat = new LeaseHeartbeat(new NodeLeases(client), Clock.systemUTC());
+        heartbeat.add(name, registered.getMetadata().getUid());
+        node = new PodWorker.Node(name, internalIp, config.podLogDir(), config.dataDir().resolve("volumes"));
+        events = new KubeletEvents(client, name);
+        statusReporter = Thread.ofVirtual().name("node-status").start(this::reportStatus);
+        log.info("node registered node={} podCIDR={} internalIP={}", name, podCidr, internalIp);
+    }
+
+    private void reportStatus() {
+        while (!closed) {
+            try {
+                Thread.sleep(STATUS_REPORT_INTERVAL);
+                Node current = client.nodes().withName(config.nodeName()).get();
+                List<NodeCondition> previous = current == null || current.getStatus() == null
+                        || current.getStatus().getConditions() == null ? List.of() : current.getStatus().getConditions();
+                new NodeRegistration(client).postStatus(config.nodeName(), HostNode.status(config.nodeName(),
+                        node.hostIp(), runtimeVersion, kubeletVersion, config.dataDir(), Instant.now(), previous));
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.info("node status update failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    private void watchPods() {
+        pods = client.pods().inAnyNamespace().withField("spec.nodeName", config.nodeName()).runnableInformer(0);
+        pods.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                follow(pod);
+            }
+
+            @Override
+            public void onUpdate(Pod before, Pod after) {
+                follow(after);
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean finalStateUnknown) {
+                PodWorker worker = workers.get(pod.getMetadata().getUid());
+                if (worker != null) {
+                    worker.gone();
+                }
+            }
+        });
+        try {
+            pods.start().toCompletableFuture().get(CACHE_SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing pods", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the node agent's pod cache did not fill", e);
+        }
+        removeOrphanSandboxes();
+    }
+
+    private synchronized void follow(Pod pod) {
+        if (closed || !config.nodeName().equals(pod.getSpec().getNodeName())) {
+            return;
+        }
+        String uid = pod.getMetadata().getUid();
+        PodWorker worker = workers.get(uid);
+        if (worker != null) {
+            worker.update(pod);
+        } else {
+            workers.put(uid, new PodWorker(client, cri, events, node, pod, () -> workers.remove(uid)));
+        }
+    }
+
+    /** Sandboxes of pods that are gone (deleted while no agent ran): stopped and removed. */
+    private void removeOrphanSandboxes() {
+        Set<String> known = pods.getStore().list().stream().map(p -> p.getMetadata().getUid())
+                .collect(Collectors.toSet());
+        try {
+            for (PodSandbox sandbox : cri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                    .getItemsList()) {
+                String uid = sandbox.getLabelsMap().get(PodRuntime.POD_UID);
+                if (uid != null && !known.contains(uid)) {
+                    log.info("removing the sandbox of a pod that is gone pod={}/{} uid={}",
+                            sandbox.getMetadata().getNamespace(), sandbox.getMetadata().getName(), uid);
+                    PodRuntime.removeSandbox(cri, sandbox.getId());
+                    PodVolumes.remove(config.dataDir().resolve("volumes"), uid);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("orphan pod volumes not removed: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (StatusRuntimeException | KubernetesClientException e) {
+            log.warn("orphan sandbox clean-up failed: {}", e.getMessage());
+        }
+    }
+
+    /** Stops the agent and its containerd; the pods' containers keep running (their shims hold them). */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (statusReporter != null) {
+            statusReporter.interrupt();
+        }
+        if (pods != null) {
+            pods.close();
+        }
+        workers.values().forEach(PodWorker::stop);
+        workers.clear();
+        if (heartbeat != null) {
+            heartbeat.close();
+        }
+        if (events != null) {
+            events.close();
+        }
+        if (cri != null) {
+            cri.close();
+        }
+        if (containerd != null) {
+            containerd.close();
+        }
+    }
+}

@@ -1,0 +1,566 @@
+package io.kybern.kubelet.agent;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.grpc.StatusRuntimeException;
+import io.kybern.kubelet.cri.CriClient;
+import io.kybern.kubelet.cri.api.ContainerConfig;
+import io.kybern.kubelet.cri.api.ContainerMetadata;
+import io.kybern.kubelet.cri.api.ContainerState;
+import io.kybern.kubelet.cri.api.ContainerStatus;
+import io.kybern.kubelet.cri.api.CreateContainerRequest;
+import io.kybern.kubelet.cri.api.DNSConfig;
+import io.kybern.kubelet.cri.api.ImageSpec;
+import io.kybern.kubelet.cri.api.ImageStatusRequest;
+import io.kybern.kubelet.cri.api.KeyValue;
+import io.kybern.kubelet.cri.api.LinuxContainerConfig;
+import io.kybern.kubelet.cri.api.LinuxPodSandboxConfig;
+import io.kybern.kubelet.cri.api.LinuxSandboxSecurityContext;
+import io.kybern.kubelet.cri.api.NamespaceMode;
+import io.kybern.kubelet.cri.api.NamespaceOption;
+import io.kybern.kubelet.cri.api.PodSandbox;
+import io.kybern.kubelet.cri.api.PodSandboxConfig;
+import io.kybern.kubelet.cri.api.PodSandboxMetadata;
+import io.kybern.kubelet.cri.api.PodSandboxStatusRequest;
+import io.kybern.kubelet.cri.api.PortMapping;
+import io.kybern.kubelet.cri.api.Protocol;
+import io.kybern.kubelet.cri.api.PullImageRequest;
+import io.kybern.kubelet.cri.api.RunPodSandboxRequest;
+import io.kybern.kubelet.cri.api.StartContainerRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pod's worker, as kubelet has one per pod: on every change of the pod, and again while something is
+ * due (a back-off ending, a container running), it compares the pod with what the runtime has and takes
+ * the next steps: the sandbox, the image pulls, the init containers one after the other, then the
+ * containers, restarts by the restart policy with back-off; then it reports the pod's status. When the pod
+ * is being deleted it stops the containers (grace period, then SIGKILL), removes the sandbox and deletes
+ * the pod object for good.
+ */
+final class PodWorker {
+
+    private static final Logger log = LoggerFactory.getLogger(PodWorker.class);
+
+    /** How soon to look again while something is under way (a container starting, a pod running). */
+    static final Duration BUSY_RESYNC = Duration.ofSeconds(1);
+    static final Duration IDLE_RESYNC = Duration.ofSeconds(10);
+    static final Duration PULL_TIMEOUT = Duration.ofMinutes(5);
+    /** A container that ran this long has its crash back-off forgotten (kubelet: twice the maximum). */
+    static final Duration BACKOFF_RESET = Backoff.MAX.multipliedBy(2);
+    /** The machine's memory, against which a Burstable container's OOM score is set. */
+    static final long MACHINE_MEMORY_BYTES = HostNode.memInfoKi("MemTotal") * 1024;
+
+    /** Where the node is, for the sandbox config, the status and the events. */
+    record Node(String name, String hostIp, Path podLogDir, Path volumesDir) {
+    }
+
+    private final KubernetesClient client;
+    private final CriClient cri;
+    private final KubeletEvents events;
+    private final Node node;
+    private final String uid;
+    private final Thread thread;
+    private final Object signal = new Object();
+    private volatile Pod pod;
+    private volatile boolean gone;
+    private volatile boolean changed = true;
+    private volatile boolean stopped;
+    private final Runnable onFinished;
+
+    // What the runtime does not remember: waiting reasons of this worker's making, pull back-offs.
+    private final Map<String, String[]> waiting = new HashMap<>();
+    private final Map<String, Integer> pullFailures = new HashMap<>();
+    private final Map<String, Instant> pullFailedAt = new HashMap<>();
+    private final Map<String, Instant> pullRetryAt = new HashMap<>();
+    private Instant startTime;
+    private PodStatus lastPosted;
+
+    PodWorker(KubernetesClient client, CriClient cri, KubeletEvents events, Node node, Pod pod, Runnable onFinished) {
+        this.client = client;
+        this.cri = cri;
+        this.events = events;
+        this.node = node;
+        this.pod = pod;
+        this.uid = pod.getMetadata().getUid();
+        this.onFinished = onFinished;
+        this.thread = Thread.ofVirtual().name("pod-" + pod.getMetadata().getNamespace() + "-"
+                + pod.getMetadata().getName()).start(this::run);
+    }
+
+    /** A newer version of the pod. */
+    void update(Pod newer) {
+        pod = newer;
+        poke();
+    }
+
+    /** The pod object is gone (deleted for good, or bound elsewhere): its containers must go too. */
+    void gone() {
+        gone = true;
+        poke();
+    }
+
+    /** The agent stops: the worker ends, leaving the containers running for the next agent to adopt. */
+    void stop() {
+        stopped = true;
+        thread.interrupt();
+    }
+
+    private void poke() {
+        synchronized (signal) {
+            changed = true;
+            signal.notifyAll();
+        }
+    }
+
+    private void run() {
+        Duration next = Duration.ZERO;
+        while (!stopped) {
+            synchronized (signal) {
+                if (!changed && !next.isZero()) {
+                    try {
+                        signal.wait(next.toMillis());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                changed = false;
+            }
+            if (stopped) {
+                return;
+            }
+            try {
+                Pod current = pod;
+                if (gone || current.getMetadata().getDeletionTimestamp() != null) {
+                    terminate(current, gone ? 0 : gracePeriod(current));
+                    onFinished.run();
+                    return;
+                }
+                next = sync(current);
+            } catch (StatusRuntimeException | KubernetesClientException e) {
+                log.info("pod sync failed pod={}/{} error={}", pod.getMetadata().getNamespace(),
+                        pod.getMetadata().getName(), e.getMessage());
+                next = BUSY_RESYNC;
+            } catch (RuntimeException e) {
+                log.warn("pod sync failed pod={}/{}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e);
+                next = BUSY_RESYNC;
+            }
+        }
+    }
+
+    // --- the steps ---
+
+    private Duration sync(Pod pod) {
+        Instant now = Instant.now();
+        if (startTime == null) {
+            String recorded = pod.getStatus() == null ? null : pod.getStatus().getStartTime();
+            startTime = recorded != null ? Instant.parse(recorded) : now;
+        }
+        PodRuntime runtime = PodRuntime.read(cri, uid);
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
+        if (terminal) {
+            // A finished pod's sandbox goes; its status stays as reported.
+            for (PodSandbox sandbox : runtime.sandboxes) {
+                if (sandbox.getState() == io.kybern.kubelet.cri.api.PodSandboxState.SANDBOX_READY) {
+                    PodRuntime.stopSandboxOnly(cri, sandbox.getId());
+                }
+            }
+            return IDLE_RESYNC;
+        }
+        PodSandboxConfig sandboxConfig = sandboxConfig(pod, runtime.sandboxes.size());
+        String sandboxId;
+        String podIp;
+        if (runtime.ready == null) {
+            for (PodSandbox old : runtime.sandboxes) {
+                PodRuntime.removeSandbox(cri, old.getId());
+            }
+            sandboxId = cri.runtime(Duration.ofMinutes(2)).runPodSandbox(RunPodSandboxRequest.newBuilder()
+                    .setConfig(sandboxConfig).build()).getPodSandboxId();
+            runtime = PodRuntime.read(cri, uid);
+        } else {
+            sandboxId = runtime.ready.getId();
+            sandboxConfig = sandboxConfig(pod, runtime.ready.getMetadata().getAttempt());
+        }
+        podIp = hostNetwork(pod) ? node.hostIp() : cri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder()
+                .setPodSandboxId(sandboxId).build()).getStatus().getNetwork().getIp();
+
+        Duration next = IDLE_RESYNC;
+        boolean initialized = true;
+        String restartPolicy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
+        for (Container init : list(pod.getSpec().getInitContainers())) {
+            ContainerStatus latest = runtime.latest(init.getName());
+            if (latest != null && latest.getState() == ContainerState.CONTAINER_EXITED && latest.getExitCode() == 0) {
+                continue;
+            }
+            initialized = false;
+            if (latest == null) {
+                start(pod, init, "spec.initContainers{" + init.getName() + "}", sandboxId, sandboxConfig, podIp, 0);
+                next = BUSY_RESYNC;
+            } else if (latest.getState() == ContainerState.CONTAINER_EXITED) {
+                if (!restartPolicy.equals("Never")) {
+                    next = restart(pod, init, "spec.initContainers{" + init.getName() + "}", latest, sandboxId,
+                            sandboxConfig, podIp, now);
+                }
+            } else {
+                next = BUSY_RESYNC;
+            }
+            break;
+        }
+        if (initialized) {
+            for (Container container : list(pod.getSpec().getContainers())) {
+                String fieldPath = "spec.containers{" + container.getName() + "}";
+                ContainerStatus latest = runtime.latest(container.getName());
+                if (latest == null) {
+                    start(pod, container, fieldPath, sandboxId, sandboxConfig, podIp, 0);
+                    next = min(next, BUSY_RESYNC);
+                } else if (latest.getState() == ContainerState.CONTAINER_EXITED) {
+                    boolean again = restartPolicy.equals("Always")
+                            || (restartPolicy.equals("OnFailure") && latest.getExitCode() != 0);
+                    if (again) {
+                        next = min(next, restart(pod, container, fieldPath, latest, sandboxId, sandboxConfig, podIp,
+                                now));
+                    }
+                } else {
+                    waiting.remove(container.getName());
+                    next = min(next, BUSY_RESYNC);
+                }
+                PodRuntime.pruneDead(cri, runtime.containers.getOrDefault(container.getName(), List.of()));
+            }
+        }
+        runtime = PodRuntime.read(cri, uid);
+        PodStatus status = PodStatuses.build(pod, runtime, waiting, podIp, node.hostIp(), startTime, now);
+        post(pod, status);
+        return next;
+    }
+
+    /** Restarts an exited container now, or reports CrashLoopBackOff until its back-off ends. */
+    private Duration restart(Pod pod, Container container, String fieldPath, ContainerStatus latest, String sandboxId,
+            PodSandboxConfig sandboxConfig, String podIp, Instant now) {
+        int restarts = latest.getMetadata().getAttempt();
+        Instant started = Instant.ofEpochSecond(0, latest.getStartedAt());
+        Instant finished = Instant.ofEpochSecond(0, latest.getFinishedAt());
+        Duration delay = Duration.between(started, finished).compareTo(BACKOFF_RESET) > 0 ? Duration.ZERO
+                : Backoff.delay(restarts);
+        Instant retryAt = finished.plus(delay);
+        if (now.isBefore(retryAt)) {
+            String name = container.getName();
+            waiting.put(name, new String[] {"CrashLoopBackOff", "back-off " + Backoff.format(delay)
+                    + " restarting failed container=" + name + " pod=" + podRef(pod)});
+            events.warning(pod, fieldPath, "BackOff", "Back-off restarting failed container " + name + " in pod "
+                    + podRef(pod));
+            return Duration.between(now, retryAt).plusMillis(10);
+        }
+        start(pod, container, fieldPath, sandboxId, sandboxConfig, podIp, restarts + 1);
+        return BUSY_RESYNC;
+    }
+
+    private static String podRef(Pod pod) {
+        return pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "(" + pod.getMetadata().getUid()
+                + ")";
+    }
+
+    /** Pulls the image as the policy says, creates and starts the container; failures become waiting reasons. */
+    private void start(Pod pod, Container container, String fieldPath, String sandboxId,
+            PodSandboxConfig sandboxConfig, String podIp, int attempt) {
+        String name = container.getName();
+        String imageRef = ensureImage(pod, container, fieldPath, sandboxConfig);
+        if (imageRef == null) {
+            return;
+        }
+        var security = ContainerSecurity.of(pod, container);
+        var image = cri.images().imageStatus(ImageStatusRequest.newBuilder()
+                .setImage(ImageSpec.newBuilder().setImage(imageRef)).build()).getImage();
+        String refusal = ContainerSecurity.nonRootViolation(pod, container, security, image);
+        List<io.kybern.kubelet.cri.api.Mount> mounts;
+        try {
+            if (refusal != null) {
+                throw new ContainerEnv.ConfigError(refusal);
+            }
+            PodVolumes.prepare(node.volumesDir(), pod);
+            mounts = PodVolumes.mounts(node.volumesDir(), pod, container);
+        } catch (ContainerEnv.ConfigError | PodVolumes.Unsupported | java.io.IOException e) {
+            waiting.put(name, new String[] {"CreateContainerConfigError", e.getMessage()});
+            events.warning(pod, fieldPath, "Failed", "Error: " + e.getMessage());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        Map<String, String> env;
+        try {
+            env = ContainerEnv.resolve(pod, container, podIp, node.hostIp(), client);
+        } catch (ContainerEnv.ConfigError e) {
+            waiting.put(name, new String[] {"CreateContainerConfigError", e.getMessage()});
+            events.warning(pod, fieldPath, "Failed", "Error: " + e.getMessage());
+            return;
+        }
+        ContainerConfig.Builder config = ContainerConfig.newBuilder()
+                .setMetadata(ContainerMetadata.newBuilder().setName(name).setAttempt(attempt))
+                .setImage(ImageSpec.newBuilder().setImage(imageRef).setUserSpecifiedImage(container.getImage()))
+                .addAllCommand(ContainerEnv.expandAll(container.getCommand(), env))
+                .addAllArgs(ContainerEnv.expandAll(container.getArgs(), env))
+                .setWorkingDir(Objects.requireNonNullElse(container.getWorkingDir(), ""))
+                .setLogPath(name + "/" + attempt + ".log")
+                .setStdin(Boolean.TRUE.equals(container.getStdin()))
+                .setStdinOnce(Boolean.TRUE.equals(container.getStdinOnce()))
+                .setTty(Boolean.TRUE.equals(container.getTty()))
+                .setLinux(LinuxContainerConfig.newBuilder().setResources(ContainerResources.of(container,
+                        PodStatuses.qosClass(pod), MACHINE_MEMORY_BYTES)).setSecurityContext(security))
+                .addAllMounts(mounts)
+                .putLabels(PodRuntime.CONTAINER_NAME, name)
+                .putLabels(PodRuntime.POD_NAME, pod.getMetadata().getName())
+                .putLabels(PodRuntime.POD_NAMESPACE, pod.getMetadata().getNamespace())
+                .putLabels(PodRuntime.POD_UID, uid)
+                .putAnnotations("io.kubernetes.container.restartCount", Integer.toString(attempt))
+                .putAnnotations("io.kubernetes.pod.terminationGracePeriod", Long.toString(gracePeriod(pod)));
+        env.forEach((key, value) -> config.addEnvs(KeyValue.newBuilder().setKey(key).setValue(value)));
+        String id;
+        try {
+            id = cri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandboxId)
+                    .setSandboxConfig(sandboxConfig).setConfig(config).build()).getContainerId();
+        } catch (StatusRuntimeException e) {
+            String message = rpcError(e);
+            waiting.put(name, new String[] {"CreateContainerError", message});
+            events.warning(pod, fieldPath, "Failed", "Error: " + message);
+            return;
+        }
+        events.normal(pod, fieldPath, "Created", "Created container: " + name);
+        try {
+            cri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        } catch (StatusRuntimeException e) {
+            // The container exists and has exited: its status carries the runtime's reason; the next pass
+            // restarts it by the restart policy.
+            events.warning(pod, fieldPath, "Failed", "Error: " + rpcError(e));
+            waiting.remove(name);
+            return;
+        }
+        waiting.remove(name);
+        events.normal(pod, fieldPath, "Started", "Started container " + name);
+    }
+
+    /** The image's reference if it is there (pulled now if the policy says so), or null with a waiting reason. */
+    private String ensureImage(Pod pod, Container container, String fieldPath, PodSandboxConfig sandboxConfig) {
+        String image = container.getImage();
+        String name = container.getName();
+        String policy = Objects.requireNonNullElse(container.getImagePullPolicy(), "IfNotPresent");
+        var present = cri.images().imageStatus(ImageStatusRequest.newBuilder()
+                .setImage(ImageSpec.newBuilder().setImage(image)).build());
+        if (policy.equals("Never") || (policy.equals("IfNotPresent") && present.hasImage())) {
+            if (!present.hasImage()) {
+                String message = "Container image \"" + image + "\" is not present with pull policy of Never";
+                waiting.put(name, new String[] {"ErrImageNeverPull", message});
+                events.warning(pod, fieldPath, "ErrImageNeverPull", message);
+                return null;
+            }
+            events.normal(pod, fieldPath, "Pulled", "Container image \"" + image + "\" already present on machine");
+            return present.getImage().getId();
+        }
+        Instant now = Instant.now();
+        Instant retryAt = pullRetryAt.get(image);
+        if (retryAt != null && now.isBefore(retryAt)) {
+            Instant failedAt = pullFailedAt.get(image);
+            if (failedAt != null && now.isBefore(failedAt.plus(Duration.between(failedAt, retryAt).dividedBy(2)))) {
+                // The failure stays visible for the first half of the back-off, as kubelet's next sync
+                // comes a while after it; then the pod shows it is backing off.
+                return null;
+            }
+            String message = "Back-off pulling image \"" + image + "\"";
+            waiting.put(name, new String[] {"ImagePullBackOff", message});
+            events.normal(pod, fieldPath, "BackOff", message);
+            return null;
+        }
+        events.normal(pod, fieldPath, "Pulling", "Pulling image \"" + image + "\"");
+        long started = System.nanoTime();
+        try {
+            String ref = cri.images(PULL_TIMEOUT).pullImage(PullImageRequest.newBuilder()
+                    .setImage(ImageSpec.newBuilder().setImage(image)).setSandboxConfig(sandboxConfig).build())
+                    .getImageRef();
+            pullFailures.remove(image);
+            pullFailedAt.remove(image);
+            pullRetryAt.remove(image);
+            String took = seconds(System.nanoTime() - started);
+            events.normal(pod, fieldPath, "Pulled", "Successfully pulled image \"" + image + "\" in " + took + " ("
+                    + took + " including waiting)");
+            return ref;
+        } catch (StatusRuntimeException e) {
+            int failures = pullFailures.merge(image, 1, Integer::sum);
+            Instant failedAt = Instant.now();
+            pullFailedAt.put(image, failedAt);
+            pullRetryAt.put(image, failedAt.plus(Backoff.delay(failures)));
+            String message = rpcError(e);
+            waiting.put(name, new String[] {"ErrImagePull", message});
+            events.warning(pod, fieldPath, "Failed", "Failed to pull image \"" + image + "\": " + message);
+            events.warning(pod, fieldPath, "Failed", "Error: ErrImagePull");
+            return null;
+        }
+    }
+
+    /** A gRPC error as kubelet shows a runtime's: {@code rpc error: code = NotFound desc = ...}. */
+    static String rpcError(StatusRuntimeException e) {
+        StringBuilder code = new StringBuilder();
+        for (String word : e.getStatus().getCode().name().split("_")) {
+            code.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        return "rpc error: code = " + code + " desc = " + Objects.requireNonNullElse(e.getStatus().getDescription(), "");
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.3fs", nanos / 1e9);
+    }
+
+    /**
+     * Stops every container (SIGTERM, SIGKILL after the grace period), removes the sandboxes, then deletes
+     * the pod object for good (a zero-grace delete, as kubelet finishes a graceful deletion).
+     */
+    private void terminate(Pod pod, long grace) {
+        PodRuntime runtime = PodRuntime.read(cri, uid);
+        List<Thread> stops = new ArrayList<>();
+        for (var entry : runtime.containers.entrySet()) {
+            ContainerStatus latest = entry.getValue().get(0);
+            if (latest.getState() != ContainerState.CONTAINER_RUNNING) {
+                continue;
+            }
+            String fieldPath = isInit(pod, entry.getKey()) ? "spec.initContainers{" + entry.getKey() + "}"
+                    : "spec.containers{" + entry.getKey() + "}";
+            events.normal(pod, fieldPath, "Killing", "Stopping container " + entry.getKey());
+            stops.add(Thread.ofVirtual().start(() -> PodRuntime.stopContainer(cri, latest.getId(), grace)));
+        }
+        for (Thread stop : stops) {
+            try {
+                stop.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        for (PodSandbox sandbox : runtime.sandboxes) {
+            PodRuntime.removeSandbox(cri, sandbox.getId());
+        }
+        try {
+            PodVolumes.remove(node.volumesDir(), uid);
+        } catch (java.io.IOException e) {
+            log.warn("pod volumes not removed pod={}/{} error={}", pod.getMetadata().getNamespace(),
+                    pod.getMetadata().getName(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        events.forget(uid);
+        if (!gone) {
+            try {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                        .withGracePeriod(0).delete();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+            }
+        }
+        log.info("pod stopped pod={}/{} grace_s={}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                grace);
+    }
+
+    private static boolean isInit(Pod pod, String name) {
+        return list(pod.getSpec().getInitContainers()).stream().anyMatch(c -> c.getName().equals(name));
+    }
+
+    static long gracePeriod(Pod pod) {
+        Long fromDeletion = pod.getMetadata().getDeletionGracePeriodSeconds();
+        if (fromDeletion != null) {
+            return fromDeletion;
+        }
+        Long fromSpec = pod.getSpec().getTerminationGracePeriodSeconds();
+        return fromSpec != null ? fromSpec : 30;
+    }
+
+    private void post(Pod pod, PodStatus status) {
+        if (status.equals(lastPosted)) {
+            return;
+        }
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                        client.getKubernetesSerialization().asJson(Map.of("status", status)));
+        lastPosted = status;
+    }
+
+    private PodSandboxConfig sandboxConfig(Pod pod, int attempt) {
+        var metadata = pod.getMetadata();
+        PodSandboxConfig.Builder config = PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName(metadata.getName())
+                        .setNamespace(metadata.getNamespace()).setUid(uid).setAttempt(attempt))
+                .setHostname(hostNetwork(pod) ? "" : Objects.requireNonNullElse(pod.getSpec().getHostname(),
+                        metadata.getName()))
+                .setLogDirectory(node.podLogDir().resolve(metadata.getNamespace() + "_" + metadata.getName() + "_"
+                        + uid).toString())
+                .putLabels(PodRuntime.POD_UID, uid)
+                .putLabels(PodRuntime.POD_NAME, metadata.getName())
+                .putLabels(PodRuntime.POD_NAMESPACE, metadata.getNamespace())
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext
+                        .newBuilder().setNamespaceOptions(NamespaceOption.newBuilder()
+                                .setNetwork(hostNetwork(pod) ? NamespaceMode.NODE : NamespaceMode.POD)
+                                .setPid(Boolean.TRUE.equals(pod.getSpec().getHostPID()) ? NamespaceMode.NODE
+                                        : Boolean.TRUE.equals(pod.getSpec().getShareProcessNamespace())
+                                                ? NamespaceMode.POD : NamespaceMode.CONTAINER)
+                                .setIpc(Boolean.TRUE.equals(pod.getSpec().getHostIPC()) ? NamespaceMode.NODE
+                                        : NamespaceMode.POD))));
+        if (metadata.getLabels() != null) {
+            metadata.getLabels().forEach((key, value) -> {
+                if (!key.startsWith("io.kubernetes.")) {
+                    config.putLabels(key, value);
+                }
+            });
+        }
+        if (pod.getSpec().getDnsConfig() != null) {
+            var dns = pod.getSpec().getDnsConfig();
+            DNSConfig.Builder builder = DNSConfig.newBuilder().addAllServers(list(dns.getNameservers()))
+                    .addAllSearches(list(dns.getSearches()));
+            list(dns.getOptions()).forEach(o -> builder.addOptions(o.getValue() == null ? o.getName()
+                    : o.getName() + ":" + o.getValue()));
+            config.setDnsConfig(builder);
+        }
+        for (Container container : list(pod.getSpec().getContainers())) {
+            for (ContainerPort port : list(container.getPorts())) {
+                if (port.getHostPort() != null && port.getHostPort() > 0) {
+                    config.addPortMappings(PortMapping.newBuilder()
+                            .setProtocol(switch (Objects.requireNonNullElse(port.getProtocol(), "TCP")) {
+                                case "UDP" -> Protocol.UDP;
+                                case "SCTP" -> Protocol.SCTP;
+                                default -> Protocol.TCP;
+                            })
+                            .setContainerPort(port.getContainerPort()).setHostPort(port.getHostPort())
+                            .setHostIp(Objects.requireNonNullElse(port.getHostIP(), "")));
+                }
+            }
+        }
+        return config.build();
+    }
+
+    private static boolean hostNetwork(Pod pod) {
+        return Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
+    }
+
+    static <T> List<T> list(List<T> maybe) {
+        return maybe == null ? List.of() : maybe;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

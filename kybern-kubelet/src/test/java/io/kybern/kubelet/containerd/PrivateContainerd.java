@@ -1,0 +1,106 @@
+package io.kybern.kubelet.containerd;
+
+import io.kybern.kubelet.cri.CriClient;
+import io.kybern.kubelet.cri.api.ListPodSandboxRequest;
+import io.kybern.kubelet.cri.api.PodSandbox;
+import io.kybern.kubelet.cri.api.RemovePodSandboxRequest;
+import io.kybern.kubelet.cri.api.StopPodSandboxRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Test support for suites that run real containers: checks that the machine has what they need (failing
+ * with a message that says what to install, never skipping), and cleans up after a containerd under a
+ * test's directory: its sandboxes (so their containers, network namespaces and CNI addresses go), the
+ * process, the mounts left under the directory and the test's bridge.
+ */
+public final class PrivateContainerd {
+
+    private PrivateContainerd() {
+    }
+
+    /** Fails unless containerd, runc, ctr, the CNI plugins and busybox-static are installed and we are root. */
+    public static void requireRuntime() {
+        List<String> missing = new ArrayList<>();
+        for (String binary : List.of("containerd", "ctr", "runc", "containerd-shim-runc-v2")) {
+            if (!onPath(binary)) {
+                missing.add(binary);
+            }
+        }
+        for (String plugin : List.of("bridge", "host-local", "loopback", "portmap")) {
+            if (!Files.isExecutable(ContainerdLayout.DEFAULT_CNI_BIN_DIR.resolve(plugin))) {
+                missing.add(ContainerdLayout.DEFAULT_CNI_BIN_DIR.resolve(plugin).toString());
+            }
+        }
+        if (!Files.isExecutable(BusyboxTestImages.BUSYBOX_BINARY)) {
+            missing.add(BusyboxTestImages.BUSYBOX_BINARY.toString());
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("these tests run real containers and need " + missing
+                    + ": install the Debian packages containerd runc containernetworking-plugins busybox-static "
+                    + "nftables (.ci/run does)");
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new IllegalStateException("these tests run real containers and must run as root");
+        }
+    }
+
+    private static boolean onPath(String binary) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(":")).map(Path::of)
+                .anyMatch(dir -> Files.isExecutable(dir.resolve(binary)));
+    }
+
+    /** A bridge name of this test run's own, so concurrent runs do not share one. */
+    public static String testBridge() {
+        return "kyt" + Long.toHexString(ProcessHandle.current().pid() & 0xffffff);
+    }
+
+    /** Stops and removes every sandbox the containerd on that socket has (their containers go with them). */
+    public static void removeAllSandboxes(Path socket) {
+        if (!Files.exists(socket)) {
+            return;
+        }
+        try (CriClient cri = CriClient.connect(socket)) {
+            for (PodSandbox sandbox : cri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                    .getItemsList()) {
+                cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox.getId())
+                        .build());
+                cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                        .setPodSandboxId(sandbox.getId()).build());
+            }
+        }
+    }
+
+    /**
+     * After containerd is stopped: unmounts what is still mounted under {@code dir} (deepest first),
+     * deletes the bridge and the directory.
+     */
+    public static void cleanUp(Path dir, String bridge) throws IOException, InterruptedException {
+        Path absolute = dir.toAbsolutePath();
+        List<String> mounts = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String mountPoint = line.split(" ")[4];
+            if (mountPoint.startsWith(absolute.toString())) {
+                mounts.add(mountPoint);
+            }
+        }
+        mounts.sort(Comparator.comparing(String::length).reversed());
+        for (String mountPoint : mounts) {
+            new ProcessBuilder("umount", "-l", mountPoint).inheritIO().start().waitFor();
+        }
+        if (bridge != null) {
+            new ProcessBuilder("ip", "link", "delete", bridge).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+        if (Files.exists(absolute)) {
+            try (Stream<Path> paths = Files.walk(absolute)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+}
