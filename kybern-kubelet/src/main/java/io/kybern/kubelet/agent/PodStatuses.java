@@ -25,16 +25,16 @@ import java.util.Objects;
 
 /**
  * A pod's status from what the runtime has, as kubelet computes it: each container's state, last state,
- * restart count and image, the pod's phase, its conditions (keeping their transition times while they hold)
- * and addresses.
+ * restart count, image and readiness (the probes'), the pod's phase, its conditions (keeping their
+ * transition times while they hold) and addresses.
  */
 final class PodStatuses {
 
     private PodStatuses() {
     }
 
-    static PodStatus build(Pod pod, PodRuntime runtime, Map<String, String[]> waiting, String podIp, String hostIp,
-            Instant startTime, Instant now) {
+    static PodStatus build(Pod pod, PodRuntime runtime, Map<String, String[]> waiting, ContainerProbes probes,
+            String podIp, String hostIp, Instant startTime, Instant now) {
         List<Container> inits = PodWorker.list(pod.getSpec().getInitContainers());
         List<Container> containers = PodWorker.list(pod.getSpec().getContainers());
         String restartPolicy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
@@ -43,7 +43,7 @@ final class PodStatuses {
         List<String> incompleteInits = new ArrayList<>();
         boolean initFailed = false;
         for (Container init : inits) {
-            var status = containerStatus(init, runtime, waiting, "PodInitializing");
+            var status = containerStatus(init, runtime, waiting, probes, "PodInitializing");
             initStatuses.add(status);
             var terminated = status.getState().getTerminated();
             if (terminated == null || terminated.getExitCode() != 0) {
@@ -61,7 +61,7 @@ final class PodStatuses {
         int succeeded = 0;
         int failed = 0;
         for (Container container : containers) {
-            var status = containerStatus(container, runtime, waiting, initialized ? "ContainerCreating"
+            var status = containerStatus(container, runtime, waiting, probes, initialized ? "ContainerCreating"
                     : "PodInitializing");
             statuses.add(status);
             if (!Boolean.TRUE.equals(status.getReady())) {
@@ -130,7 +130,7 @@ final class PodStatuses {
     }
 
     private static io.fabric8.kubernetes.api.model.ContainerStatus containerStatus(Container container,
-            PodRuntime runtime, Map<String, String[]> waiting, String defaultWaiting) {
+            PodRuntime runtime, Map<String, String[]> waiting, ContainerProbes probes, String defaultWaiting) {
         String name = container.getName();
         ContainerStatus latest = runtime.latest(name);
         String[] why = waiting.get(name);
@@ -154,7 +154,8 @@ final class PodStatuses {
             return status.build();
         }
         switch (latest.getState()) {
-            case CONTAINER_RUNNING -> status.withReady(true).withStarted(true)
+            case CONTAINER_RUNNING -> status.withReady(probes.ready(container, latest.getId()))
+                    .withStarted(probes.started(container, latest.getId()))
                     .withState(new ContainerStateBuilder().withNewRunning()
                             .withStartedAt(MicroTime.seconds(nanos(latest.getStartedAt()))).endRunning().build());
             case CONTAINER_EXITED -> status.withState(new ContainerStateBuilder().withTerminated(terminated(latest))

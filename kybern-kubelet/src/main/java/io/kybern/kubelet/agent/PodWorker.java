@@ -38,9 +38,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -89,6 +91,7 @@ final class PodWorker {
     private final Map<String, Integer> pullFailures = new HashMap<>();
     private final Map<String, Instant> pullFailedAt = new HashMap<>();
     private final Map<String, Instant> pullRetryAt = new HashMap<>();
+    private final ContainerProbes probes = new ContainerProbes();
     private Instant startTime;
     private PodStatus lastPosted;
 
@@ -223,6 +226,7 @@ final class PodWorker {
             }
             break;
         }
+        Set<String> running = new HashSet<>();
         if (initialized) {
             for (Container container : list(pod.getSpec().getContainers())) {
                 String fieldPath = "spec.containers{" + container.getName() + "}";
@@ -240,14 +244,38 @@ final class PodWorker {
                 } else {
                     waiting.remove(container.getName());
                     next = min(next, BUSY_RESYNC);
+                    if (latest.getState() == ContainerState.CONTAINER_RUNNING) {
+                        running.add(latest.getId());
+                        probe(pod, container, fieldPath, latest, podIp, now);
+                    }
                 }
                 PodRuntime.pruneDead(cri, runtime.containers.getOrDefault(container.getName(), List.of()));
             }
         }
+        probes.retain(running);
         runtime = PodRuntime.read(cri, uid);
-        PodStatus status = PodStatuses.build(pod, runtime, waiting, podIp, node.hostIp(), startTime, now);
+        PodStatus status = PodStatuses.build(pod, runtime, waiting, probes, podIp, node.hostIp(), startTime, now);
         post(pod, status);
         return next;
+    }
+
+    /**
+     * Runs the running container's due probes; one whose startup or liveness probe has failed enough times
+     * is killed (its grace period, then SIGKILL), and the restart policy then decides as for any exit.
+     */
+    private void probe(Pod pod, Container container, String fieldPath, ContainerStatus running, String podIp,
+            Instant now) {
+        ContainerProbes.Kind failed = probes.probe(container, running, now,
+                (probe, c, id) -> ProbeCheck.run(cri, probe, c, id, podIp),
+                (c, kind, message) -> events.warning(pod, fieldPath, "Unhealthy", kind.title + " probe failed: "
+                        + message));
+        if (failed == null) {
+            return;
+        }
+        events.normal(pod, fieldPath, "Killing", "Container " + container.getName() + " failed "
+                + failed.title.toLowerCase(java.util.Locale.ROOT) + " probe, will be restarted");
+        Long probeGrace = failed.of(container).getTerminationGracePeriodSeconds();
+        PodRuntime.stopContainer(cri, running.getId(), probeGrace != null ? probeGrace : gracePeriod(pod));
     }
 
     /** Restarts an exited container now, or reports CrashLoopBackOff until its back-off ends. */
