@@ -97,11 +97,12 @@ final class ContainerProbes {
             track.latest = result.success();
             int threshold = result.success() ? orDefault(probe.getSuccessThreshold(), 1)
                     : orDefault(probe.getFailureThreshold(), 3);
-            if (track.run >= threshold) {
-                track.success = result.success();
+            if (track.run < threshold) {
+                continue;
             }
+            track.success = result.success();
             if (!track.success && kind != Kind.READINESS) {
-                return kind;
+                return kind; // failed failureThreshold times in a row
             }
         }
         return null;
