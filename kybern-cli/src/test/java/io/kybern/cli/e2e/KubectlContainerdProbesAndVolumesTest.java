@@ -1,0 +1,228 @@
+package io.kybern.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.kybern.cli.TestServers;
+import io.kybern.kubelet.agent.AgentConfig;
+import io.kybern.kubelet.containerd.PrivateContainerd;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Probes and volumes of pods in real containers, with the real kubectl, on a server whose node agent runs a
+ * containerd of its own (as {@link KubectlContainerdTest}, whose requirements it shares: root, containerd,
+ * runc, the CNI plugins and busybox-static).
+ */
+class KubectlContainerdProbesAndVolumesTest {
+
+    static final String NODE = "probes-test-node";
+    static final String CLUSTER_CIDR = "10.125.0.0/16";
+
+    static Path dir;
+    static String bridge;
+    static TestServers.Running server;
+    static KubernetesClient client;
+    static Kubectl kubectl;
+
+    @BeforeAll
+    static void startServerWithAgent() throws Exception {
+        PrivateContainerd.requireRuntime();
+        dir = Files.createTempDirectory("kybern-probes-test-");
+        bridge = PrivateContainerd.testBridge();
+        server = TestServers.startWithAgent(dir, new AgentConfig(NODE, dir.resolve("agent"), null, CLUSTER_CIDR,
+                bridge, null, null));
+        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig())))
+                .withHttpClientFactory(new JdkHttpClientFactory()).build();
+        kubectl = Kubectl.version("33", server.kubeconfig());
+    }
+
+    @AfterAll
+    static void stopAndCleanUp() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            Path socket = server.agent() == null ? null : server.agent().runtimeSocket();
+            if (socket != null) {
+                PrivateContainerd.removeAllSandboxes(socket);
+            }
+            server.close();
+        }
+        if (dir != null) {
+            PrivateContainerd.cleanUp(dir, bridge);
+        }
+    }
+
+    private static Kubectl.Result ok(Kubectl.Result result) {
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        return result;
+    }
+
+    private static Pod pod(String name) {
+        return client.pods().inNamespace("default").withName(name).get();
+    }
+
+    private static ContainerStatus status(String name) {
+        return pod(name).getStatus().getContainerStatuses().get(0);
+    }
+
+    private static String condition(Pod pod, String type) {
+        return pod.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
+                .map(PodCondition::getStatus).findFirst().orElse(null);
+    }
+
+    /** The messages of the pod's events with that reason. */
+    private static List<String> events(String podName, String reason) {
+        return client.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> podName.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+                .map(Event::getMessage).toList();
+    }
+
+    // --- probes ---
+
+    @Test
+    void anExecReadinessProbeKeepsThePodUnreadyUntilItSucceeds() throws Exception {
+        // The container makes the probed file after a while (kubectl exec is not served yet).
+        ok(kubectl.runWithInput("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: ready-later
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: app
+                    image: busybox
+                    command: ["sh", "-c", "sleep 8; touch /tmp/ready; sleep 3600"]
+                    readinessProbe:
+                      exec:
+                        command: ["cat", "/tmp/ready"]
+                      periodSeconds: 1
+                """, "apply", "-f", "-"));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(pod("ready-later").getStatus().getPhase()).isEqualTo("Running");
+            assertThat(events("ready-later", "Unhealthy")).isNotEmpty();
+        });
+        // Running, probed and failing: not ready.
+        Pod running = pod("ready-later");
+        assertThat(status("ready-later").getReady()).isFalse();
+        assertThat(status("ready-later").getStarted()).isTrue();
+        assertThat(condition(running, "Ready")).isEqualTo("False");
+        assertThat(condition(running, "ContainersReady")).isEqualTo("False");
+        assertThat(running.getStatus().getConditions()).filteredOn(c -> c.getType().equals("Ready"))
+                .extracting(PodCondition::getReason).containsExactly("ContainersNotReady");
+        assertThat(ok(kubectl.run("get", "pod", "ready-later")).stdout()).contains("0/1", "Running");
+        assertThat(events("ready-later", "Unhealthy").get(0))
+                .isEqualTo("Readiness probe failed: cat: can't open '/tmp/ready': No such file or directory");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Pod pod = pod("ready-later");
+            assertThat(condition(pod, "Ready")).isEqualTo("True");
+            assertThat(condition(pod, "ContainersReady")).isEqualTo("True");
+            assertThat(pod.getStatus().getContainerStatuses().get(0).getReady()).isTrue();
+        });
+        assertThat(ok(kubectl.run("get", "pod", "ready-later")).stdout()).contains("1/1", "Running");
+        assertThat(status("ready-later").getRestartCount()).as("readiness never restarts").isZero();
+        ok(kubectl.run("delete", "pod", "ready-later", "--grace-period", "1"));
+    }
+
+    @Test
+    void aFailingLivenessProbeRestartsTheContainer() throws Exception {
+        // Healthy for a few seconds, then the probed file goes: the probe fails twice and the container is
+        // killed; the new container makes the file again, so it lives a while too.
+        ok(kubectl.runWithInput("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: unhealthy
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: app
+                    image: busybox
+                    command: ["sh", "-c", "touch /tmp/healthy; sleep 4; rm /tmp/healthy; sleep 3600"]
+                    livenessProbe:
+                      exec:
+                        command: ["cat", "/tmp/healthy"]
+                      periodSeconds: 1
+                      failureThreshold: 2
+                """, "apply", "-f", "-"));
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() ->
+                assertThat(status("unhealthy").getRestartCount()).isGreaterThanOrEqualTo(1));
+        ContainerStatus status = status("unhealthy");
+        // Killed, not exited by itself: by SIGTERM, or by SIGKILL once the 1 s grace period is over.
+        assertThat(status.getLastState().getTerminated().getExitCode()).isIn(128 + 15, 128 + 9);
+        assertThat(status.getLastState().getTerminated().getReason()).isEqualTo("Error");
+        assertThat(events("unhealthy", "Unhealthy")).isNotEmpty().allSatisfy(message -> assertThat(message)
+                .isEqualTo("Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory"));
+        assertThat(events("unhealthy", "Killing")).contains("Container app failed liveness probe, will be restarted");
+        assertThat(ok(kubectl.run("describe", "pod", "unhealthy")).stdout()).contains("Liveness:", "exec [cat /tmp/healthy]",
+                "Unhealthy", "Liveness probe failed");
+        ok(kubectl.run("delete", "pod", "unhealthy", "--grace-period", "1"));
+    }
+
+    @Test
+    void anHttpGetReadinessProbeAgainstBusyboxHttpd() throws Exception {
+        // Two web servers: one probed on a page it serves (by port name, with a header), one on a page it
+        // lacks; a TCP liveness probe on the served port keeps the first alive.
+        for (String[] pod : new String[][] {{"web-ok", "/index.html"}, {"web-missing", "/missing.html"}}) {
+            ok(kubectl.runWithInput("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata:
+                      name: %s
+                    spec:
+                      terminationGracePeriodSeconds: 1
+                      containers:
+                      - name: web
+                        image: busybox
+                        command: ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"]
+                        ports:
+                        - name: http
+                          containerPort: 8080
+                        readinessProbe:
+                          httpGet:
+                            path: %s
+                            port: http
+                            httpHeaders:
+                            - name: X-Probe
+                              value: kybern
+                          periodSeconds: 1
+                        livenessProbe:
+                          tcpSocket:
+                            port: 8080
+                          periodSeconds: 1
+                          failureThreshold: 1
+                    """.formatted(pod[0], pod[1]), "apply", "-f", "-"));
+        }
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(condition(pod("web-ok"), "Ready")).isEqualTo("True");
+            assertThat(status("web-ok").getReady()).isTrue();
+        });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events("web-missing", "Unhealthy"))
+                .contains("Readiness probe failed: HTTP probe failed with statuscode: 404"));
+        Pod missing = pod("web-missing");
+        assertThat(missing.getStatus().getPhase()).isEqualTo("Running");
+        assertThat(condition(missing, "Ready")).isEqualTo("False");
+        assertThat(missing.getStatus().getContainerStatuses().get(0).getReady()).isFalse();
+        // The TCP liveness probe finds the port open in both: no restarts, no liveness failures.
+        assertThat(status("web-ok").getRestartCount()).isZero();
+        assertThat(status("web-missing").getRestartCount()).isZero();
+        assertThat(events("web-ok", "Unhealthy")).noneMatch(m -> m.startsWith("Liveness"));
+        ok(kubectl.run("delete", "pod", "web-ok", "web-missing", "--grace-period", "1"));
+    }
+}
