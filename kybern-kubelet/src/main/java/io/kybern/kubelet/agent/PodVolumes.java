@@ -5,21 +5,27 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.kybern.kubelet.cri.api.Mount;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A pod's volumes on the node, under {@code VOLUMES/<pod uid>/<volume>}: emptyDir for now (a directory
- * open to every user, as kubelet makes it, or a tmpfs for {@code medium: Memory}), and the container
- * mounts that point into them. Other volume types are not served yet: a container that mounts one is not
- * started (CreateContainerConfigError).
+ * A pod's volumes on the node, under {@code VOLUMES/<pod uid>/<volume>}: emptyDir (a directory open to
+ * every user, as kubelet makes it, or a tmpfs for {@code medium: Memory}); configMap, secret, downwardAPI
+ * and projected volumes (their files written by {@link VolumeFiles}); hostPath (the host's path, checked
+ * by its type); and the container mounts that point into them. Other volume types (persistentVolumeClaim
+ * and the rest) are not served yet: a container that mounts one is not started (CreateContainerConfigError).
  */
 final class PodVolumes {
 
@@ -37,9 +43,22 @@ final class PodVolumes {
         return volumesDir.resolve(pod.getMetadata().getUid());
     }
 
-    /** Makes the pod's emptyDir volumes (once; a restarted agent finds them made). */
-    static void prepare(Path volumesDir, Pod pod) throws IOException, InterruptedException {
+    /**
+     * Makes the pod's emptyDir volumes (once; a restarted agent finds them made), writes the files of its
+     * configMap, secret, downwardAPI and projected volumes afresh, and checks (or makes) its host paths.
+     */
+    static void prepare(Path volumesDir, Pod pod, KubernetesClient client)
+            throws IOException, InterruptedException, VolumeFiles.MountFailed {
         for (Volume volume : PodWorker.list(pod.getSpec().getVolumes())) {
+            if (volume.getHostPath() != null) {
+                HostPaths.check(volume.getName(), Path.of(volume.getHostPath().getPath()),
+                        volume.getHostPath().getType());
+                continue;
+            }
+            if (VolumeFiles.isApiBacked(volume)) {
+                write(podDir(volumesDir, pod).resolve(volume.getName()), VolumeFiles.of(volume, pod, client));
+                continue;
+            }
             if (volume.getEmptyDir() == null) {
                 continue;
             }
@@ -57,21 +76,69 @@ final class PodVolumes {
         }
     }
 
+    /** Replaces the directory's content with the files; a mounted directory stays the same inode. */
+    private static void write(Path dir, Map<String, VolumeFiles.File> files) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (Stream<Path> old = Files.list(dir)) {
+            for (Path path : old.toList()) {
+                deleteTree(path);
+            }
+        }
+        for (var entry : files.entrySet()) {
+            Path file = dir.resolve(entry.getKey()).normalize();
+            if (!file.startsWith(dir)) {
+                throw new IOException("volume file path leaves its volume: " + entry.getKey());
+            }
+            Files.createDirectories(file.getParent());
+            Files.write(file, entry.getValue().content());
+            Files.setPosixFilePermissions(file, permissions(entry.getValue().mode()));
+        }
+    }
+
+    static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_READ};
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (1 << i)) != 0) {
+                permissions.add(bits[i]);
+            }
+        }
+        return permissions;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
     static List<Mount> mounts(Path volumesDir, Pod pod, Container container) throws Unsupported {
         List<Mount> mounts = new ArrayList<>();
         for (VolumeMount mount : PodWorker.list(container.getVolumeMounts())) {
             Volume volume = PodWorker.list(pod.getSpec().getVolumes()).stream()
                     .filter(v -> v.getName().equals(mount.getName())).findFirst()
                     .orElseThrow(() -> new Unsupported("volume \"" + mount.getName() + "\" not found"));
-            if (volume.getEmptyDir() == null) {
-                throw new Unsupported("volume \"" + volume.getName() + "\": only emptyDir volumes are served yet");
+            boolean apiBacked = VolumeFiles.isApiBacked(volume);
+            Path source;
+            if (volume.getHostPath() != null) {
+                source = Path.of(volume.getHostPath().getPath());
+            } else if (volume.getEmptyDir() != null || apiBacked) {
+                source = podDir(volumesDir, pod).resolve(volume.getName());
+            } else {
+                throw new Unsupported("volume \"" + volume.getName() + "\": its type is not served by this node yet");
             }
-            Path source = podDir(volumesDir, pod).resolve(volume.getName());
             if (mount.getSubPath() != null && !mount.getSubPath().isEmpty()) {
                 source = source.resolve(mount.getSubPath());
             }
             mounts.add(Mount.newBuilder().setContainerPath(mount.getMountPath()).setHostPath(source.toString())
-                    .setReadonly(Boolean.TRUE.equals(mount.getReadOnly())).build());
+                    // Volumes of API content are always read-only, as kubelet mounts them.
+                    .setReadonly(apiBacked || Boolean.TRUE.equals(mount.getReadOnly())).build());
         }
         return mounts;
     }

@@ -321,8 +321,12 @@ final class PodWorker {
             if (refusal != null) {
                 throw new ContainerEnv.ConfigError(refusal);
             }
-            PodVolumes.prepare(node.volumesDir(), pod);
+            PodVolumes.prepare(node.volumesDir(), pod, client);
             mounts = PodVolumes.mounts(node.volumesDir(), pod, container);
+        } catch (VolumeFiles.MountFailed e) {
+            // As kubelet: the pod's event says why; the container stays waiting in ContainerCreating.
+            events.warning(pod, null, "FailedMount", e.getMessage());
+            return;
         } catch (ContainerEnv.ConfigError | PodVolumes.Unsupported | java.io.IOException e) {
             waiting.put(name, new String[] {"CreateContainerConfigError", e.getMessage()});
             events.warning(pod, fieldPath, "Failed", "Error: " + e.getMessage());
