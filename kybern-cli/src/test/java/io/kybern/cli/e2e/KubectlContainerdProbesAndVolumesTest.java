@@ -225,4 +225,182 @@ class KubectlContainerdProbesAndVolumesTest {
         assertThat(events("web-ok", "Unhealthy")).noneMatch(m -> m.startsWith("Liveness"));
         ok(kubectl.run("delete", "pod", "web-ok", "web-missing", "--grace-period", "1"));
     }
+
+    // --- volumes ---
+
+    /** A directory of the host that the test's containers write to (a hostPath volume) and the test reads. */
+    private static Path outDir(String pod) {
+        return dir.resolve("out").resolve(pod);
+    }
+
+    private static String out(String pod, String file) throws Exception {
+        return Files.readString(outDir(pod).resolve(file)).strip();
+    }
+
+    @Test
+    void configMapSecretAndDownwardApiVolumesShowTheirFiles() throws Exception {
+        ok(kubectl.run("create", "configmap", "app-config", "--from-literal=greeting=hello",
+                "--from-literal=color=blue"));
+        ok(kubectl.run("create", "secret", "generic", "app-secret", "--from-literal=password=s3cret"));
+        // The container copies what it sees into a hostPath directory (DirectoryOrCreate makes it).
+        ok(kubectl.runWithInput("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: with-volumes
+                  labels:
+                    app: shop
+                    tier: web
+                spec:
+                  restartPolicy: Never
+                  containers:
+                  - name: reader
+                    image: busybox
+                    command:
+                    - sh
+                    - -c
+                    - >-
+                      cat /etc/greet/sub/greeting.txt > /out/greeting;
+                      stat -c %%a /etc/greet/sub/greeting.txt > /out/greeting.mode;
+                      ls /etc/greet > /out/greet.ls;
+                      ls /etc/config > /out/config.ls;
+                      cat /etc/secret/password > /out/password;
+                      stat -c %%a /etc/secret/password > /out/password.mode;
+                      cat /etc/pod/labels > /out/labels;
+                      cat /etc/pod/name > /out/name;
+                      ls /etc/optional | wc -l > /out/optional.count;
+                      touch /etc/config/new 2> /out/readonly;
+                      true
+                    volumeMounts:
+                    - {name: greet, mountPath: /etc/greet}
+                    - {name: config, mountPath: /etc/config}
+                    - {name: secret, mountPath: /etc/secret}
+                    - {name: pod, mountPath: /etc/pod}
+                    - {name: optional, mountPath: /etc/optional}
+                    - {name: out, mountPath: /out}
+                  volumes:
+                  - name: greet
+                    configMap:
+                      name: app-config
+                      items:
+                      - {key: greeting, path: sub/greeting.txt, mode: 0600}
+                  - name: config
+                    configMap:
+                      name: app-config
+                  - name: secret
+                    secret:
+                      secretName: app-secret
+                      defaultMode: 0400
+                  - name: pod
+                    downwardAPI:
+                      items:
+                      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+                      - {path: name, fieldRef: {fieldPath: metadata.name}}
+                  - name: optional
+                    configMap:
+                      name: no-such-config
+                      optional: true
+                  - name: out
+                    hostPath:
+                      path: %s
+                      type: DirectoryOrCreate
+                """.formatted(outDir("with-volumes")), "apply", "-f", "-"));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
+                assertThat(pod("with-volumes").getStatus().getPhase()).isEqualTo("Succeeded"));
+        assertThat(out("with-volumes", "greeting")).isEqualTo("hello");
+        assertThat(out("with-volumes", "greeting.mode")).isEqualTo("600");
+        assertThat(out("with-volumes", "greet.ls")).as("only the listed item").isEqualTo("sub");
+        assertThat(out("with-volumes", "config.ls").lines()).containsExactly("color", "greeting");
+        assertThat(out("with-volumes", "password")).isEqualTo("s3cret");
+        assertThat(out("with-volumes", "password.mode")).isEqualTo("400");
+        assertThat(out("with-volumes", "labels")).isEqualTo("app=\"shop\"\ntier=\"web\"");
+        assertThat(out("with-volumes", "name")).isEqualTo("with-volumes");
+        assertThat(out("with-volumes", "optional.count")).isEqualTo("0");
+        assertThat(out("with-volumes", "readonly")).contains("Read-only file system");
+        ok(kubectl.run("delete", "pod", "with-volumes", "--grace-period", "1"));
+    }
+
+    @Test
+    void aMissingConfigMapKeyOrHostPathFailsTheMountAndNoContainerStarts() throws Exception {
+        ok(kubectl.run("create", "configmap", "partial-config", "--from-literal=present=yes"));
+        ok(kubectl.runWithInput("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: missing-key
+                spec:
+                  containers:
+                  - name: app
+                    image: busybox
+                    command: ["sleep", "3600"]
+                    volumeMounts:
+                    - {name: cfg, mountPath: /etc/cfg}
+                  volumes:
+                  - name: cfg
+                    configMap:
+                      name: partial-config
+                      items:
+                      - {key: absent, path: absent.txt}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: missing-file
+                spec:
+                  containers:
+                  - name: app
+                    image: busybox
+                    command: ["sleep", "3600"]
+                    volumeMounts:
+                    - {name: host, mountPath: /host}
+                  volumes:
+                  - name: host
+                    hostPath:
+                      path: %s
+                      type: File
+                """.formatted(dir.resolve("no-such-file")), "apply", "-f", "-"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(events("missing-key", "FailedMount")).contains("MountVolume.SetUp failed for volume \"cfg\" :"
+                    + " configmap references non-existent config key: absent");
+            assertThat(events("missing-file", "FailedMount")).contains("MountVolume.SetUp failed for volume \"host\""
+                    + " : hostPath type check failed: " + dir.resolve("no-such-file") + " is not a file");
+        });
+        for (String name : List.of("missing-key", "missing-file")) {
+            Pod pod = pod(name);
+            assertThat(pod.getStatus().getPhase()).isEqualTo("Pending");
+            assertThat(pod.getStatus().getContainerStatuses().get(0).getState().getWaiting().getReason())
+                    .isEqualTo("ContainerCreating");
+            assertThat(events(name, "Started")).isEmpty();
+        }
+        ok(kubectl.run("delete", "pod", "missing-key", "missing-file", "--grace-period", "1"));
+    }
+
+    @Test
+    void anUnknownConfigMapKeyInEnvGivesCreateContainerConfigError() throws Exception {
+        ok(kubectl.run("create", "configmap", "env-config", "--from-literal=known=1"));
+        ok(kubectl.runWithInput("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: bad-env
+                spec:
+                  containers:
+                  - name: app
+                    image: busybox
+                    command: ["sleep", "3600"]
+                    env:
+                    - name: SETTING
+                      valueFrom:
+                        configMapKeyRef: {name: env-config, key: unknown}
+                """, "apply", "-f", "-"));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            var waiting = status("bad-env").getState().getWaiting();
+            assertThat(waiting.getReason()).isEqualTo("CreateContainerConfigError");
+            assertThat(waiting.getMessage()).isEqualTo("couldn't find key unknown in ConfigMap default/env-config");
+        });
+        assertThat(ok(kubectl.run("get", "pod", "bad-env")).stdout()).contains("CreateContainerConfigError");
+        assertThat(events("bad-env", "Failed")).contains("Error: couldn't find key unknown in ConfigMap default/env-config");
+        assertThat(events("bad-env", "Started")).isEmpty();
+        ok(kubectl.run("delete", "pod", "bad-env", "--grace-period", "1"));
+    }
 }
