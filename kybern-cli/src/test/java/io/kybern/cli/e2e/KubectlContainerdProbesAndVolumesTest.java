@@ -403,4 +403,63 @@ class KubectlContainerdProbesAndVolumesTest {
         assertThat(events("bad-env", "Started")).isEmpty();
         ok(kubectl.run("delete", "pod", "bad-env", "--grace-period", "1"));
     }
+
+    @Test
+    void aProjectedVolumeHoldsABoundServiceAccountTokenAndEnvFromSetsVariables() throws Exception {
+        ok(kubectl.run("create", "configmap", "from-config", "--from-literal=MODE=fast", "--from-literal=LEVEL=3"));
+        ok(kubectl.run("create", "secret", "generic", "from-secret", "--from-literal=KEY=k1"));
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                client.serviceAccounts().inNamespace("default").withName("default").get() != null);
+        ok(kubectl.runWithInput("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: projected
+                spec:
+                  restartPolicy: Never
+                  containers:
+                  - name: app
+                    image: busybox
+                    command: ["sh", "-c", "cp /var/run/access/token /out/token; cat /var/run/access/namespace > /out/namespace; env > /out/env"]
+                    envFrom:
+                    - configMapRef: {name: from-config}
+                      prefix: CFG_
+                    - secretRef: {name: from-secret}
+                    - configMapRef: {name: no-such-config, optional: true}
+                    env:
+                    - {name: LEVEL_TWICE, value: "$(CFG_LEVEL)$(CFG_LEVEL)"}
+                    volumeMounts:
+                    - {name: access, mountPath: /var/run/access}
+                    - {name: out, mountPath: /out}
+                  volumes:
+                  - name: access
+                    projected:
+                      sources:
+                      - serviceAccountToken:
+                          path: token
+                          expirationSeconds: 3600
+                      - downwardAPI:
+                          items:
+                          - {path: namespace, fieldRef: {fieldPath: metadata.namespace}}
+                  - name: out
+                    hostPath:
+                      path: %s
+                      type: DirectoryOrCreate
+                """.formatted(outDir("projected")), "apply", "-f", "-"));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
+                assertThat(pod("projected").getStatus().getPhase()).isEqualTo("Succeeded"));
+        assertThat(out("projected", "namespace")).isEqualTo("default");
+        assertThat(out("projected", "env").lines()).contains("CFG_MODE=fast", "CFG_LEVEL=3", "KEY=k1",
+                "LEVEL_TWICE=33");
+        // The token is the API server's (for its own audience, as no other is asked for): a TokenReview
+        // authenticates it as the service account, and it is bound to the pod.
+        String token = out("projected", "token");
+        var review = client.resource(new io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder()
+                .withNewSpec().withToken(token).endSpec().build()).create();
+        assertThat(review.getStatus().getAuthenticated()).as(review.toString()).isTrue();
+        assertThat(review.getStatus().getUser().getUsername()).isEqualTo("system:serviceaccount:default:default");
+        String payload = new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]));
+        assertThat(payload).contains("\"projected\"", pod("projected").getMetadata().getUid());
+        ok(kubectl.run("delete", "pod", "projected", "--grace-period", "1"));
+    }
 }

@@ -2,6 +2,7 @@ package io.kybern.kubelet.agent;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -16,8 +17,9 @@ import java.util.Map;
 
 /**
  * A container's environment and its command line as they are run: env values with {@code $(VAR)} of the
- * variables before them expanded, values from the pod's fields and from ConfigMap and Secret keys; then
- * command and args expanded against the whole environment.
+ * variables before them expanded, values from the pod's fields and from ConfigMap and Secret keys, over the
+ * variables of envFrom's ConfigMaps and Secrets; then command and args expanded against the whole
+ * environment.
  */
 final class ContainerEnv {
 
@@ -35,6 +37,7 @@ final class ContainerEnv {
             KubernetesClient client) throws ConfigError {
         Map<String, String> env = new LinkedHashMap<>();
         String namespace = pod.getMetadata().getNamespace();
+        envFrom(container, namespace, client, env);
         for (EnvVar variable : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
             EnvVarSource source = variable.getValueFrom();
             String value;
@@ -71,6 +74,51 @@ final class ContainerEnv {
             env.put(variable.getName(), value);
         }
         return env;
+    }
+
+    /**
+     * The variables of envFrom's ConfigMaps and Secrets, each key with the source's prefix, later sources
+     * winning; env then sets its own over them, as kubelet orders them. A key that cannot be a variable
+     * name (one with '=') is left out.
+     */
+    private static void envFrom(Container container, String namespace, KubernetesClient client,
+            Map<String, String> env) throws ConfigError {
+        for (EnvFromSource source : container.getEnvFrom() == null ? List.<EnvFromSource>of()
+                : container.getEnvFrom()) {
+            String prefix = source.getPrefix() == null ? "" : source.getPrefix();
+            Map<String, String> values = new LinkedHashMap<>();
+            if (source.getConfigMapRef() != null) {
+                var ref = source.getConfigMapRef();
+                ConfigMap map = client.configMaps().inNamespace(namespace).withName(ref.getName()).get();
+                if (map == null) {
+                    if (Boolean.TRUE.equals(ref.getOptional())) {
+                        continue;
+                    }
+                    throw new ConfigError("configmap \"" + ref.getName() + "\" not found");
+                }
+                if (map.getData() != null) {
+                    values.putAll(map.getData());
+                }
+            } else if (source.getSecretRef() != null) {
+                var ref = source.getSecretRef();
+                Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+                if (secret == null) {
+                    if (Boolean.TRUE.equals(ref.getOptional())) {
+                        continue;
+                    }
+                    throw new ConfigError("secret \"" + ref.getName() + "\" not found");
+                }
+                if (secret.getData() != null) {
+                    secret.getData().forEach((key, value) -> values.put(key,
+                            new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8)));
+                }
+            }
+            values.forEach((key, value) -> {
+                if (!(prefix + key).contains("=")) {
+                    env.put(prefix + key, value);
+                }
+            });
+        }
     }
 
     static List<String> expandAll(List<String> words, Map<String, String> env) {
