@@ -68,8 +68,11 @@ final class ContainerEnv {
                 }
                 value = new String(Base64.getDecoder().decode(secret.getData().get(ref.getKey())),
                         StandardCharsets.UTF_8);
+            } else if (source.getResourceFieldRef() != null) {
+                value = ResourceFields.value(pod, container.getName(), source.getResourceFieldRef(),
+                        ResourceFields.Node.local());
             } else {
-                continue; // resourceFieldRef: not yet
+                continue;
             }
             env.put(variable.getName(), value);
         }

@@ -20,8 +20,9 @@ import java.util.TreeMap;
 /**
  * The files of the volumes whose content comes from the API (configMap, secret, downwardAPI and projected
  * ones, the service account token included), as kubelet lays them out: every key as a file, or only the
- * listed items at their paths, with the item's mode or the volume's defaultMode (0644). A missing object or
- * key fails the mount (kubelet's FailedMount) unless the source is optional.
+ * listed items at their paths (downwardAPI's fields and resources as in env), with the item's mode or the
+ * volume's defaultMode (0644). A missing object or key fails the mount (kubelet's FailedMount) unless the
+ * source is optional.
  */
 final class VolumeFiles {
 
@@ -60,7 +61,7 @@ final class VolumeFiles {
             secret(name, source.getSecretName(), source.getItems(), source.getOptional(),
                     mode(source.getDefaultMode(), DEFAULT_MODE), pod, client, files);
         } else if (volume.getDownwardAPI() != null) {
-            downwardApi(volume.getDownwardAPI().getItems(), mode(volume.getDownwardAPI().getDefaultMode(),
+            downwardApi(name, volume.getDownwardAPI().getItems(), mode(volume.getDownwardAPI().getDefaultMode(),
                     DEFAULT_MODE), pod, files);
         } else if (volume.getProjected() != null) {
             int defaultMode = mode(volume.getProjected().getDefaultMode(), DEFAULT_MODE);
@@ -72,7 +73,7 @@ final class VolumeFiles {
                     secret(name, source.getSecret().getName(), source.getSecret().getItems(),
                             source.getSecret().getOptional(), defaultMode, pod, client, files);
                 } else if (source.getDownwardAPI() != null) {
-                    downwardApi(source.getDownwardAPI().getItems(), defaultMode, pod, files);
+                    downwardApi(name, source.getDownwardAPI().getItems(), defaultMode, pod, files);
                 } else if (source.getServiceAccountToken() != null) {
                     var token = source.getServiceAccountToken();
                     files.put(token.getPath(), new File(serviceAccountToken(name, pod, token.getAudience(),
@@ -137,7 +138,7 @@ final class VolumeFiles {
         }
     }
 
-    private static void downwardApi(List<DownwardAPIVolumeFile> items, int defaultMode, Pod pod,
+    private static void downwardApi(String volume, List<DownwardAPIVolumeFile> items, int defaultMode, Pod pod,
             Map<String, File> files) throws MountFailed {
         for (DownwardAPIVolumeFile item : PodWorker.list(items)) {
             String value;
@@ -158,11 +159,16 @@ final class VolumeFiles {
                             yield Objects.requireNonNullElse(pod.getMetadata().getAnnotations(),
                                     Map.<String, String>of()).getOrDefault(path.substring(22, path.length() - 2), "");
                         }
-                        throw new MountFailed(item.getPath(), "unsupported fieldPath: " + path);
+                        throw new MountFailed(volume, "unsupported fieldPath: " + path);
                     }
                 };
+            } else if (item.getResourceFieldRef() != null) {
+                try {
+                    value = ResourceFields.value(pod, "", item.getResourceFieldRef(), ResourceFields.Node.local());
+                } catch (ContainerEnv.ConfigError e) {
+                    throw new MountFailed(volume, e.getMessage());
+                }
             } else {
-                // resourceFieldRef is not served yet: the file is left out rather than written wrong.
                 continue;
             }
             files.put(item.getPath(), new File(value.getBytes(StandardCharsets.UTF_8), mode(item.getMode(),
