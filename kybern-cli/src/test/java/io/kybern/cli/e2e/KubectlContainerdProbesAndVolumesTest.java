@@ -176,6 +176,47 @@ class KubectlContainerdProbesAndVolumesTest {
     }
 
     @Test
+    void aStartupProbeHoldsReadinessOffUntilItSucceeds() throws Exception {
+        // The readiness probe would succeed at once; the startup probe keeps the container unstarted and
+        // unready until the container has made its file.
+        ok(kubectl.runWithInput("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: slow-start
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: app
+                    image: busybox
+                    command: ["sh", "-c", "sleep 8; touch /tmp/started; sleep 3600"]
+                    startupProbe:
+                      exec:
+                        command: ["cat", "/tmp/started"]
+                      periodSeconds: 1
+                      failureThreshold: 60
+                    readinessProbe:
+                      exec:
+                        command: ["true"]
+                      periodSeconds: 1
+                """, "apply", "-f", "-"));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(pod("slow-start").getStatus().getPhase()).isEqualTo("Running");
+            assertThat(events("slow-start", "Unhealthy")).isNotEmpty();
+        });
+        assertThat(status("slow-start").getStarted()).isFalse();
+        assertThat(status("slow-start").getReady()).isFalse();
+        assertThat(events("slow-start", "Unhealthy")).allSatisfy(m -> assertThat(m).startsWith("Startup probe failed: "));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(status("slow-start").getStarted()).isTrue();
+            assertThat(status("slow-start").getReady()).isTrue();
+            assertThat(condition(pod("slow-start"), "Ready")).isEqualTo("True");
+        });
+        assertThat(status("slow-start").getRestartCount()).isZero();
+        ok(kubectl.run("delete", "pod", "slow-start", "--grace-period", "1"));
+    }
+
+    @Test
     void anHttpGetReadinessProbeAgainstBusyboxHttpd() throws Exception {
         // Two web servers: one probed on a page it serves (by port name, with a header), one on a page it
         // lacks; a TCP liveness probe on the served port keeps the first alive.
@@ -428,6 +469,11 @@ class KubectlContainerdProbesAndVolumesTest {
                     - configMapRef: {name: no-such-config, optional: true}
                     env:
                     - {name: LEVEL_TWICE, value: "$(CFG_LEVEL)$(CFG_LEVEL)"}
+                    - name: MEMORY_LIMIT_MI
+                      valueFrom:
+                        resourceFieldRef: {resource: limits.memory, divisor: 1Mi}
+                    resources:
+                      limits: {memory: 64Mi}
                     volumeMounts:
                     - {name: access, mountPath: /var/run/access}
                     - {name: out, mountPath: /out}
@@ -450,7 +496,7 @@ class KubectlContainerdProbesAndVolumesTest {
                 assertThat(pod("projected").getStatus().getPhase()).isEqualTo("Succeeded"));
         assertThat(out("projected", "namespace")).isEqualTo("default");
         assertThat(out("projected", "env").lines()).contains("CFG_MODE=fast", "CFG_LEVEL=3", "KEY=k1",
-                "LEVEL_TWICE=33");
+                "LEVEL_TWICE=33", "MEMORY_LIMIT_MI=64");
         // The token is the API server's (for its own audience, as no other is asked for): a TokenReview
         // authenticates it as the service account, and it is bound to the pod.
         String token = out("projected", "token");
