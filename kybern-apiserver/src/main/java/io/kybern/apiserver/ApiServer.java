@@ -236,7 +236,7 @@ public final class ApiServer implements ApiHandler {
                 ResponseStream stream = responder.stream(200, "application/json");
                 watch.stream(type, namespace, selectorFor(type, info, request), options,
                         custom ? object -> shown.apply(customs.get().fromStorage(type, object)) : shown,
-                        custom ? customs.get().whileServed(type, stream) : stream);
+                        custom ? customs.get().servedUntil(type) : ObjectWatch.ALWAYS_SERVED, stream);
             }
             case "create" -> {
                 requireNamespace(type, namespace);
