@@ -182,7 +182,9 @@ public final class StatefulSetController implements Reconciler<ObjectKey> {
             new Sync(set, current, update, wanted, condemned, start, minReady, now).run();
         }
 
-        Set<String> inUse = new HashSet<>(Set.of(current.getMetadata().getName(), update.getMetadata().getName()));
+        Set<String> inUse = new HashSet<>();
+        inUse.add(current.getMetadata().getName());
+        inUse.add(update.getMetadata().getName());
         members.forEach(member -> inUse.add(StatefulPods.revision(member.pod())));
         history.prune(snapshot.history(), inUse, Objects.requireNonNullElse(set.getSpec().getRevisionHistoryLimit(), 10));
 
@@ -331,6 +333,9 @@ public final class StatefulSetController implements Reconciler<ObjectKey> {
                 if (e.getCode() == 409) {
                     return; // created already; the cache had not shown it yet
                 }
+                if (terminating(e)) {
+                    return; // the namespace is going away with the set in it: nothing to report
+                }
                 events.warning(set, "FailedCreate", "create Pod " + name + " in StatefulSet "
                         + set.getMetadata().getName() + " failed error: " + serverMessage(e));
                 throw e;
@@ -349,6 +354,9 @@ public final class StatefulSetController implements Reconciler<ObjectKey> {
                 } catch (KubernetesClientException e) {
                     if (e.getCode() == 409) {
                         continue; // the claim outlives its pods: already there
+                    }
+                    if (terminating(e)) {
+                        return false;
                     }
                     events.warning(set, "FailedCreate", "create Claim " + name + " for Pod " + podName
                             + " in StatefulSet " + set.getMetadata().getName() + " failed error: "
@@ -485,6 +493,10 @@ public final class StatefulSetController implements Reconciler<ObjectKey> {
             }
             client.resource(new StatefulSetBuilder(fresh).withStatus(status).build()).updateStatus();
         }
+    }
+
+    private static boolean terminating(KubernetesClientException e) {
+        return e.getCode() == 403 && serverMessage(e).contains("because it is being terminated");
     }
 
     private static String serverMessage(KubernetesClientException e) {
