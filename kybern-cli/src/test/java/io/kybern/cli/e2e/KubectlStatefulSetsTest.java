@@ -68,9 +68,10 @@ class KubectlStatefulSetsTest extends ServerPerClass {
     /** The names of the set's pods, sorted, with {@code *} after those being deleted. */
     private static List<String> pods(Kubectl kubectl, String ns, String app) throws Exception {
         String out = ok(kubectl.run("get", "pods", "-n", ns, "-l", "app=" + app, "-o",
-                "jsonpath={range .items[*]}{.metadata.name}{.metadata.deletionTimestamp}{\" \"}{end}")).stdout();
+                "jsonpath={range .items[*]}{.metadata.name}:{.metadata.deletionTimestamp}{\" \"}{end}")).stdout();
         return Arrays.stream(out.trim().split(" ")).filter(p -> !p.isEmpty())
-                .map(p -> p.contains("T") && p.endsWith("Z") ? p.replaceAll("\\d{4}-.*", "*") : p).sorted().toList();
+                .map(p -> p.endsWith(":") ? p.substring(0, p.length() - 1) : p.substring(0, p.indexOf(':')) + "*")
+                .sorted().toList();
     }
 
     private static boolean ready(Kubectl kubectl, String ns, String pod) throws Exception {

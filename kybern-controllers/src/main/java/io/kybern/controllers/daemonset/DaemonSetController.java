@@ -299,7 +299,8 @@ public final class DaemonSetController implements Reconciler<ObjectKey> {
                 onNode.stream().filter(pod -> !Owners.deleting(pod)).forEach(delete::add);
             }
         }
-        // Pods for nodes that no longer exist and that no scheduler will ever bind.
+        // Pods with no node to run on: adopted ones that name none, and unbound ones for nodes since deleted
+        // (bound ones on a deleted node are the pod garbage collector's).
         nowhere.stream().filter(pod -> !Owners.deleting(pod)).forEach(delete::add);
         byNode.forEach((node, onNode) -> {
             if (!eligibility.containsKey(node)) {
