@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * ControllerRevisions of DaemonSets and StatefulSets through fabric8: adoption of a matching orphan,
  * release on orphan deletion and adoption by the next owner, pruning to revisionHistoryLimit, and a
- * StatefulSet's pods named by ordinal and replaced under the same name.
+ * StatefulSet's pods named by ordinal and replaced under the same name, and its claims' retention policy.
  */
 @TestServers.WithSimulatedNodes(2)
 class DaemonSetsAndStatefulSetsTest extends ServerAndClient {
@@ -81,6 +81,7 @@ class DaemonSetsAndStatefulSetsTest extends ServerAndClient {
                 .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.ORPHAN).delete();
         await().atMost(PATIENCE).ignoreExceptions().until(() -> revisions(ns).stream().filter(r -> r.getMetadata().getName()
                 .startsWith("agent-")).allMatch(r -> r.getMetadata().getOwnerReferences().isEmpty()));
+        await().atMost(PATIENCE).until(() -> client.apps().daemonSets().inNamespace(ns).withName("agent").get() == null);
         List<String> podNames = client.pods().inNamespace(ns).list().getItems().stream()
                 .map(p -> p.getMetadata().getName()).sorted().toList();
         var second = client.resource(daemonSet(ns, "nginx:1.26").build()).create();
@@ -118,6 +119,49 @@ class DaemonSetsAndStatefulSetsTest extends ServerAndClient {
         });
         assertThat(client.v1().events().inNamespace(ns).list().getItems()).extracting(e -> e.getReason())
                 .contains("RecreatingFailedPod");
+        client.namespaces().withName(ns).delete();
+    }
+
+    @Test
+    void claimRetentionPolicyDeletesClaimsWithTheirPodOrSet() {
+        String ns = "sts-retention";
+        namespace(ns);
+        client.resource(new StatefulSetBuilder().withNewMetadata().withName("db").withNamespace(ns).endMetadata()
+                .withNewSpec().withReplicas(2).withPodManagementPolicy("Parallel").withServiceName("db")
+                .withNewPersistentVolumeClaimRetentionPolicy().withWhenDeleted("Delete").withWhenScaled("Delete")
+                .endPersistentVolumeClaimRetentionPolicy()
+                .withNewSelector().addToMatchLabels("app", "db").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "db").endMetadata()
+                .withNewSpec().addNewContainer().withName("db").withImage("postgres").endContainer().endSpec()
+                .endTemplate()
+                .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata().withNewSpec()
+                .withAccessModes("ReadWriteOnce").withNewResources()
+                .addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources()
+                .endSpec().endVolumeClaimTemplate()
+                .endSpec().build()).create();
+        // Parallel: both pods are made though their claims are never bound (no volume controller yet).
+        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
+            assertThat(client.pods().inNamespace(ns).list().getItems()).extracting(p -> p.getMetadata().getName())
+                    .containsExactlyInAnyOrder("db-0", "db-1");
+            assertThat(client.persistentVolumeClaims().inNamespace(ns).list().getItems())
+                    .extracting(c -> c.getMetadata().getName()).containsExactlyInAnyOrder("data-db-0", "data-db-1");
+        });
+        assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("data-db-0").get().getMetadata()
+                .getOwnerReferences()).extracting(r -> r.getKind()).containsExactly("StatefulSet");
+
+        // whenScaled: Delete: the claim of the pod scaled away goes with it.
+        client.apps().statefulSets().inNamespace(ns).withName("db").scale(1);
+        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
+            assertThat(client.pods().inNamespace(ns).list().getItems()).extracting(p -> p.getMetadata().getName())
+                    .containsExactly("db-0");
+            assertThat(client.persistentVolumeClaims().inNamespace(ns).list().getItems())
+                    .extracting(c -> c.getMetadata().getName()).containsExactly("data-db-0");
+        });
+
+        // whenDeleted: Delete: the rest go with the set.
+        client.apps().statefulSets().inNamespace(ns).withName("db").delete();
+        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() ->
+                assertThat(client.persistentVolumeClaims().inNamespace(ns).list().getItems()).isEmpty());
         client.namespaces().withName(ns).delete();
     }
 }

@@ -369,7 +369,7 @@ public final class StatefulSetController implements Reconciler<ObjectKey> {
 
         /**
          * Deletes a pod beyond the replica count; with {@code whenScaled: Delete} its claims first get the pod
-         * as an owner, so the garbage collector deletes them after it.
+         * as their owner instead of the set, so the garbage collector deletes them after it.
          */
         private void condemn(Pod pod, int ordinal) {
             if (StatefulPods.retention(set, "whenScaled").equals("Delete")) {
@@ -385,13 +385,16 @@ public final class StatefulSetController implements Reconciler<ObjectKey> {
                     .withName(claimName);
             try {
                 claims.edit(claim -> {
-                    List<OwnerReference> refs = new ArrayList<>(Owners.references(claim));
+                    // The pod becomes the only owner of the two: the collector deletes a dependent only once
+                    // all its owners are gone, and the set stays.
+                    List<OwnerReference> refs = new ArrayList<>(Owners.references(claim).stream()
+                            .filter(ref -> !set.getMetadata().getUid().equals(ref.getUid())).toList());
                     if (refs.stream().noneMatch(ref -> pod.getMetadata().getUid().equals(ref.getUid()))) {
                         OwnerReference owner = Owners.controllerReference(pod);
                         owner.setController(null);
                         refs.add(owner);
-                        claim.getMetadata().setOwnerReferences(refs);
                     }
+                    claim.getMetadata().setOwnerReferences(refs);
                     return claim;
                 });
             } catch (KubernetesClientException e) {
