@@ -131,7 +131,8 @@ class KubectlStatefulSetsTest extends ServerPerClass {
 
         // A pod deleted by hand comes back under its name.
         String uid = get(kubectl, ns, "pod/web-1", "{.metadata.uid}");
-        ok(kubectl.run("delete", "pod", "web-1", "-n", ns));
+        // Without waiting: kubectl's wait for the deletion can miss it when the replacement comes back at once.
+        ok(kubectl.run("delete", "pod", "web-1", "-n", ns, "--wait=false"));
         await().atMost(PATIENCE).until(() -> pods(kubectl, ns, "web").contains("web-1")
                 && !get(kubectl, ns, "pod/web-1", "{.metadata.uid}").equals(uid));
         makeReady(kubectl, ns, "web-1");
