@@ -126,6 +126,11 @@ public final class ApiServer implements ApiHandler {
         this.writes = new ManagedWrites(storage, clock);
     }
 
+    /** How node agents are reached (pods/log); a server without it answers those requests with an error. */
+    public void connectNodes(io.kybern.apiserver.node.NodeConnection connection) {
+        subresources.connectNodes(connection);
+    }
+
     @Override
     public void handle(ApiRequest request, ApiResponder plain) {
         NegotiatedResponder responder = new NegotiatedResponder(request, plain);

@@ -39,6 +39,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,16 +81,18 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs {
 
     /** Starts the agent without the kubelet API (nothing can read its containers' logs through the API server). */
     public static NodeAgent start(KubernetesClient client, AgentConfig config) {
-        return start(client, config, null);
+        return start(client, config, (SSLContext) null);
     }
 
     /**
      * Starts the agent; returns once its Node is registered and its pods are being run.
      *
-     * @param serving where and how to serve the kubelet API, whose port the Node publishes; null for none
+     * @param kubeletTls the kubelet API's serving certificate and the CA its clients' certificates must chain to;
+     *                   null to serve no kubelet API
      */
-    public static NodeAgent start(KubernetesClient client, AgentConfig config, KubeletServer.Serving serving) {
-        NodeAgent agent = new NodeAgent(client, config, serving);
+    public static NodeAgent start(KubernetesClient client, AgentConfig config, SSLContext kubeletTls) {
+        NodeAgent agent = new NodeAgent(client, config,
+                kubeletTls == null ? null : new KubeletServer.Serving(config.kubeletPort(), kubeletTls));
         try {
             agent.startRuntime();
             agent.startKubeletServer();
