@@ -41,13 +41,13 @@ final class PodLogs {
     void serve(ResourceType pods, String namespace, String name, ApiRequest request, ApiResponder responder) {
         ObjectNode pod = storage.get(pods, namespace, name);
         String container = container(pod, name, request.param("container"));
-        boolean previous = truthy(request.param("previous"));
-        checkStatus(pod, name, container, previous);
         String nodeName = pod.path("spec").path("nodeName").asString("");
         if (nodeName.isEmpty()) {
             throw ApiException.badRequest("pod " + name + " does not have a host assigned");
         }
         JsonNode node = storage.get(nodes, "", nodeName);
+        // Kubelet's checks, made here on the status it posted (the same answer without a round trip).
+        checkStatus(pod, name, container, truthy(request.param("previous")));
         String path = "/containerLogs/" + encode(namespace) + "/" + encode(name) + "/" + encode(container)
                 + query(request);
         NodeConnection.Response response;
