@@ -234,27 +234,39 @@ class KubectlContainerdLogsTest {
                 assertThat(pod("two").getStatus().getContainerStatuses()).allSatisfy(status ->
                         assertThat(status.getState().getRunning()).isNotNull()).hasSize(2));
         Kubectl kubectl = Kubectl.version(version, server.kubeconfig());
-        assertThat(fails(kubectl.run("logs", "two")).stderr()).contains(
-                "a container name must be specified for pod two, choose one of: [a b]");
+        // kubectl picks the first container itself; the API server's answer shows through a raw request.
+        Kubectl.Result defaulted = ok(kubectl.run("logs", "two"));
+        assertThat(defaulted.stdout()).isEqualTo("from-a\n");
+        assertThat(defaulted.stderr()).contains("Defaulted container \"a\" out of: a, b");
+        assertThat(fails(kubectl.run("get", "--raw", "/api/v1/namespaces/default/pods/two/log")).stderr()).contains(
+                "Error from server (BadRequest): a container name must be specified for pod two, choose one of: [a b]");
+        assertThat(ok(kubectl.run("get", "--raw", "/api/v1/namespaces/default/pods/two/log?container=b")).stdout())
+                .isEqualTo("from-b\n");
         assertThat(ok(kubectl.run("logs", "two", "-c", "b")).stdout()).isEqualTo("from-b\n");
         assertThat(ok(kubectl.run("logs", "two", "--container=a")).stdout()).isEqualTo("from-a\n");
         assertThat(lines(ok(kubectl.run("logs", "two", "--all-containers")).stdout()))
                 .containsExactlyInAnyOrder("from-a", "from-b");
+        // kubectl prints a failed log stream's Status message after "error: ".
         assertThat(fails(kubectl.run("logs", "two", "-c", "c")).stderr()).contains(
-                "Error from server (BadRequest): container c is not valid for pod two");
+                "container c is not valid for pod two");
+        assertThat(fails(kubectl.run("get", "--raw", "/api/v1/namespaces/default/pods/two/log?container=c"))
+                .stderr()).contains("Error from server (BadRequest): container c is not valid for pod two");
         assertThat(fails(kubectl.run("logs", "two", "-c", "a", "--previous")).stderr()).contains(
-                "Error from server (BadRequest): previous terminated container \"a\" in pod \"two\" not found");
+                "previous terminated container \"a\" in pod \"two\" not found");
     }
 
     @Test
     void aMissingPodAndAWaitingContainerAreErrors() throws Exception {
+        // kubectl reads the pod first and words the 404 itself; the subresource answers it too.
         assertThat(fails(kubectl.run("logs", "nosuch")).stderr()).contains(
-                "Error from server (NotFound): pods \"nosuch\" not found");
+                "error from server (NotFound): pods \"nosuch\" not found in namespace \"default\"");
+        assertThat(fails(kubectl.run("get", "--raw", "/api/v1/namespaces/default/pods/nosuch/log")).stderr())
+                .contains("Error from server (NotFound): pods \"nosuch\" not found");
         await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() ->
                 assertThat(pod("initializing").getStatus().getInitContainerStatuses().get(0).getState().getRunning())
                         .isNotNull());
         assertThat(fails(kubectl.run("logs", "initializing", "-c", "main")).stderr()).contains(
-                "Error from server (BadRequest): container \"main\" in pod \"initializing\" is waiting to start: "
+                "container \"main\" in pod \"initializing\" is waiting to start: "
                         + "PodInitializing");
         // The running init container has a log (empty: sleep writes nothing).
         assertThat(ok(kubectl.run("logs", "initializing", "-c", "setup")).stdout()).isEmpty();
