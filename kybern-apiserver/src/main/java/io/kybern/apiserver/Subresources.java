@@ -32,8 +32,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The subresources other than status: scale, pods' binding and eviction, ephemeral containers, a
- * certificate request's approval, and the ones that need a node agent (log, exec, attach, portforward,
- * proxy), which answer a clear Status until one runs.
+ * certificate request's approval, pods' log (streamed from the pod's node agent by {@link PodLogs}), and
+ * the other ones that need a node agent (exec, attach, portforward, proxy), which answer a clear Status
+ * until the agent serves them.
  *
  * <p>Stateless apart from the storage; safe from any thread.
  */

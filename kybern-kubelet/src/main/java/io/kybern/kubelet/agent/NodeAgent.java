@@ -230,7 +230,8 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs {
                 List<NodeCondition> previous = current == null || current.getStatus() == null
                         || current.getStatus().getConditions() == null ? List.of() : current.getStatus().getConditions();
                 new NodeRegistration(client).postStatus(config.nodeName(), HostNode.status(config.nodeName(),
-                        node.hostIp(), kubeletPort(), runtimeVersion, kubeletVersion, config.dataDir(), Instant.now(), previous));
+                        node.hostIp(), kubeletPort(), runtimeVersion, kubeletVersion, config.dataDir(), Instant.now(),
+                        previous));
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
