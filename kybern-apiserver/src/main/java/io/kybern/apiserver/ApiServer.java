@@ -32,6 +32,7 @@ import io.kybern.apiserver.negotiation.PartialMetadata;
 import io.kybern.apiserver.negotiation.RequestBodies;
 import io.kybern.apiserver.negotiation.ResponseFormat;
 import io.kybern.apiserver.negotiation.UnreadableBodies;
+import io.kybern.apiserver.node.NodeConnection;
 import io.kybern.apiserver.registry.DeleteOptions;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.registry.ObjectWatch;
@@ -127,7 +128,7 @@ public final class ApiServer implements ApiHandler {
     }
 
     /** How node agents are reached (pods/log); a server without it answers those requests with an error. */
-    public void connectNodes(io.kybern.apiserver.node.NodeConnection connection) {
+    public void connectNodes(NodeConnection connection) {
         subresources.connectNodes(connection);
     }
 

@@ -1,17 +1,18 @@
 package io.kybern.apiserver;
 
+import io.kybern.api.resource.ResourceType;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.node.NodeConnection;
 import io.kybern.apiserver.registry.ObjectStorage;
-import io.kybern.api.resource.ResourceType;
 import io.kybern.apiserver.status.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -76,7 +77,7 @@ final class PodLogs {
             byte[] buffer = new byte[16 * 1024];
             int read;
             while ((read = in.read(buffer)) >= 0) {
-                if (read > 0 && !out.write(java.util.Arrays.copyOf(buffer, read))) {
+                if (read > 0 && !out.write(Arrays.copyOf(buffer, read))) {
                     return;
                 }
             }
