@@ -39,7 +39,7 @@ final class AgentFlags {
 
     @Option(names = "--kubelet-port", paramLabel = "PORT", defaultValue = "10250",
             description = "The port of the agent's kubelet API, which the API server reaches for logs "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: ${DEFAULT-VALUE}; served by the agent of kybern server only, for now).")
     int kubeletPort;
 
     /** The agent these flags ask for, with its state (containerd's included) in {@code agentDir}. */
