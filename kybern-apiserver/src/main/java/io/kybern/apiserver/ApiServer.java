@@ -32,6 +32,7 @@ import io.kybern.apiserver.negotiation.PartialMetadata;
 import io.kybern.apiserver.negotiation.RequestBodies;
 import io.kybern.apiserver.negotiation.ResponseFormat;
 import io.kybern.apiserver.negotiation.UnreadableBodies;
+import io.kybern.apiserver.node.NodeConnection;
 import io.kybern.apiserver.registry.DeleteOptions;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.registry.ObjectWatch;
@@ -124,6 +125,11 @@ public final class ApiServer implements ApiHandler {
         this.reviews = new Reviews(authorizer, bearerTokens);
         this.aggregated = new AggregatedApis(catalog instanceof CustomResourceCatalog dynamic ? dynamic : null);
         this.writes = new ManagedWrites(storage, clock);
+    }
+
+    /** How node agents are reached (pods/log); a server without it answers those requests with an error. */
+    public void connectNodes(NodeConnection connection) {
+        subresources.connectNodes(connection);
     }
 
     @Override
@@ -236,7 +242,7 @@ public final class ApiServer implements ApiHandler {
                 ResponseStream stream = responder.stream(200, "application/json");
                 watch.stream(type, namespace, selectorFor(type, info, request), options,
                         custom ? object -> shown.apply(customs.get().fromStorage(type, object)) : shown,
-                        custom ? customs.get().whileServed(type, stream) : stream);
+                        custom ? customs.get().servedUntil(type) : ObjectWatch.ALWAYS_SERVED, stream);
             }
             case "create" -> {
                 requireNamespace(type, namespace);

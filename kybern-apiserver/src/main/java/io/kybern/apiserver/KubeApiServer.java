@@ -17,6 +17,7 @@ import io.kybern.apiserver.crd.CustomResourceSchemas;
 import io.kybern.apiserver.crd.CustomResources;
 import io.kybern.apiserver.crd.DefinitionController;
 import io.kybern.apiserver.crd.DefinitionWrites;
+import io.kybern.apiserver.node.NodeConnection;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.HttpApiServer;
@@ -164,6 +165,11 @@ public final class KubeApiServer implements AutoCloseable {
         subset.putArray("addresses").addObject().put("ip", config.advertiseAddress());
         subset.putArray("ports").addObject().put("name", "https").put("port", port).put("protocol", "TCP");
         storage.ensure(endpoints, "default", endpoint);
+    }
+
+    /** How the API server reaches node agents, for the subresources they serve (pods/log). */
+    public void connectNodes(NodeConnection connection) {
+        router.connectNodes(connection);
     }
 
     public InetSocketAddress address() {

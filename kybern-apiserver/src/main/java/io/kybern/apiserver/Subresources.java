@@ -9,6 +9,7 @@ import io.kybern.apiserver.crd.CustomResources;
 import io.kybern.apiserver.crd.ScalePaths;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
+import io.kybern.apiserver.node.NodeConnection;
 import io.kybern.apiserver.registry.DeleteOptions;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.request.DeleteOptionsParser;
@@ -31,8 +32,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The subresources other than status: scale, pods' binding and eviction, ephemeral containers, a
- * certificate request's approval, and the ones that need a node agent (log, exec, attach, portforward,
- * proxy), which answer a clear Status until one runs.
+ * certificate request's approval, pods' log (streamed from the pod's node agent by {@link PodLogs}), and
+ * the other ones that need a node agent (exec, attach, portforward, proxy), which answer a clear Status
+ * until the agent serves them.
  *
  * <p>Stateless apart from the storage; safe from any thread.
  */
@@ -49,6 +51,8 @@ final class Subresources {
 
     private final Optional<ServiceAccountTokens> tokens;
     private final Optional<CustomResources> customs;
+    private volatile NodeConnection nodeConnection = NodeConnection.NONE;
+    private final PodLogs podLogs;
 
     Subresources(ResourceCatalog catalog, ObjectStorage storage, InstantSource clock,
             Optional<ServiceAccountTokens> tokens, Optional<CustomResources> customs) {
@@ -57,6 +61,12 @@ final class Subresources {
         this.storage = storage;
         this.clock = clock;
         this.tokens = tokens;
+        this.podLogs = new PodLogs(storage, type("", "v1", "nodes"), () -> nodeConnection);
+    }
+
+    /** How node agents are reached for logs; until this is set, that subresource answers an error. */
+    void connectNodes(NodeConnection connection) {
+        this.nodeConnection = connection;
     }
 
     void serve(ResourceType type, RequestInfo info, ApiRequest request, ApiResponder responder) {
@@ -87,6 +97,12 @@ final class Subresources {
             case "token" -> ApiServer.json(responder, 201, token(namespace, info.name(), ApiServer.body(request)));
             case "approval" -> partOf(type, namespace, info.name(), verb, request, responder,
                     ObjectStorage.Part.APPROVAL);
+            case "log" -> {
+                if (!resource.equals("/pods") || !verb.equals("get")) {
+                    throw ApiException.methodNotAllowed(verb + " is not supported on " + resource + "/log");
+                }
+                podLogs.serve(type, namespace, info.name(), request, responder);
+            }
             case "finalize" -> partOf(type, namespace, info.name(), verb, request, responder,
                     ObjectStorage.Part.FINALIZERS);
             default -> {

@@ -37,10 +37,16 @@ final class AgentFlags {
             description = "The node's InternalIP (default: the first non-loopback IPv4 address).")
     String nodeIp;
 
+    @Option(names = "--kubelet-port", paramLabel = "PORT", defaultValue = "10250",
+            description = "The port of the agent's kubelet API, which the API server reaches for logs "
+                    + "(default: ${DEFAULT-VALUE}; served by the agent of kybern server only, for now).")
+    int kubeletPort;
+
     /** The agent these flags ask for, with its state (containerd's included) in {@code agentDir}. */
     AgentConfig config(Path agentDir) {
         String name = nodeName != null ? nodeName : hostName();
-        return new AgentConfig(name, agentDir, runtimeEndpoint, clusterCidr, bridge, pauseImage, nodeIp);
+        return new AgentConfig(name, agentDir, runtimeEndpoint, clusterCidr, bridge, pauseImage, nodeIp, null,
+                kubeletPort);
     }
 
     private static String hostName() {

@@ -10,7 +10,10 @@ import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.kybern.apiserver.DiscoveryEndpoints;
 import io.kybern.apiserver.KubeApiServer;
 import io.kybern.apiserver.crd.CustomResourceCatalog;
+import io.kybern.apiserver.node.KubeletClient;
+import io.kybern.apiserver.pki.CertifiedKey;
 import io.kybern.apiserver.pki.ClusterPki;
+import io.kybern.apiserver.pki.JdkTls;
 import io.kybern.apiserver.pki.Kubeconfig;
 import io.kybern.apiserver.pki.ServiceAccountKey;
 import io.kybern.apiserver.pki.ServingNames;
@@ -28,13 +31,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +103,11 @@ public final class Server implements AutoCloseable {
                             ServingNames.firstAddress(ServingNames.DEFAULT_SERVICE_CIDR).getHostAddress(),
                             advertiseAddress(bind), ServiceAccountKey.loadOrCreate(pki.directory())));
             running.set(apiServer);
+            // As kube-apiserver's --kubelet-client-certificate: the API server's own client certificate,
+            // which node agents require, and the server CA, which their serving certificates chain to.
+            apiServer.connectNodes(new KubeletClient(JdkTls.of(pki.issueClientCertificate(
+                    "kube-apiserver-kubelet-client", List.of(ClusterPki.ADMIN_GROUP), ClusterPki.LEAF_VALIDITY),
+                    pki.serverCaCertificate())));
             InetAddress clientFacing = bind.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bind;
             String url = Kubeconfig.serverUrl(clientFacing, apiServer.address().getPort());
             Kubeconfig.admin(pki, url).write(config.writeKubeconfig());
@@ -136,7 +147,7 @@ public final class Server implements AutoCloseable {
             }
             if (config.agent() != null) {
                 try {
-                    server.startAgent(config);
+                    server.startAgent(config, pki);
                 } catch (IOException | RuntimeException e) {
                     server.close();
                     throw new IllegalStateException("the node agent could not start", e);
@@ -186,7 +197,7 @@ public final class Server implements AutoCloseable {
      * The node agent of this machine, a client of the API like any other (its field manager is kubelet's),
      * with its containerd under the data directory.
      */
-    private void startAgent(ServerConfig config) throws IOException {
+    private void startAgent(ServerConfig config, ClusterPki pki) throws IOException {
         agentClient = adminClient(config, "kubelet");
         AgentConfig agentConfig = config.agent();
         if (registry != null && agentConfig.registryMirror() == null) {
@@ -195,7 +206,29 @@ public final class Server implements AutoCloseable {
             String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
             agentConfig = agentConfig.withRegistryMirror(host + ":" + address.getPort());
         }
-        agent = NodeAgent.start(agentClient, agentConfig);
+        agent = NodeAgent.start(agentClient, agentConfig, kubeletTls(pki, agentConfig));
+    }
+
+    /**
+     * The in-process agent's kubelet API: a serving certificate from the cluster's server CA for this
+     * machine's names and addresses (the Node's InternalIP is one of them), and only the cluster's client
+     * certificates accepted.
+     */
+    private static SSLContext kubeletTls(ClusterPki pki, AgentConfig agent) throws IOException {
+        List<String> names = new ArrayList<>(List.of(agent.nodeName(), "localhost"));
+        if (agent.internalIp() != null) {
+            names.add(agent.internalIp());
+        }
+        for (NetworkInterface network : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress address : Collections.list(network.getInetAddresses())) {
+                if (!address.isLinkLocalAddress()) {
+                    names.add(address.getHostAddress().replaceFirst("%.*$", ""));
+                }
+            }
+        }
+        CertifiedKey serving = pki.issueServingCertificate(agent.nodeName(), new ServingNames(List.of(), List.of())
+                .plus(names), ClusterPki.LEAF_VALIDITY);
+        return JdkTls.of(serving, pki.clientCaCertificate());
     }
 
     /** The node agent this server runs, or null without one. */

@@ -134,7 +134,8 @@ public final class TestServers {
 
     /**
      * A server with its controllers, scheduler, image registry and a node agent running pods in real
-     * containers (see {@code KubectlContainerdTest}); the caller cleans up the agent's containerd.
+     * containers (see {@code KubectlContainerdTest}); the caller cleans up the agent's containerd. Its
+     * kubelet API listens on a free port (tests share the machine).
      */
     public static Running startWithAgent(Path dataDir, AgentConfig agent) {
         Path kubeconfig = dataDir.resolve("admin.kubeconfig");
@@ -151,7 +152,7 @@ public final class TestServers {
         }
         ServerConfig config = new ServerConfig(dataDir, "memory://", "127.0.0.1", 0, kubeconfig, List.of(), true, true,
                 ServerConfig.noSimulatedNodes(), java.time.Clock.systemUTC(),
-                new java.net.InetSocketAddress("127.0.0.1", 0), agent);
+                new java.net.InetSocketAddress("127.0.0.1", 0), agent.withKubeletPort(0));
         return new Running(Server.start(config), kubeconfig);
     }
 

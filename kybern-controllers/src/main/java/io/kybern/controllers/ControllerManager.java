@@ -12,9 +12,11 @@ import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -26,6 +28,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.kybern.controllers.cronjob.CronJobController;
+import io.kybern.controllers.daemonset.DaemonSetController;
 import io.kybern.controllers.deployment.DeploymentController;
 import io.kybern.controllers.disruption.DisruptionController;
 import io.kybern.controllers.endpoints.EndpointSliceController;
@@ -50,6 +53,7 @@ import io.kybern.controllers.serviceaccount.ServiceAccountController;
 import io.kybern.controllers.volume.LocalPathProvisioner;
 import io.kybern.controllers.volume.PersistentVolumeController;
 import java.nio.file.Path;
+import io.kybern.controllers.statefulset.StatefulSetController;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -181,6 +185,15 @@ public final class ControllerManager implements AutoCloseable {
         Controller<ObjectKey> rcController = controller(replicationControllers.component(), replicationControllers, 5);
         replicationControllers.watch(rcController.queue()::add);
 
+        var nodes = informers.of(Node.class);
+        var daemonSets = new DaemonSetController(client, informers.of(DaemonSet.class), pods, nodes, clock);
+        Controller<ObjectKey> daemonSetController = controller(DaemonSetController.COMPONENT, daemonSets, 2);
+        daemonSets.watch(daemonSetController.queue()::add);
+
+        var statefulSets = new StatefulSetController(client, informers.of(StatefulSet.class), pods, clock);
+        Controller<ObjectKey> statefulSetController = controller(StatefulSetController.COMPONENT, statefulSets, 5);
+        statefulSets.watch(statefulSetController.queue()::add);
+
         var jobs = informers.of(Job.class);
         var jobReconciler = new JobController(client, jobs, pods, clock);
         Controller<ObjectKey> jobController = controller(JobController.COMPONENT, jobReconciler, 5);
@@ -202,7 +215,6 @@ public final class ControllerManager implements AutoCloseable {
         Controller<ObjectKey> serviceAccountController = controller("serviceaccount-controller", serviceAccounts, 1);
         serviceAccounts.watch(serviceAccountController.queue()::add);
 
-        var nodes = informers.of(Node.class);
         var nodeLifecycle = new NodeLifecycleController(client, nodes, informers.of(Lease.class), pods, clock);
         Controller<ObjectKey> nodeLifecycleController = controller(NodeLifecycleController.COMPONENT,
                 nodeLifecycle, 5);
@@ -265,7 +277,8 @@ public final class ControllerManager implements AutoCloseable {
             return false;
         }
         for (Controller<?> controller : List.of(replicaSetController, deploymentController, rcController,
-                jobController, ttlController, cronJobController, namespaceController,
+                daemonSetController, statefulSetController, jobController, ttlController, cronJobController,
+                namespaceController,
                 serviceAccountController, nodeLifecycleController, taintEvictionController, podGcController,
                 endpointsController, slicesController, disruptionController, quotaController, volumeController,
                 autoscalerController, gcController)) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import tools.jackson.databind.JsonNode;
 
@@ -44,6 +45,8 @@ public final class CustomResourceCatalog implements ResourceCatalog {
     /** What aggregated APIs serve, between the built-ins and the custom resources; see {@link #serveAggregated}. */
     private volatile List<ResourceType> aggregated = List.of();
     private volatile List<CustomResource> customs = List.of();
+    /** When each custom resource no longer served stopped being served; a store revision. */
+    private final Map<GroupVersionResource, Long> servedUntil = new ConcurrentHashMap<>();
 
     public CustomResourceCatalog(ResourceCatalog builtIn) {
         this.builtIn = builtIn;
@@ -55,13 +58,27 @@ public final class CustomResourceCatalog implements ResourceCatalog {
         listeners.add(listener);
     }
 
-    /** Serves exactly these custom resources from now on. */
-    public synchronized void replace(List<CustomResource> resources) {
+    /** Serves exactly these custom resources from now on; watches of one dropped end at once. */
+    public void replace(List<CustomResource> resources) {
+        replace(resources, 0);
+    }
+
+    /**
+     * Serves exactly these custom resources from now on, the store being at {@code revision}: the changes of
+     * a resource no longer served are those up to that revision.
+     */
+    public synchronized void replace(List<CustomResource> resources, long revision) {
         Snapshot next = build(resources);
         customs = List.copyOf(resources);
         if (next.custom().equals(snapshot.custom())) {
             return;
         }
+        for (GroupVersionResource gone : snapshot.custom().keySet()) {
+            if (!next.custom().containsKey(gone)) {
+                servedUntil.put(gone, revision);
+            }
+        }
+        next.custom().keySet().forEach(servedUntil::remove);
         snapshot = next;
         listeners.forEach(Runnable::run);
     }
@@ -74,6 +91,17 @@ public final class CustomResourceCatalog implements ResourceCatalog {
         aggregated = List.copyOf(resources);
         snapshot = build(customs);
         listeners.forEach(Runnable::run);
+    }
+
+    /**
+     * The store revision up to which a custom resource was served: {@link Long#MAX_VALUE} while it is, the
+     * revision it stopped at once it is not (0 if it never was). A watch of it sends the changes up to there.
+     */
+    public long servedUntil(GroupVersionResource gvr) {
+        if (snapshot.custom().containsKey(gvr)) {
+            return Long.MAX_VALUE;
+        }
+        return servedUntil.getOrDefault(gvr, 0L);
     }
 
     /** The custom resource served at a group-version-resource; empty for built-ins and unknown ones. */

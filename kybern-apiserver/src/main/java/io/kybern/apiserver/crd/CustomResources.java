@@ -11,12 +11,12 @@ import io.kybern.api.table.ObjectPrinter;
 import io.kybern.api.table.PrintedObject;
 import io.kybern.api.table.TableColumn;
 import io.kybern.api.validation.FieldError;
-import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.registry.KindRules;
 import io.kybern.apiserver.status.ApiException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -44,26 +44,12 @@ public final class CustomResources implements KindRules {
     }
 
     /**
-     * A watch's stream that ends once the resource is no longer served (its definition deleted), as
-     * Kubernetes ends the watches of a resource it stops serving; the watch notices within a second.
+     * Up to which store revision the resource is served, for a watch to end once it has sent the changes up
+     * to there (the deletions of its objects included), as Kubernetes ends the watches of a resource it stops
+     * serving.
      */
-    public ResponseStream whileServed(ResourceType type, ResponseStream stream) {
-        return new ResponseStream() {
-            @Override
-            public boolean write(byte[] piece) {
-                return stream.write(piece);
-            }
-
-            @Override
-            public boolean isOpen() {
-                return stream.isOpen() && of(type).isPresent();
-            }
-
-            @Override
-            public void close() {
-                stream.close();
-            }
-        };
+    public LongSupplier servedUntil(ResourceType type) {
+        return () -> catalog.servedUntil(type.gvr());
     }
 
     /** Where a custom resource with a scale subresource keeps its replicas and selector. */

@@ -119,7 +119,14 @@ public final class DefinitionController implements AutoCloseable {
         }
     }
 
-    /** Brings every definition's status up to date and serves the established ones; returns the revision read. */
+    /**
+     * Brings every definition's status up to date and serves the established ones; returns the revision read.
+     *
+     * <p>The catalog changes before the store does, so that what a client reads of a definition is already
+     * served: once it sees {@code Established} the resource answers, once it sees {@code Terminating} creates
+     * are refused, and once the definition is gone so is its resource (and watches of it end after the
+     * deletions of its objects). Kubernetes' handler learns these from an informer, a little later.
+     */
     synchronized long reconcile() {
         ObjectNode list = storage.list(definitions, "", 0, null, null);
         List<ObjectNode> all = new ArrayList<>();
@@ -128,26 +135,50 @@ public final class DefinitionController implements AutoCloseable {
                 .thenComparing(d -> d.path("metadata").path("name").asString("")));
         Map<String, ObjectNode> current = new LinkedHashMap<>();
         all.forEach(d -> current.put(name(d), d));
-        boolean waiting = false;
+        // Each definition is judged against the names the ones before it will hold, written or not yet.
+        Map<String, ObjectNode> changed = new LinkedHashMap<>();
         for (ObjectNode definition : all) {
             ObjectNode status = desiredStatus(definition, current.values());
             if (!Objects.equals(status, definition.get("status"))) {
-                ObjectNode written = writeStatus(definition, status);
-                if (written != null) {
-                    current.put(name(written), written);
-                }
+                ObjectNode desired = definition.deepCopy();
+                desired.set("status", status);
+                current.put(name(definition), desired);
+                changed.put(name(definition), desired);
             }
+        }
+        serve(current.values());
+        for (ObjectNode desired : changed.values()) {
+            ObjectNode written = writeStatus(desired, (ObjectNode) desired.get("status"));
+            if (written != null) {
+                current.put(name(written), written);
+            }
+        }
+        boolean waiting = false;
+        for (ObjectNode definition : all) {
             if (definition.path("metadata").hasNonNull("deletionTimestamp")) {
-                waiting |= !cleanUp(current.get(name(definition)));
+                String name = name(definition);
+                waiting |= switch (cleanUp(current.get(name), current)) {
+                    case GONE -> {
+                        current.remove(name);
+                        yield false;
+                    }
+                    case FINISHED -> false;
+                    case WAITING -> true;
+                };
             }
         }
         pendingDeletion = waiting;
-        List<CustomResource> served = new ArrayList<>();
-        for (ObjectNode definition : current.values()) {
-            served.addAll(CustomResourceCatalog.servedVersions(definition));
-        }
-        catalog.replace(served);
+        serve(current.values());
         return list.path("metadata").path("resourceVersion").asLong(0);
+    }
+
+    /** Serves exactly these definitions' resources from now on. */
+    private void serve(Iterable<ObjectNode> served) {
+        List<CustomResource> resources = new ArrayList<>();
+        for (ObjectNode definition : served) {
+            resources.addAll(CustomResourceCatalog.servedVersions(definition));
+        }
+        catalog.replace(resources, storage.store().currentRevision());
     }
 
     /** The status a definition should have, judged against the names every other definition holds. */
@@ -261,13 +292,25 @@ public final class DefinitionController implements AutoCloseable {
         }
     }
 
+    /** Where the clean-up of a definition being deleted stands after a pass. */
+    private enum CleanUp {
+        /** Objects with finalizers of their own remain. */
+        WAITING,
+        /** Our finalizer is removed (or was never there); the definition waits for other finalizers. */
+        FINISHED,
+        /** The definition is gone from the store. */
+        GONE
+    }
+
     /**
      * Deletes every object of a definition being deleted, then lets the definition go by removing its
-     * finalizer. Returns false while objects remain (those with finalizers of their own).
+     * finalizer. When that removal deletes the definition, its resource stops being served first.
+     *
+     * @param served every definition served now, this one included
      */
-    private boolean cleanUp(ObjectNode definition) {
+    private CleanUp cleanUp(ObjectNode definition, Map<String, ObjectNode> served) {
         if (definition == null) {
-            return true;
+            return CleanUp.FINISHED;
         }
         JsonNode finalizers = definition.path("metadata").path("finalizers");
         boolean ours = false;
@@ -275,7 +318,7 @@ public final class DefinitionController implements AutoCloseable {
             ours |= finalizer.asString("").equals(DefinitionWrites.CLEANUP_FINALIZER);
         }
         if (!ours) {
-            return true;
+            return CleanUp.FINISHED;
         }
         ResourceType type = storedType(definition);
         if (type != null) {
@@ -292,8 +335,15 @@ public final class DefinitionController implements AutoCloseable {
                 }
             }
             if (!storage.store().range(RangeRequest.prefix(type.storagePrefix()).withLimit(1)).kvs().isEmpty()) {
-                return false;
+                return CleanUp.WAITING;
             }
+        }
+        boolean last = finalizers.size() == 1;
+        if (last) {
+            // Removing the last finalizer deletes the definition: no client may see it gone and still served.
+            Map<String, ObjectNode> rest = new LinkedHashMap<>(served);
+            rest.remove(name(definition));
+            serve(rest.values());
         }
         try {
             storage.patch(definitions, "", name(definition), current -> {
@@ -309,10 +359,11 @@ public final class DefinitionController implements AutoCloseable {
                 return current;
             });
         } catch (ApiException e) {
+            // Served again at the end of this pass; the watch brings the next.
             log.debug("finalizer of definition {} not removed: {}", name(definition), e.getMessage());
-            return false;
+            return CleanUp.WAITING;
         }
-        return true;
+        return last ? CleanUp.GONE : CleanUp.FINISHED;
     }
 
     /** Some version of the definition's resource, to address its stored objects; null if it never had names. */

@@ -242,6 +242,14 @@ public final class ClusterPki {
         return clientCa.issueClient(commonName, organizations, validity);
     }
 
+    /**
+     * A new serving certificate from the server CA, not stored anywhere: a node agent's kubelet API, which
+     * the API server reaches trusting that CA.
+     */
+    public CertifiedKey issueServingCertificate(String commonName, ServingNames names, Duration validity) {
+        return serverCa.issueServing(commonName, names, validity);
+    }
+
     @Override
     public String toString() {
         return "ClusterPki[" + directory + "]";

@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,6 +51,9 @@ public final class ObjectWatch {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int QUEUE = 1024;
+
+    /** For a resource served as long as the server runs: every built-in one. */
+    public static final LongSupplier ALWAYS_SERVED = () -> Long.MAX_VALUE;
 
     /** The encoding that sends objects as stored; with it, cached objects go out as the bytes they are. */
     public static final UnaryOperator<ObjectNode> AS_STORED = UnaryOperator.identity();
@@ -101,12 +105,23 @@ public final class ObjectWatch {
      */
     public void stream(ResourceType type, String namespace, Predicate<ObjectNode> filter, WatchOptions options,
             UnaryOperator<ObjectNode> encode, ResponseStream out) {
+        stream(type, namespace, filter, options, encode, ALWAYS_SERVED, out);
+    }
+
+    /**
+     * Streams events as above for a resource that may stop being served (a custom resource whose definition
+     * goes): once {@code servedUntil} names a revision, the watch sends the changes up to it and ends.
+     *
+     * @param servedUntil the store revision up to which the resource is served; {@link Long#MAX_VALUE} while it is
+     */
+    public void stream(ResourceType type, String namespace, Predicate<ObjectNode> filter, WatchOptions options,
+            UnaryOperator<ObjectNode> encode, LongSupplier servedUntil, ResponseStream out) {
         Encoded encoded = new Encoded(out, encode);
         String resourceVersion = options.resourceVersion();
         if (options.startsWithCurrentState()) {
             Optional<Snapshot> snapshot = initialState(type, namespace, options);
             if (snapshot.isEmpty()) {
-                streamFromStore(type, namespace, filter, options, encoded);
+                streamFromStore(type, namespace, filter, options, encoded, servedUntil);
                 return;
             }
             if (!sendCurrentState(snapshot.get(), filter, encoded)) {
@@ -125,7 +140,7 @@ public final class ObjectWatch {
                 out.close();
                 return;
             }
-            follow(type, filter, options, encoded, follower.get());
+            follow(type, filter, options, encoded, follower.get(), servedUntil);
             return;
         }
         long after;
@@ -144,10 +159,10 @@ public final class ObjectWatch {
         // The same start whichever serves the watch: a change written meanwhile is sent by either.
         Optional<WatchCaches.Follower> follower = caches.follow(type, namespace, after, -1);
         if (follower.isEmpty()) {
-            streamChangesFromStore(type, namespace, filter, options, encoded, after);
+            streamChangesFromStore(type, namespace, filter, options, encoded, after, servedUntil);
             return;
         }
-        follow(type, filter, options, encoded, follower.get());
+        follow(type, filter, options, encoded, follower.get(), servedUntil);
     }
 
     /**
@@ -182,13 +197,14 @@ public final class ObjectWatch {
     }
 
     private void follow(ResourceType type, Predicate<ObjectNode> filter, WatchOptions options, Encoded encoded,
-            WatchCaches.Follower follower) {
+            WatchCaches.Follower follower, LongSupplier servedUntil) {
         ResponseStream out = encoded.out();
         long deadline = System.nanoTime() + options.timeout().toNanos();
         long bookmarked = follower.reached();
         long nextBookmark = System.nanoTime() + bookmarkInterval.toNanos();
         try {
-            while (out.isOpen()) {
+            // The follower reaches every revision the caches reach, so it passes where the resource stopped.
+            while (out.isOpen() && follower.reached() < servedUntil.getAsLong()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
@@ -281,18 +297,18 @@ public final class ObjectWatch {
 
     /** The watch as served without a cache: the initial state read from the store, changes from a store watch. */
     private void streamFromStore(ResourceType type, String namespace, Predicate<ObjectNode> filter,
-            WatchOptions options, Encoded encoded) {
+            WatchOptions options, Encoded encoded, LongSupplier servedUntil) {
         long reached = sendStoreState(prefixOf(type, namespace), filter, encoded);
         if (Boolean.TRUE.equals(options.sendInitialEvents()) && !sendBookmark(encoded.out(), type, reached, true)) {
             encoded.out().close();
             return;
         }
-        streamChangesFromStore(type, namespace, filter, options, encoded, reached);
+        streamChangesFromStore(type, namespace, filter, options, encoded, reached, servedUntil);
     }
 
     /** The changes after {@code reached}, from a store watch. */
     private void streamChangesFromStore(ResourceType type, String namespace, Predicate<ObjectNode> filter,
-            WatchOptions options, Encoded encoded, long reached) {
+            WatchOptions options, Encoded encoded, long reached, LongSupplier servedUntil) {
         ResponseStream out = encoded.out();
         String resourceVersion = options.resourceVersion();
         String prefix = prefixOf(type, namespace);
@@ -301,7 +317,7 @@ public final class ObjectWatch {
         long nextBookmark = System.nanoTime() + bookmarkInterval.toNanos();
         BlockingQueue<Object> queue = new LinkedBlockingQueue<>(QUEUE);
         try (Watch ignored = store.watch(prefix, reached + 1, new Forwarder(queue))) {
-            while (out.isOpen()) {
+            while (out.isOpen() && reached < servedUntil.getAsLong()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
@@ -320,6 +336,10 @@ public final class ObjectWatch {
                 }
                 Object next = queue.poll(wait, TimeUnit.NANOSECONDS);
                 if (next == null) {
+                    if (servedUntil.getAsLong() != Long.MAX_VALUE) {
+                        // No longer served, and a quiet store watch has delivered this prefix's last changes.
+                        break;
+                    }
                     continue;
                 }
                 if (next instanceof CompactedException e) {

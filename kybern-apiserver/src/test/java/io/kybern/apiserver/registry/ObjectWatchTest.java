@@ -19,8 +19,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -151,6 +153,60 @@ class ObjectWatchTest {
         running.join();
 
         assertThat(out.types()).containsExactly("ADDED:b");
+    }
+
+    @Test
+    void aWatchOfAResourceNoLongerServedEndsOnceItHasSentTheChangesUpToThen() throws Exception {
+        IntStream.range(0, 50).forEach(i -> configMap("m" + i));
+        Events out = new Events();
+        AtomicLong servedUntil = new AtomicLong(Long.MAX_VALUE);
+
+        Thread running = watchWhileServed(objectWatch(new ObjectWatch(store)), Map.of(), servedUntil, out);
+        await().until(() -> out.events.size() == 50);
+        deleteAllAndStopServing(servedUntil);
+
+        assertThat(running.join(Duration.ofSeconds(5))).as("the watch ended").isTrue();
+        assertThat(out.open).as("the stream was closed").isFalse();
+        assertThat(out.types()).hasSize(100);
+        assertThat(out.types().subList(50, 100)).containsExactlyInAnyOrderElementsOf(IntStream.range(0, 50)
+                .mapToObj(i -> "DELETED:m" + i).toList());
+    }
+
+    @Test
+    void aWatchServedFromTheStoreAlsoSendsTheChangesUpToWhereItsResourceStopped() throws Exception {
+        IntStream.range(0, 50).forEach(i -> configMap("m" + i));
+        String from = Long.toString(store.currentRevision());
+        configMap("late");
+        Events out = new Events();
+        AtomicLong servedUntil = new AtomicLong(Long.MAX_VALUE);
+
+        // From before the cache was filled (by this watch): the store serves it, as in the test above.
+        Thread running = watchWhileServed(objectWatch(new ObjectWatch(store)), Map.of("resourceVersion", from),
+                servedUntil, out);
+        await().until(() -> out.events.size() == 1);
+        deleteAllAndStopServing(servedUntil);
+
+        assertThat(running.join(Duration.ofSeconds(5))).as("the watch ended").isTrue();
+        assertThat(out.open).as("the stream was closed").isFalse();
+        assertThat(out.types()).hasSize(52);
+        assertThat(out.types().getFirst()).isEqualTo("ADDED:late");
+        assertThat(out.types().subList(1, 52)).containsExactlyInAnyOrderElementsOf(Stream.concat(
+                Stream.of("DELETED:late"), IntStream.range(0, 50).mapToObj(i -> "DELETED:m" + i)).toList());
+    }
+
+    private Thread watchWhileServed(ObjectWatch watch, Map<String, String> query, AtomicLong servedUntil,
+            Events out) {
+        WatchOptions options = WatchOptions.from(query::get);
+        return Thread.ofVirtual().start(() -> watch.stream(CONFIGMAPS, "default", object -> true, options,
+                UnaryOperator.identity(), servedUntil::get, out));
+    }
+
+    /** Deletes every config map, then says the resource was served up to the last deletion, at once. */
+    private void deleteAllAndStopServing(AtomicLong servedUntil) {
+        for (JsonNode item : storage.list(CONFIGMAPS, "default", 0, null, null).path("items")) {
+            storage.delete(CONFIGMAPS, "default", item.at("/metadata/name").asString(), DeleteOptions.NONE);
+        }
+        servedUntil.set(store.currentRevision());
     }
 
     @Test

@@ -88,8 +88,10 @@ class KubectlSubresourcesTest extends ServerPerClass {
         assertThat(again.exitCode()).isNotZero();
         assertThat(again.stderr()).contains("pod " + pod + " is already assigned to node \"node-a\"");
 
+        // Logs come from the node's agent: a node that does not exist is a 404, as in Kubernetes.
         Kubectl.Result agentLogs = kubectl.run("logs", pod);
-        assertThat(agentLogs.stderr()).contains("pods/log is served through the node agent");
+        assertThat(agentLogs.exitCode()).isNotZero();
+        assertThat(agentLogs.stderr()).contains("nodes \"node-a\" not found");
 
         // A running, ready pod under a budget that allows no disruption stays: the disruption controller
         // finds 1 healthy pod of the 1 wanted.

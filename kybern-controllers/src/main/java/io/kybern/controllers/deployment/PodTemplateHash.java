@@ -38,7 +38,15 @@ public final class PodTemplateHash {
 
     /** The hash of the template (without any {@code pod-template-hash} label) and the collision count. */
     public static String of(PodTemplateSpec template, Integer collisionCount) {
-        int hash = fnv1a32(FNV_OFFSET_BASIS, CANONICAL.writeValueAsBytes(template));
+        return ofBytes(CANONICAL.writeValueAsBytes(template), collisionCount);
+    }
+
+    /**
+     * The same hash over any bytes: what a ControllerRevision of a StatefulSet is named after (its data and
+     * the collision count).
+     */
+    public static String ofBytes(byte[] bytes, Integer collisionCount) {
+        int hash = fnv1a32(FNV_OFFSET_BASIS, bytes);
         if (collisionCount != null) {
             int count = collisionCount;
             byte[] littleEndian = {(byte) count, (byte) (count >>> 8), (byte) (count >>> 16), (byte) (count >>> 24)};

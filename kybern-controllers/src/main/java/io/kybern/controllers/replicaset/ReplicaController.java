@@ -2,14 +2,11 @@ package io.kybern.controllers.replicaset;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
@@ -17,6 +14,7 @@ import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.Expectations;
 import io.kybern.controllers.runtime.ObjectKey;
 import io.kybern.controllers.runtime.Owners;
+import io.kybern.controllers.runtime.PodClaims;
 import io.kybern.controllers.runtime.Pods;
 import io.kybern.controllers.runtime.Reconciler;
 import java.time.Duration;
@@ -31,10 +29,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Keeps {@code spec.replicas} pods of a ReplicaSet or ReplicationController, as Kubernetes' ReplicaSet
@@ -49,14 +43,13 @@ public final class ReplicaController<T extends HasMetadata> implements Reconcile
     /** At most this many creations or deletions per sync, as Kubernetes' burstReplicas. */
     static final int BURST = 500;
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     private final ReplicatedKind<T> kind;
     private final KubernetesClient client;
     private final SharedIndexInformer<T> owners;
     private final SharedIndexInformer<Pod> pods;
     private final Expectations<ObjectKey> expectations;
     private final EventRecorder events;
+    private final PodClaims claims;
     private final InstantSource clock;
 
     private ReplicaController(ReplicatedKind<T> kind, KubernetesClient client, SharedIndexInformer<T> owners,
@@ -68,6 +61,7 @@ public final class ReplicaController<T extends HasMetadata> implements Reconcile
         this.clock = clock;
         this.expectations = new Expectations<>(clock);
         this.events = new EventRecorder(client, kind.component(), clock);
+        this.claims = new PodClaims(client);
     }
 
     /** The ReplicaSet controller, reading ReplicaSets and pods from these informers. */
@@ -175,7 +169,7 @@ public final class ReplicaController<T extends HasMetadata> implements Reconcile
         boolean needsSync = expectations.satisfied(key) && !Owners.deleting(owner);
         List<Pod> active = pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, key.namespace()).stream()
                 .filter(Pods::active).toList();
-        List<Pod> owned = claim(owner, active);
+        List<Pod> owned = claims.claim(owner, kind.selector(owner), active);
         Optional<ReplicaCounts.Failure> failure = Optional.empty();
         if (needsSync) {
             failure = manageReplicas(owner, owned);
@@ -193,79 +187,6 @@ public final class ReplicaController<T extends HasMetadata> implements Reconcile
             return Result.requeueAfter(Duration.ofSeconds(minReady));
         }
         return Result.done();
-    }
-
-    // --- adoption and release ---
-
-    /**
-     * The active pods this owner controls after adopting matching orphans and releasing owned pods that
-     * no longer match. An owner being deleted adopts nothing.
-     */
-    private List<Pod> claim(T owner, List<Pod> active) {
-        Predicate<Map<String, String>> selector = kind.selector(owner);
-        String uid = owner.getMetadata().getUid();
-        List<Pod> owned = new ArrayList<>();
-        Boolean mayAdopt = null;
-        for (Pod pod : active) {
-            Optional<OwnerReference> controller = Owners.controllerOf(pod);
-            boolean matches = selector.test(pod.getMetadata().getLabels());
-            if (controller.isPresent()) {
-                if (!uid.equals(controller.get().getUid())) {
-                    continue;
-                }
-                if (matches || Owners.deleting(owner)) {
-                    owned.add(pod);
-                } else {
-                    release(pod, uid);
-                }
-            } else if (matches && !Owners.deleting(pod)) {
-                if (mayAdopt == null) {
-                    mayAdopt = stillTheSameAndLive(owner);
-                }
-                if (mayAdopt && adopt(owner, pod)) {
-                    owned.add(pod);
-                }
-            }
-        }
-        return owned;
-    }
-
-    /** Adoption reads the owner afresh: a cache may still show an owner that was deleted or replaced. */
-    private boolean stillTheSameAndLive(T owner) {
-        HasMetadata fresh = client.resource(owner).get();
-        return fresh != null && Objects.equals(fresh.getMetadata().getUid(), owner.getMetadata().getUid())
-                && !Owners.deleting(fresh);
-    }
-
-    private boolean adopt(T owner, Pod pod) {
-        List<OwnerReference> refs = new ArrayList<>(Owners.references(pod));
-        refs.add(Owners.controllerReference(owner));
-        return patchOwnerReferences(pod, refs);
-    }
-
-    private void release(Pod pod, String ownerUid) {
-        List<OwnerReference> refs = Owners.references(pod).stream()
-                .filter(ref -> !ownerUid.equals(ref.getUid())).toList();
-        patchOwnerReferences(pod, refs);
-    }
-
-    /** A merge patch of the pod's ownerReferences, refused if the pod changed since it was read. */
-    private boolean patchOwnerReferences(Pod pod, List<OwnerReference> refs) {
-        ObjectNode patch = JSON.createObjectNode();
-        ObjectNode metadata = patch.putObject("metadata");
-        metadata.put("resourceVersion", pod.getMetadata().getResourceVersion());
-        ArrayNode array = metadata.putArray("ownerReferences");
-        refs.forEach(ref -> array.add(JSON.valueToTree(ref)));
-        try {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(patch));
-            return true;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 404 || e.getCode() == 409) {
-                return false; // gone or changed: the pod's next event brings the owner back
-            }
-            throw e;
-        }
     }
 
     // --- creating and deleting ---

@@ -52,6 +52,14 @@ public final class Expectations<K> {
         pending.put(owner, fresh);
     }
 
+    /** The owner is about to create {@code count} objects and delete these; replaces what was expected before. */
+    public void expect(K owner, int creations, Set<String> deletions) {
+        Pending fresh = new Pending(clock.instant());
+        fresh.creations = creations;
+        fresh.deletions.addAll(deletions);
+        pending.put(owner, fresh);
+    }
+
     /** A creation of the owner's was seen (or failed, so will never be seen). */
     public void creationObserved(K owner) {
         pending.computeIfPresent(owner, (key, expected) -> {

@@ -2,6 +2,7 @@ package io.kybern.kubelet.agent;
 
 import io.kybern.kubelet.containerd.CniNetwork;
 import io.kybern.kubelet.containerd.ContainerdLayout;
+import io.kybern.kubelet.server.KubeletServer;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -17,13 +18,20 @@ import java.util.Objects;
  * @param internalIp       the node's InternalIP (the pods' hostIP), or null to pick the first non-loopback
  *                         IPv4 address
  * @param registryMirror   HOST:PORT of Kybern's registry, containerd's mirror for docker.io, or null
+ * @param kubeletPort      the port of its kubelet API (kubelet's 10250 by default; 0 for any free one)
  */
 public record AgentConfig(String nodeName, Path dataDir, String runtimeEndpoint, String clusterCidr,
-        String bridgeName, String sandboxImage, String internalIp, String registryMirror) {
+        String bridgeName, String sandboxImage, String internalIp, String registryMirror, int kubeletPort) {
 
     public AgentConfig(String nodeName, Path dataDir, String runtimeEndpoint, String clusterCidr, String bridgeName,
             String sandboxImage, String internalIp) {
         this(nodeName, dataDir, runtimeEndpoint, clusterCidr, bridgeName, sandboxImage, internalIp, null);
+    }
+
+    public AgentConfig(String nodeName, Path dataDir, String runtimeEndpoint, String clusterCidr, String bridgeName,
+            String sandboxImage, String internalIp, String registryMirror) {
+        this(nodeName, dataDir, runtimeEndpoint, clusterCidr, bridgeName, sandboxImage, internalIp, registryMirror,
+                KubeletServer.DEFAULT_PORT);
     }
 
     public static final String DEFAULT_CLUSTER_CIDR = "10.42.0.0/16";
@@ -34,6 +42,9 @@ public record AgentConfig(String nodeName, Path dataDir, String runtimeEndpoint,
         clusterCidr = clusterCidr == null ? DEFAULT_CLUSTER_CIDR : clusterCidr;
         bridgeName = bridgeName == null ? CniNetwork.DEFAULT_BRIDGE : bridgeName;
         sandboxImage = sandboxImage == null ? ContainerdLayout.DEFAULT_SANDBOX_IMAGE : sandboxImage;
+        if (kubeletPort < 0 || kubeletPort > 65535) {
+            throw new IllegalArgumentException("kubelet port out of range: " + kubeletPort);
+        }
         if (runtimeEndpoint != null && runtimeEndpoint.isBlank()) {
             runtimeEndpoint = null;
         }
@@ -41,12 +52,17 @@ public record AgentConfig(String nodeName, Path dataDir, String runtimeEndpoint,
 
     /** An agent with its own containerd and the defaults. */
     public static AgentConfig defaults(String nodeName, Path dataDir) {
-        return new AgentConfig(nodeName, dataDir, null, null, null, null, null, null);
+        return new AgentConfig(nodeName, dataDir, null, null, null, null, null, null, KubeletServer.DEFAULT_PORT);
     }
 
     public AgentConfig withRegistryMirror(String hostAndPort) {
         return new AgentConfig(nodeName, dataDir, runtimeEndpoint, clusterCidr, bridgeName, sandboxImage, internalIp,
-                hostAndPort);
+                hostAndPort, kubeletPort);
+    }
+
+    public AgentConfig withKubeletPort(int port) {
+        return new AgentConfig(nodeName, dataDir, runtimeEndpoint, clusterCidr, bridgeName, sandboxImage, internalIp,
+                registryMirror, port);
     }
 
     public ContainerdLayout containerdLayout() {

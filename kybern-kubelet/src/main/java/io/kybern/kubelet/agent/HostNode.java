@@ -34,8 +34,8 @@ final class HostNode {
     private HostNode() {
     }
 
-    static Node node(String name, String podCidr, String internalIp, String runtimeVersion, String kubeletVersion,
-            Path dataDir, Instant now) {
+    static Node node(String name, String podCidr, String internalIp, int kubeletPort, String runtimeVersion,
+            String kubeletVersion, Path dataDir, Instant now) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("beta.kubernetes.io/arch", arch());
         labels.put("beta.kubernetes.io/os", "linux");
@@ -47,12 +47,13 @@ final class HostNode {
                 .addToAnnotations("volumes.kubernetes.io/controller-managed-attach-detach", "true")
                 .endMetadata()
                 .withNewSpec().withPodCIDR(podCidr).withPodCIDRs(podCidr).endSpec()
-                .withStatus(status(name, internalIp, runtimeVersion, kubeletVersion, dataDir, now, List.of()))
+                .withStatus(status(name, internalIp, kubeletPort, runtimeVersion, kubeletVersion, dataDir, now,
+                        List.of()))
                 .build();
     }
 
-    static NodeStatus status(String name, String internalIp, String runtimeVersion, String kubeletVersion,
-            Path dataDir, Instant now, List<NodeCondition> previous) {
+    static NodeStatus status(String name, String internalIp, int kubeletPort, String runtimeVersion,
+            String kubeletVersion, Path dataDir, Instant now, List<NodeCondition> previous) {
         Map<String, Quantity> capacity = new LinkedHashMap<>();
         capacity.put("cpu", new Quantity(Integer.toString(Runtime.getRuntime().availableProcessors())));
         capacity.put("ephemeral-storage", new Quantity(diskKi(dataDir) + "Ki"));
@@ -72,7 +73,7 @@ final class HostNode {
         return new NodeStatusBuilder().withCapacity(capacity).withAllocatable(capacity).withConditions(conditions)
                 .withAddresses(new NodeAddressBuilder().withType("InternalIP").withAddress(internalIp).build(),
                         new NodeAddressBuilder().withType("Hostname").withAddress(name).build())
-                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(10250).endKubeletEndpoint()
+                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(kubeletPort).endKubeletEndpoint()
                 .endDaemonEndpoints()
                 .withNewNodeInfo().withArchitecture(arch()).withOperatingSystem("linux")
                 .withOsImage(osImage()).withKernelVersion(read("/proc/sys/kernel/osrelease", "unknown"))

@@ -18,6 +18,11 @@ import io.kybern.kubelet.cri.api.PodSandbox;
 import io.kybern.kubelet.node.LeaseHeartbeat;
 import io.kybern.kubelet.node.NodeLeases;
 import io.kybern.kubelet.node.NodeRegistration;
+import io.kybern.kubelet.cri.api.ContainerState;
+import io.kybern.kubelet.cri.api.ContainerStatus;
+import io.kybern.kubelet.cri.api.ContainerStatusRequest;
+import io.kybern.kubelet.server.ContainerLogs;
+import io.kybern.kubelet.server.KubeletServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,12 +32,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * bound to the node. Stopping the agent leaves the pods running; a new agent adopts them by the pod UIDs on
  * their sandboxes, and removes the sandboxes of pods that no longer exist.
  */
-public final class NodeAgent implements AutoCloseable {
+public final class NodeAgent implements AutoCloseable, ContainerLogs {
 
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
@@ -51,6 +58,8 @@ public final class NodeAgent implements AutoCloseable {
 
     private final KubernetesClient client;
     private final AgentConfig config;
+    private final KubeletServer.Serving serving;
+    private KubeletServer kubeletServer;
     private ContainerdSupervisor containerd;
     private CriClient cri;
     private LeaseHeartbeat heartbeat;
@@ -64,16 +73,29 @@ public final class NodeAgent implements AutoCloseable {
     private Thread statusReporter;
     private volatile boolean closed;
 
-    private NodeAgent(KubernetesClient client, AgentConfig config) {
+    private NodeAgent(KubernetesClient client, AgentConfig config, KubeletServer.Serving serving) {
         this.client = client;
         this.config = config;
+        this.serving = serving;
     }
 
-    /** Starts the agent; returns once its Node is registered and its pods are being run. */
+    /** Starts the agent without the kubelet API (nothing can read its containers' logs through the API server). */
     public static NodeAgent start(KubernetesClient client, AgentConfig config) {
-        NodeAgent agent = new NodeAgent(client, config);
+        return start(client, config, (SSLContext) null);
+    }
+
+    /**
+     * Starts the agent; returns once its Node is registered and its pods are being run.
+     *
+     * @param kubeletTls the kubelet API's serving certificate and the CA its clients' certificates must chain to;
+     *                   null to serve no kubelet API
+     */
+    public static NodeAgent start(KubernetesClient client, AgentConfig config, SSLContext kubeletTls) {
+        NodeAgent agent = new NodeAgent(client, config,
+                kubeletTls == null ? null : new KubeletServer.Serving(config.kubeletPort(), kubeletTls));
         try {
             agent.startRuntime();
+            agent.startKubeletServer();
             agent.register();
             agent.watchPods();
         } catch (RuntimeException e) {
@@ -126,6 +148,46 @@ public final class NodeAgent implements AutoCloseable {
         log.info("container runtime ready endpoint={} runtime={}", socket, runtimeVersion);
     }
 
+    private void startKubeletServer() {
+        if (serving == null) {
+            return;
+        }
+        try {
+            kubeletServer = KubeletServer.start(serving, this);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the kubelet API could not listen on port " + serving.port(), e);
+        }
+    }
+
+    /** The port of the kubelet API, as the Node publishes it (kubelet's default when it is not served). */
+    public int kubeletPort() {
+        return kubeletServer == null ? KubeletServer.DEFAULT_PORT : kubeletServer.port();
+    }
+
+    @Override
+    public Source find(String namespace, String podName, String container, boolean previous) {
+        Pod pod = pods == null ? null : pods.getStore().getByKey(namespace + "/" + podName);
+        if (pod == null) {
+            throw new NoSuchElementException("pod " + namespace + "/" + podName + " not found on this node");
+        }
+        PodRuntime runtime = PodRuntime.read(cri, pod.getMetadata().getUid());
+        ContainerStatus status = previous ? runtime.previous(container) : runtime.latest(container);
+        if (status == null) {
+            throw new NoSuchElementException(previous
+                    ? "previous terminated container \"" + container + "\" in pod \"" + podName + "\" not found"
+                    : "container \"" + container + "\" in pod \"" + podName + "\" not found");
+        }
+        String id = status.getId();
+        return new Source(Path.of(status.getLogPath()), () -> {
+            try {
+                return cri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id).build())
+                        .getStatus().getState() == ContainerState.CONTAINER_RUNNING;
+            } catch (StatusRuntimeException e) {
+                return false;
+            }
+        });
+    }
+
     private void register() {
         kubeletVersion = client.getKubernetesVersion().getGitVersion();
         String name = config.nodeName();
@@ -136,7 +198,7 @@ public final class NodeAgent implements AutoCloseable {
             podCidr = PodCidrs.firstFree(config.clusterCidr(), client.nodes().list().getItems());
         }
         String internalIp = config.internalIp() != null ? config.internalIp() : HostNode.firstAddress();
-        Node registered = new NodeRegistration(client).register(HostNode.node(name, podCidr, internalIp,
+        Node registered = new NodeRegistration(client).register(HostNode.node(name, podCidr, internalIp, kubeletPort(),
                 runtimeVersion, kubeletVersion, config.dataDir(), Instant.now()));
         if (registered.getSpec() == null || registered.getSpec().getPodCIDR() == null) {
             // An existing Node without a pod CIDR: set it (it can be set once, never changed).
@@ -168,7 +230,8 @@ public final class NodeAgent implements AutoCloseable {
                 List<NodeCondition> previous = current == null || current.getStatus() == null
                         || current.getStatus().getConditions() == null ? List.of() : current.getStatus().getConditions();
                 new NodeRegistration(client).postStatus(config.nodeName(), HostNode.status(config.nodeName(),
-                        node.hostIp(), runtimeVersion, kubeletVersion, config.dataDir(), Instant.now(), previous));
+                        node.hostIp(), kubeletPort(), runtimeVersion, kubeletVersion, config.dataDir(), Instant.now(),
+                        previous));
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -266,6 +329,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (events != null) {
             events.close();
+        }
+        if (kubeletServer != null) {
+            kubeletServer.close();
         }
         if (cri != null) {
             cri.close();
