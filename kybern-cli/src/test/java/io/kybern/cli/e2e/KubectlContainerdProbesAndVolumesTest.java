@@ -170,8 +170,8 @@ class KubectlContainerdProbesAndVolumesTest {
         assertThat(events("unhealthy", "Unhealthy")).isNotEmpty().allSatisfy(message -> assertThat(message)
                 .isEqualTo("Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory"));
         assertThat(events("unhealthy", "Killing")).contains("Container app failed liveness probe, will be restarted");
-        assertThat(ok(kubectl.run("describe", "pod", "unhealthy")).stdout()).contains("Liveness:", "exec [cat /tmp/healthy]",
-                "Unhealthy", "Liveness probe failed");
+        assertThat(ok(kubectl.run("describe", "pod", "unhealthy")).stdout()).contains("Liveness:",
+                "exec [cat /tmp/healthy]", "Unhealthy", "Liveness probe failed");
         ok(kubectl.run("delete", "pod", "unhealthy", "--grace-period", "1"));
     }
 
@@ -206,7 +206,8 @@ class KubectlContainerdProbesAndVolumesTest {
         });
         assertThat(status("slow-start").getStarted()).isFalse();
         assertThat(status("slow-start").getReady()).isFalse();
-        assertThat(events("slow-start", "Unhealthy")).allSatisfy(m -> assertThat(m).startsWith("Startup probe failed: "));
+        assertThat(events("slow-start", "Unhealthy"))
+                .allSatisfy(m -> assertThat(m).startsWith("Startup probe failed: "));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(status("slow-start").getStarted()).isTrue();
             assertThat(status("slow-start").getReady()).isTrue();
@@ -440,7 +441,8 @@ class KubectlContainerdProbesAndVolumesTest {
             assertThat(waiting.getMessage()).isEqualTo("couldn't find key unknown in ConfigMap default/env-config");
         });
         assertThat(ok(kubectl.run("get", "pod", "bad-env")).stdout()).contains("CreateContainerConfigError");
-        assertThat(events("bad-env", "Failed")).contains("Error: couldn't find key unknown in ConfigMap default/env-config");
+        assertThat(events("bad-env", "Failed"))
+                .contains("Error: couldn't find key unknown in ConfigMap default/env-config");
         assertThat(events("bad-env", "Started")).isEmpty();
         ok(kubectl.run("delete", "pod", "bad-env", "--grace-period", "1"));
     }
