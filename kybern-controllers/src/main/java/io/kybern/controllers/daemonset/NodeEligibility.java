@@ -1,11 +1,10 @@
 package io.kybern.controllers.daemonset;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
-import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
+import io.kybern.api.selector.NodeSelectors;
 import io.kybern.controllers.nodelifecycle.Tolerations;
 import java.util.List;
 import java.util.Map;
@@ -67,44 +66,7 @@ public record NodeEligibility(boolean shouldRun, boolean mayContinueRunning) {
         if (affinity == null || affinity.getRequiredDuringSchedulingIgnoredDuringExecution() == null) {
             return true;
         }
-        List<NodeSelectorTerm> terms = affinity.getRequiredDuringSchedulingIgnoredDuringExecution()
-                .getNodeSelectorTerms();
-        return terms != null && terms.stream().anyMatch(term -> matches(term, node, labels));
-    }
-
-    /** A term's requirements all hold; a term without any matches no node, as in Kubernetes. */
-    private static boolean matches(NodeSelectorTerm term, Node node, Map<String, String> labels) {
-        List<NodeSelectorRequirement> expressions = Objects.requireNonNullElse(term.getMatchExpressions(), List.of());
-        List<NodeSelectorRequirement> fields = Objects.requireNonNullElse(term.getMatchFields(), List.of());
-        if (expressions.isEmpty() && fields.isEmpty()) {
-            return false;
-        }
-        Map<String, String> nameField = Map.of("metadata.name", node.getMetadata().getName());
-        return expressions.stream().allMatch(r -> matches(r, labels))
-                && fields.stream().allMatch(r -> "metadata.name".equals(r.getKey()) && matches(r, nameField));
-    }
-
-    private static boolean matches(NodeSelectorRequirement requirement, Map<String, String> labels) {
-        String value = labels.get(requirement.getKey());
-        List<String> values = Objects.requireNonNullElse(requirement.getValues(), List.of());
-        return switch (requirement.getOperator()) {
-            case "In" -> value != null && values.contains(value);
-            case "NotIn" -> value == null || !values.contains(value);
-            case "Exists" -> value != null;
-            case "DoesNotExist" -> value == null;
-            case "Gt", "Lt" -> {
-                if (value == null || values.size() != 1) {
-                    yield false;
-                }
-                try {
-                    long actual = Long.parseLong(value);
-                    long bound = Long.parseLong(values.getFirst());
-                    yield requirement.getOperator().equals("Gt") ? actual > bound : actual < bound;
-                } catch (NumberFormatException e) {
-                    yield false;
-                }
-            }
-            default -> false;
-        };
+        return NodeSelectors.matchesAnyTerm(
+                affinity.getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms(), node);
     }
 }

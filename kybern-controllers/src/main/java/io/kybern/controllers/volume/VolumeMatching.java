@@ -1,11 +1,10 @@
 package io.kybern.controllers.volume;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
-import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.kybern.api.selector.NodeSelectors;
 import io.kybern.controllers.runtime.Selectors;
 import java.math.BigDecimal;
 import java.util.Comparator;
@@ -76,54 +75,7 @@ public final class VolumeMatching {
                 || affinity.getRequired().getNodeSelectorTerms() == null) {
             return true;
         }
-        return affinity.getRequired().getNodeSelectorTerms().stream().anyMatch(term -> matches(term, node));
-    }
-
-    private static boolean matches(NodeSelectorTerm term, Node node) {
-        Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of()
-                : node.getMetadata().getLabels();
-        boolean any = false;
-        if (term.getMatchExpressions() != null) {
-            for (NodeSelectorRequirement requirement : term.getMatchExpressions()) {
-                any = true;
-                if (!satisfies(requirement, labels.get(requirement.getKey()))) {
-                    return false;
-                }
-            }
-        }
-        if (term.getMatchFields() != null) {
-            for (NodeSelectorRequirement requirement : term.getMatchFields()) {
-                any = true;
-                String value = requirement.getKey().equals("metadata.name") ? node.getMetadata().getName() : null;
-                if (!satisfies(requirement, value)) {
-                    return false;
-                }
-            }
-        }
-        return any; // an empty term selects no node
-    }
-
-    private static boolean satisfies(NodeSelectorRequirement requirement, String value) {
-        List<String> values = requirement.getValues() == null ? List.of() : requirement.getValues();
-        return switch (requirement.getOperator()) {
-            case "In" -> value != null && values.contains(value);
-            case "NotIn" -> value == null || !values.contains(value);
-            case "Exists" -> value != null;
-            case "DoesNotExist" -> value == null;
-            case "Gt", "Lt" -> {
-                if (value == null || values.size() != 1) {
-                    yield false;
-                }
-                try {
-                    long have = Long.parseLong(value);
-                    long bound = Long.parseLong(values.getFirst());
-                    yield requirement.getOperator().equals("Gt") ? have > bound : have < bound;
-                } catch (NumberFormatException e) {
-                    yield false;
-                }
-            }
-            default -> false;
-        };
+        return NodeSelectors.matchesAnyTerm(affinity.getRequired().getNodeSelectorTerms(), node);
     }
 
     public static String className(PersistentVolume volume) {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PreferredSchedulingTerm;
+import io.kybern.api.selector.NodeSelectors;
 import io.kybern.scheduler.framework.CycleState;
 import io.kybern.scheduler.framework.NodeInfo;
 import io.kybern.scheduler.framework.Plugin;
@@ -48,7 +49,7 @@ public final class NodeAffinity implements Plugin.Filter, Plugin.Score {
         }
         List<NodeSelectorTerm> terms = affinity.getRequiredDuringSchedulingIgnoredDuringExecution()
                 .getNodeSelectorTerms();
-        return terms != null && Matching.matchesAnyTerm(terms, node);
+        return terms != null && NodeSelectors.matchesAnyTerm(terms, node);
     }
 
     @Override
@@ -60,7 +61,7 @@ public final class NodeAffinity implements Plugin.Filter, Plugin.Score {
         long total = 0;
         for (PreferredSchedulingTerm term : affinity.getPreferredDuringSchedulingIgnoredDuringExecution()) {
             if (term.getWeight() != null && term.getWeight() != 0 && term.getPreference() != null
-                    && Matching.matches(term.getPreference(), node.node())) {
+                    && NodeSelectors.matches(term.getPreference(), node.node())) {
                 total += term.getWeight();
             }
         }

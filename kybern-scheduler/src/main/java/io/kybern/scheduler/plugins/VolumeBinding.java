@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.kybern.api.selector.NodeSelectors;
 import io.kybern.controllers.volume.PersistentVolumeController;
 import io.kybern.controllers.volume.VolumeMatching;
 import io.kybern.scheduler.framework.CycleState;
@@ -148,7 +149,7 @@ public final class VolumeBinding implements Plugin.PreFilter, Plugin.Filter, Plu
             if (affinity == null || affinity.getRequired() == null) {
                 continue;
             }
-            if (!Matching.matchesAnyTerm(affinity.getRequired().getNodeSelectorTerms(), node.node())) {
+            if (!NodeSelectors.matchesAnyTerm(affinity.getRequired().getNodeSelectorTerms(), node.node())) {
                 return Status.unresolvable(CONFLICT);
             }
         }
