@@ -7,15 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
-import io.kybern.cli.TestServers;
-import io.kybern.kubelet.agent.AgentConfig;
-import io.kybern.kubelet.containerd.PrivateContainerd;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,8 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +29,6 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,28 +39,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * log from the node agent's kubelet API, which reads the CRI log files containerd writes. Needs what
  * {@link KubectlContainerdTest} needs (root, containerd, runc, the CNI plugins, busybox-static).
  */
-class KubectlContainerdLogsTest {
+class KubectlContainerdLogsTest extends ContainerdServerPerClass {
 
     static final String NODE = "containerd-logs-node";
     static final String CLUSTER_CIDR = "10.124.0.0/16";
     static final Pattern PING_REPLY = Pattern.compile("64 bytes from 127\\.0\\.0\\.1: seq=(\\d+)");
 
-    static Path dir;
-    static String bridge;
-    static TestServers.Running server;
-    static KubernetesClient client;
-    static Kubectl kubectl;
-
     @BeforeAll
     static void startServerAndPods() throws Exception {
-        PrivateContainerd.requireRuntime();
-        dir = Files.createTempDirectory("kybern-logs-test-");
-        bridge = PrivateContainerd.testBridge();
-        server = TestServers.startWithAgent(dir,
-                new AgentConfig(NODE, dir.resolve("agent"), null, CLUSTER_CIDR, bridge, null, null));
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig())))
-                .withHttpClientFactory(new JdkHttpClientFactory()).build();
-        kubectl = Kubectl.version("33", server.kubeconfig());
+        startServerWithAgent(NODE, CLUSTER_CIDR, "kybern-logs-test-");
         // All the pods at once: they start side by side while the first tests wait for theirs.
         ok(kubectl.run("run", "pingpong", "--image", "busybox", "--", "ping", "127.0.0.1"));
         ok(kubectl.run("run", "crasher", "--image", "busybox", "--", "sh", "-c", "echo run; exit 1"));
@@ -90,35 +66,9 @@ class KubectlContainerdLogsTest {
                 .withTerminationGracePeriodSeconds(0L).endSpec().build()).create();
     }
 
-    @AfterAll
-    static void stopAndCleanUp() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            Path socket = server.agent() == null ? null : server.agent().runtimeSocket();
-            if (socket != null) {
-                PrivateContainerd.removeAllSandboxes(socket);
-            }
-            server.close();
-        }
-        if (dir != null) {
-            PrivateContainerd.cleanUp(dir, bridge);
-        }
-    }
-
-    private static Kubectl.Result ok(Kubectl.Result result) {
-        assertThat(result.exitCode()).as(result.toString()).isZero();
-        return result;
-    }
-
     private static Kubectl.Result fails(Kubectl.Result result) {
         assertThat(result.exitCode()).as(result.toString()).isNotZero();
         return result;
-    }
-
-    private static Pod pod(String name) {
-        return client.pods().inNamespace("default").withName(name).get();
     }
 
     /** Waits until pingpong has been replying for a few seconds. */
@@ -136,7 +86,7 @@ class KubectlContainerdLogsTest {
     @ValueSource(strings = {"33", "27"})
     void logsShowWhatTheContainerWrote(String version) throws Exception {
         pingpongReplying(2);
-        String log = ok(Kubectl.version(version, server.kubeconfig()).run("logs", "pingpong")).stdout();
+        String log = ok(kubectl(version).run("logs", "pingpong")).stdout();
         assertThat(log).startsWith("PING 127.0.0.1 (127.0.0.1): 56 data bytes\n").endsWith("\n");
         List<Long> sequence = PING_REPLY.matcher(log).results().map(m -> Long.parseLong(m.group(1))).toList();
         assertThat(sequence).startsWith(0L, 1L).isSorted();
@@ -146,7 +96,7 @@ class KubectlContainerdLogsTest {
     @ValueSource(strings = {"33", "27"})
     void tailAndTimestamps(String version) throws Exception {
         pingpongReplying(3);
-        Kubectl kubectl = Kubectl.version(version, server.kubeconfig());
+        Kubectl kubectl = kubectl(version);
         List<String> last = lines(ok(kubectl.run("logs", "pingpong", "--tail", "1")).stdout());
         assertThat(last).hasSize(1);
         assertThat(last.get(0)).matches(PING_REPLY.pattern() + ".*");
@@ -166,7 +116,7 @@ class KubectlContainerdLogsTest {
     @ValueSource(strings = {"33", "27"})
     void sinceLeavesOutOlderLines(String version) throws Exception {
         pingpongReplying(6);
-        Kubectl kubectl = Kubectl.version(version, server.kubeconfig());
+        Kubectl kubectl = kubectl(version);
         int all = lines(ok(kubectl.run("logs", "pingpong")).stdout()).size();
         Instant asked = Instant.now();
         List<String> recent = lines(ok(kubectl.run("logs", "pingpong", "--since=2s", "--timestamps")).stdout());
@@ -181,7 +131,7 @@ class KubectlContainerdLogsTest {
     @ValueSource(strings = {"33", "27"})
     void followingSendsNewLinesAsTheyAreWritten(String version) throws Exception {
         pingpongReplying(2);
-        Process follow = Kubectl.version(version, server.kubeconfig()).start("logs", "-f", "--tail", "1", "pingpong");
+        Process follow = kubectl(version).start("logs", "-f", "--tail", "1", "pingpong");
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
         Thread reader = Thread.ofVirtual().start(() -> {
             try (var in = new BufferedReader(new InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8))) {
@@ -219,7 +169,7 @@ class KubectlContainerdLogsTest {
             assertThat(status.getRestartCount()).isGreaterThanOrEqualTo(1);
             assertThat(status.getLastState().getTerminated().getExitCode()).isEqualTo(1);
         });
-        Kubectl kubectl = Kubectl.version(version, server.kubeconfig());
+        Kubectl kubectl = kubectl(version);
         assertThat(ok(kubectl.run("logs", "crasher", "--previous")).stdout()).isEqualTo("run\n");
         assertThat(ok(kubectl.run("logs", "crasher", "-p", "--timestamps")).stdout())
                 .matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z run\n");
@@ -233,7 +183,7 @@ class KubectlContainerdLogsTest {
         await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() ->
                 assertThat(pod("two").getStatus().getContainerStatuses()).allSatisfy(status ->
                         assertThat(status.getState().getRunning()).isNotNull()).hasSize(2));
-        Kubectl kubectl = Kubectl.version(version, server.kubeconfig());
+        Kubectl kubectl = kubectl(version);
         // kubectl picks the first container itself; the API server's answer shows through a raw request.
         Kubectl.Result defaulted = ok(kubectl.run("logs", "two"));
         assertThat(defaulted.stdout()).isEqualTo("from-a\n");

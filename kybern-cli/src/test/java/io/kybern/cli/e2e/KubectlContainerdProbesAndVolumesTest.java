@@ -7,18 +7,10 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
-import io.kybern.cli.TestServers;
-import io.kybern.kubelet.agent.AgentConfig;
-import io.kybern.kubelet.containerd.PrivateContainerd;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,62 +19,14 @@ import org.junit.jupiter.api.Test;
  * containerd of its own (as {@link KubectlContainerdTest}, whose requirements it shares: root, containerd,
  * runc, the CNI plugins and busybox-static).
  */
-class KubectlContainerdProbesAndVolumesTest {
+class KubectlContainerdProbesAndVolumesTest extends ContainerdServerPerClass {
 
     static final String NODE = "probes-test-node";
     static final String CLUSTER_CIDR = "10.125.0.0/16";
 
-    static Path dir;
-    static String bridge;
-    static TestServers.Running server;
-    static KubernetesClient client;
-    static Kubectl kubectl;
-
     @BeforeAll
-    static void startServerWithAgent() throws Exception {
-        PrivateContainerd.requireRuntime();
-        dir = Files.createTempDirectory("kybern-probes-test-");
-        bridge = PrivateContainerd.testBridge();
-        server = TestServers.startWithAgent(dir, new AgentConfig(NODE, dir.resolve("agent"), null, CLUSTER_CIDR,
-                bridge, null, null));
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig())))
-                .withHttpClientFactory(new JdkHttpClientFactory()).build();
-        kubectl = Kubectl.version("33", server.kubeconfig());
-    }
-
-    @AfterAll
-    static void stopAndCleanUp() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            Path socket = server.agent() == null ? null : server.agent().runtimeSocket();
-            if (socket != null) {
-                PrivateContainerd.removeAllSandboxes(socket);
-            }
-            server.close();
-        }
-        if (dir != null) {
-            PrivateContainerd.cleanUp(dir, bridge);
-        }
-    }
-
-    private static Kubectl.Result ok(Kubectl.Result result) {
-        assertThat(result.exitCode()).as(result.toString()).isZero();
-        return result;
-    }
-
-    private static Pod pod(String name) {
-        return client.pods().inNamespace("default").withName(name).get();
-    }
-
-    private static ContainerStatus status(String name) {
-        return pod(name).getStatus().getContainerStatuses().get(0);
-    }
-
-    private static String condition(Pod pod, String type) {
-        return pod.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
-                .map(PodCondition::getStatus).findFirst().orElse(null);
+    static void startServer() throws Exception {
+        startServerWithAgent(NODE, CLUSTER_CIDR, "kybern-probes-test-");
     }
 
     /** The messages of the pod's events with that reason. */

@@ -6,24 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
-import io.kybern.cli.TestServers;
-import io.kybern.kubelet.agent.AgentConfig;
 import io.kybern.kubelet.agent.NodeAgent;
-import io.kybern.kubelet.containerd.PrivateContainerd;
 import io.kybern.kubelet.cri.CriClient;
 import io.kybern.kubelet.cri.api.ListPodSandboxRequest;
 import io.kybern.kubelet.cri.api.PodSandbox;
 import io.kybern.kubelet.cri.api.PodSandboxFilter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,71 +23,14 @@ import org.junit.jupiter.api.Test;
  * crash loops back off), and it needs root with containerd, runc, the CNI plugins and busybox-static
  * installed: without them it fails and says what to install.
  */
-class KubectlContainerdTest {
+class KubectlContainerdTest extends ContainerdServerPerClass {
 
     static final String NODE = "containerd-test-node";
     static final String CLUSTER_CIDR = "10.123.0.0/16";
 
-    static Path dir;
-    static String bridge;
-    static TestServers.Running server;
-    static KubernetesClient client;
-    static Kubectl kubectl;
-    static AgentConfig agentConfig;
-    /** The agent started in place of the server's by the adoption test, if it ran. */
-    static NodeAgent replacement;
-
     @BeforeAll
-    static void startServerWithAgent() throws Exception {
-        PrivateContainerd.requireRuntime();
-        dir = Files.createTempDirectory("kybern-agent-test-");
-        bridge = PrivateContainerd.testBridge();
-        agentConfig = new AgentConfig(NODE, dir.resolve("agent"), null, CLUSTER_CIDR, bridge, null, null);
-        // busybox and the pause image come from the server's registry, containerd's docker.io mirror.
-        server = TestServers.startWithAgent(dir, agentConfig);
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig())))
-                .withHttpClientFactory(new JdkHttpClientFactory()).build();
-        kubectl = Kubectl.version("33", server.kubeconfig());
-    }
-
-    @AfterAll
-    static void stopAndCleanUp() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            Path socket = server.agent() == null ? null : server.agent().runtimeSocket();
-            if (socket != null) {
-                PrivateContainerd.removeAllSandboxes(socket);
-            }
-            if (replacement != null) {
-                replacement.close();
-            }
-            server.close();
-        }
-        if (dir != null) {
-            PrivateContainerd.cleanUp(dir, bridge);
-        }
-    }
-
-    private static Kubectl.Result ok(Kubectl.Result result) {
-        assertThat(result.exitCode()).as(result.toString()).isZero();
-        return result;
-    }
-
-    private static Pod pod(String name) {
-        return client.pods().inNamespace("default").withName(name).get();
-    }
-
-    private static ContainerStatus status(String name) {
-        Pod pod = pod(name);
-        assertThat(pod.getStatus().getContainerStatuses()).as("container statuses of %s", name).isNotEmpty();
-        return pod.getStatus().getContainerStatuses().get(0);
-    }
-
-    private static String condition(Pod pod, String type) {
-        return pod.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
-                .map(PodCondition::getStatus).findFirst().orElse(null);
+    static void startServer() throws Exception {
+        startServerWithAgent(NODE, CLUSTER_CIDR, "kybern-agent-test-");
     }
 
     private static List<String> eventReasons(String podName) {
