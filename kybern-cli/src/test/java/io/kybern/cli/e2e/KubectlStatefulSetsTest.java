@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.kybern.cli.TestServers;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -183,29 +184,36 @@ class KubectlStatefulSetsTest extends ServerPerClass {
     }
 
     @Test
-    void claimsFromTemplatesComeBeforeTheirPodWhichWaitsForThemBound() throws Exception {
+    void claimsFromTemplatesAreProvisionedAndBoundBeforeTheirPodsRunInOrder() throws Exception {
         Kubectl kubectl = kubectl("33");
         String ns = "sts-claims";
         ok(kubectl.run("create", "namespace", ns));
         ok(kubectl.runWithInput(statefulSet("db", 2, "OrderedReady", true, true), "apply", "-n", ns, "-f", "-"));
 
-        await().atMost(PATIENCE).until(() -> pods(kubectl, ns, "db").equals(List.of("db-0")));
-        assertThat(get(kubectl, ns, "pod/db-0", "{.spec.volumes[?(@.name==\"data\")].persistentVolumeClaim.claimName}"))
-                .isEqualTo("data-db-0");
+        // The claims get the default class (local-path, WaitForFirstConsumer): each is provisioned on the node
+        // the scheduler picks for its pod, and only a pod whose claim is bound runs.
+        await().atMost(PATIENCE).until(() -> get(kubectl, ns, "pods",
+                "{.items[*].metadata.name}={.items[*].status.phase}").equals("db-0 db-1=Running Running"));
+        for (String ordinal : List.of("0", "1")) {
+            assertThat(get(kubectl, ns, "pod/db-" + ordinal,
+                    "{.spec.volumes[?(@.name==\"data\")].persistentVolumeClaim.claimName}"))
+                    .isEqualTo("data-db-" + ordinal);
+            assertThat(get(kubectl, ns, "pvc/data-db-" + ordinal, "{.status.phase} {.spec.storageClassName}"))
+                    .isEqualTo("Bound local-path");
+        }
         assertThat(get(kubectl, ns, "pvc/data-db-0", "{.metadata.labels.app}/{.metadata.labels.tier}/"
                 + "{.spec.resources.requests.storage}")).isEqualTo("db/storage/1Gi");
         assertThat(get(kubectl, ns, "pvc/data-db-0", "{.metadata.ownerReferences}"))
                 .as("whenDeleted: Retain leaves the claim unowned").isEmpty();
-        // Nothing binds claims yet, so db-0 stays Pending and OrderedReady holds db-1 back.
-        long until = System.nanoTime() + HOLD.toNanos();
-        while (System.nanoTime() < until) {
-            assertThat(pods(kubectl, ns, "db")).containsExactly("db-0");
-            Thread.sleep(200);
-        }
-        assertThat(get(kubectl, ns, "pod/db-0", "{.status.phase}")).isEqualTo("Pending");
+        // OrderedReady: db-1 was created only once db-0 was Ready (timestamps have whole seconds).
+        Instant ready0 = Instant.parse(get(kubectl, ns, "pod/db-0",
+                "{.status.conditions[?(@.type==\"Ready\")].lastTransitionTime}"));
+        Instant created1 = Instant.parse(get(kubectl, ns, "pod/db-1", "{.metadata.creationTimestamp}"));
+        assertThat(created1).isAfterOrEqualTo(ready0);
         String events = get(kubectl, ns, "events", "{range .items[?(@.involvedObject.kind==\"StatefulSet\")]}"
                 + "{.reason}: {.message}{\"\\n\"}{end}");
-        assertThat(events).contains("SuccessfulCreate: create Claim data-db-0 Pod db-0 in StatefulSet db success");
+        assertThat(events).contains("SuccessfulCreate: create Claim data-db-0 Pod db-0 in StatefulSet db success",
+                "SuccessfulCreate: create Claim data-db-1 Pod db-1 in StatefulSet db success");
 
         ok(kubectl.run("delete", "namespace", ns, "--wait=false"));
     }
