@@ -69,6 +69,11 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
     public synchronized void watchDiscoveredResources(Consumer<String> enqueue, Duration timeout) throws Exception {
         this.enqueue = enqueue;
         ApiResources discovered = ApiResources.discover(client);
+        if (!discovered.failedGroupVersions().isEmpty()) {
+            // Their objects are watched once the next rediscovery reads them.
+            log.info("garbage collector skips groups discovery could not read groups={}",
+                    discovered.failedGroupVersions());
+        }
         resources = discovered;
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (ApiResources.Resource resource : discovered.all()) {

@@ -94,6 +94,12 @@ public final class NamespaceController implements Reconciler<ObjectKey> {
         } catch (KubernetesClientException e) {
             return new NamespaceConditions(Optional.of(e.getMessage()), List.of(), Map.of(), Map.of());
         }
+        if (!resources.failedGroupVersions().isEmpty()) {
+            // Objects of a group that could not be read might remain: do not finalize, try again.
+            return new NamespaceConditions(Optional.of("Discovery failed for some groups, "
+                    + resources.failedGroupVersions().size() + " failing: " + resources.failedGroupVersions()),
+                    List.of(), Map.of(), Map.of());
+        }
         List<String> failures = new ArrayList<>();
         Map<String, Integer> remaining = new HashMap<>();
         Map<String, Integer> finalizers = new HashMap<>();

@@ -2,7 +2,9 @@ package io.kybern.controllers.runtime;
 
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,21 +41,43 @@ public final class ApiResources {
     }
 
     private final List<Resource> resources;
+    private final List<String> failedGroupVersions;
 
-    private ApiResources(List<Resource> resources) {
+    private ApiResources(List<Resource> resources, List<String> failedGroupVersions) {
         this.resources = List.copyOf(resources);
+        this.failedGroupVersions = List.copyOf(failedGroupVersions);
     }
 
-    /** Reads discovery now; throws the client's exception when a group cannot be read. */
+    /**
+     * Reads discovery now. A group listed but not answering (404: an aggregated API registered a moment
+     * later, a definition being removed) is left out and named in {@link #failedGroupVersions()}, as
+     * Kubernetes' discovery client gives partial results; the core group not answering, or the group list,
+     * throws the client's exception.
+     */
     public static ApiResources discover(KubernetesClient client) {
         List<Resource> found = new ArrayList<>();
-        add(found, "", "v1", client.getApiResources("v1").getResources());
+        List<String> failed = new ArrayList<>();
+        APIResourceList core = client.getApiResources("v1");
+        if (core == null) {
+            throw new KubernetesClientException("the server does not list the resources of v1");
+        }
+        add(found, "", "v1", core.getResources());
         for (APIGroup group : client.getApiGroups().getGroups()) {
             String groupVersion = group.getPreferredVersion().getGroupVersion();
             String version = group.getPreferredVersion().getVersion();
-            add(found, group.getName(), version, client.getApiResources(groupVersion).getResources());
+            APIResourceList listed = client.getApiResources(groupVersion);
+            if (listed == null) {
+                failed.add(groupVersion);
+            } else {
+                add(found, group.getName(), version, listed.getResources());
+            }
         }
-        return new ApiResources(found);
+        return new ApiResources(found, failed);
+    }
+
+    /** The group versions discovery listed but could not read, empty when it read them all. */
+    public List<String> failedGroupVersions() {
+        return failedGroupVersions;
     }
 
     private static void add(List<Resource> found, String group, String version, List<APIResource> listed) {
