@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.kybern.controllers.deployment.PodTemplateHash;
 import io.kybern.controllers.history.ControllerHistory;
 import io.kybern.controllers.history.RevisionData;
+import io.kybern.controllers.runtime.ApiErrors;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.Expectations;
 import io.kybern.controllers.runtime.ObjectKey;
@@ -23,6 +24,7 @@ import io.kybern.controllers.runtime.PodClaims;
 import io.kybern.controllers.runtime.Pods;
 import io.kybern.controllers.runtime.Reconciler;
 import io.kybern.controllers.runtime.Selectors;
+import io.kybern.controllers.runtime.StatusWrites;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -366,7 +368,7 @@ public final class DaemonSetController implements Reconciler<ObjectKey> {
             } catch (KubernetesClientException e) {
                 expectations.deletionObserved(key, pod.getMetadata().getUid());
                 if (e.getCode() != 404) {
-                    events.warning(ds, "FailedDelete", "Error deleting: " + serverMessage(e));
+                    events.warning(ds, "FailedDelete", "Error deleting: " + ApiErrors.message(e));
                     failure = e;
                 }
             }
@@ -382,8 +384,8 @@ public final class DaemonSetController implements Reconciler<ObjectKey> {
                     events.normal(ds, "SuccessfulCreate", "Created pod: " + created.getMetadata().getName());
                 } catch (KubernetesClientException e) {
                     expectations.creationObserved(key);
-                    String message = serverMessage(e);
-                    if (e.getCode() == 403 && message.contains("because it is being terminated")) {
+                    String message = ApiErrors.message(e);
+                    if (ApiErrors.namespaceTerminating(e)) {
                         continue;
                     }
                     events.warning(ds, "FailedCreate", "Error creating: " + message);
@@ -454,24 +456,7 @@ public final class DaemonSetController implements Reconciler<ObjectKey> {
         return value == 0 ? null : value;
     }
 
-    /** Writes the status; on a conflict with a stale cache, reads the DaemonSet afresh and tries once more. */
     private void updateStatus(DaemonSet ds, DaemonSetStatus status) {
-        try {
-            client.resource(new DaemonSetBuilder(ds).withStatus(status).build()).updateStatus();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) {
-                throw e;
-            }
-            DaemonSet fresh = client.resource(ds).get();
-            if (fresh == null || !Objects.equals(fresh.getMetadata().getUid(), ds.getMetadata().getUid())) {
-                return;
-            }
-            client.resource(new DaemonSetBuilder(fresh).withStatus(status).build()).updateStatus();
-        }
-    }
-
-    private static String serverMessage(KubernetesClientException e) {
-        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
-                : e.getMessage();
+        StatusWrites.update(client, ds, current -> new DaemonSetBuilder(current).withStatus(status).build());
     }
 }

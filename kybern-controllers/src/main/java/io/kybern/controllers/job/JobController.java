@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.kybern.controllers.runtime.ApiErrors;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.Expectations;
 import io.kybern.controllers.runtime.ObjectKey;
@@ -440,7 +441,7 @@ public final class JobController implements Reconciler<ObjectKey> {
                 for (int j = i; j < indexes.size(); j++) {
                     expectations.creationObserved(key);
                 }
-                events.warning(job, "FailedCreate", "Error creating: " + serverMessage(e));
+                events.warning(job, "FailedCreate", "Error creating: " + ApiErrors.message(e));
                 throw e;
             }
         }
@@ -462,7 +463,7 @@ public final class JobController implements Reconciler<ObjectKey> {
             } catch (KubernetesClientException e) {
                 expectations.deletionObserved(key, pod.getMetadata().getUid());
                 if (e.getCode() != 404) {
-                    events.warning(job, "FailedDelete", "Error deleting: " + serverMessage(e));
+                    events.warning(job, "FailedDelete", "Error deleting: " + ApiErrors.message(e));
                     throw e;
                 }
             }
@@ -485,10 +486,5 @@ public final class JobController implements Reconciler<ObjectKey> {
             return client.resource(new JobBuilder(fresh).withStatus(status)
                     .build()).updateStatus();
         }
-    }
-
-    private static String serverMessage(KubernetesClientException e) {
-        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
-                : e.getMessage();
     }
 }

@@ -23,6 +23,7 @@ import io.kybern.controllers.podautoscaler.ReplicaCalculator.CalculationExceptio
 import io.kybern.controllers.podautoscaler.ReplicaCalculator.PodInfo;
 import io.kybern.controllers.podautoscaler.ReplicaCalculator.Proposal;
 import io.kybern.controllers.podautoscaler.ScalingBehavior.Decision;
+import io.kybern.controllers.runtime.ApiErrors;
 import io.kybern.controllers.runtime.ApiResources;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.ObjectKey;
@@ -144,8 +145,7 @@ public final class HorizontalPodAutoscalerController implements Reconciler<Objec
                             + "\" not found");
                 }
             } catch (RuntimeException e) {
-                String message = e instanceof KubernetesClientException k && k.getStatus() != null
-                        && k.getStatus().getMessage() != null ? k.getStatus().getMessage() : e.getMessage();
+                String message = ApiErrors.message(e);
                 condition("AbleToScale", "False", "FailedGetScale",
                         "the HPA controller was unable to get the target's current scale: " + message);
                 recorder.warning(hpa, "FailedGetScale", message);

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.kybern.controllers.runtime.ApiErrors;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.Expectations;
 import io.kybern.controllers.runtime.ObjectKey;
@@ -17,6 +18,7 @@ import io.kybern.controllers.runtime.Owners;
 import io.kybern.controllers.runtime.PodClaims;
 import io.kybern.controllers.runtime.Pods;
 import io.kybern.controllers.runtime.Reconciler;
+import io.kybern.controllers.runtime.StatusWrites;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -237,8 +239,8 @@ public final class ReplicaController<T extends HasMetadata> implements Reconcile
             return Optional.empty();
         } catch (KubernetesClientException e) {
             expectations.creationObserved(key);
-            String message = serverMessage(e);
-            if (e.getCode() == 403 && message.contains("because it is being terminated")) {
+            String message = ApiErrors.message(e);
+            if (ApiErrors.namespaceTerminating(e)) {
                 // The namespace is going away with this owner in it: nothing to report.
                 return Optional.empty();
             }
@@ -276,7 +278,7 @@ public final class ReplicaController<T extends HasMetadata> implements Reconcile
             } catch (KubernetesClientException e) {
                 expectations.deletionObserved(key, pod.getMetadata().getUid());
                 if (e.getCode() != 404) {
-                    String message = serverMessage(e);
+                    String message = ApiErrors.message(e);
                     events.warning(owner, "FailedDelete", "Error deleting: " + message);
                     failure = Optional.of(new ReplicaCounts.Failure("FailedDelete", message));
                 }
@@ -315,29 +317,7 @@ public final class ReplicaController<T extends HasMetadata> implements Reconcile
                 reported);
     }
 
-    /**
-     * Writes the status; when the cached owner is stale (409), reads it afresh and tries once more, as
-     * Kubernetes does, so a status write does not wait for the cache to catch up.
-     */
     private void updateStatus(T owner, ReplicaCounts counts, Instant now) {
-        try {
-            client.resource(kind.withStatus(owner, counts, now)).updateStatus();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) {
-                throw e;
-            }
-            T fresh = client.resource(owner).get();
-            if (fresh == null || !Objects.equals(fresh.getMetadata().getUid(), owner.getMetadata().getUid())) {
-                return;
-            }
-            client.resource(kind.withStatus(fresh, counts, now)).updateStatus();
-        }
-    }
-
-    private static String serverMessage(KubernetesClientException e) {
-        if (e.getStatus() != null && e.getStatus().getMessage() != null) {
-            return e.getStatus().getMessage();
-        }
-        return e.getMessage();
+        StatusWrites.update(client, owner, current -> kind.withStatus(current, counts, now));
     }
 }

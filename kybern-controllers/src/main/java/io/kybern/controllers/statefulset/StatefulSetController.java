@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.kybern.controllers.deployment.PodTemplateHash;
 import io.kybern.controllers.history.ControllerHistory;
 import io.kybern.controllers.history.RevisionData;
+import io.kybern.controllers.runtime.ApiErrors;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.ObjectKey;
 import io.kybern.controllers.runtime.Owners;
@@ -24,6 +25,7 @@ import io.kybern.controllers.runtime.PodClaims;
 import io.kybern.controllers.runtime.Pods;
 import io.kybern.controllers.runtime.Reconciler;
 import io.kybern.controllers.runtime.Selectors;
+import io.kybern.controllers.runtime.StatusWrites;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -333,11 +335,11 @@ public final class StatefulSetController implements Reconciler<ObjectKey> {
                 if (e.getCode() == 409) {
                     return; // created already; the cache had not shown it yet
                 }
-                if (terminating(e)) {
+                if (ApiErrors.namespaceTerminating(e)) {
                     return; // the namespace is going away with the set in it: nothing to report
                 }
                 events.warning(set, "FailedCreate", "create Pod " + name + " in StatefulSet "
-                        + set.getMetadata().getName() + " failed error: " + serverMessage(e));
+                        + set.getMetadata().getName() + " failed error: " + ApiErrors.message(e));
                 throw e;
             }
         }
@@ -355,12 +357,12 @@ public final class StatefulSetController implements Reconciler<ObjectKey> {
                     if (e.getCode() == 409) {
                         continue; // the claim outlives its pods: already there
                     }
-                    if (terminating(e)) {
+                    if (ApiErrors.namespaceTerminating(e)) {
                         return false;
                     }
                     events.warning(set, "FailedCreate", "create Claim " + name + " for Pod " + podName
                             + " in StatefulSet " + set.getMetadata().getName() + " failed error: "
-                            + serverMessage(e));
+                            + ApiErrors.message(e));
                     return false;
                 }
             }
@@ -415,7 +417,7 @@ public final class StatefulSetController implements Reconciler<ObjectKey> {
                     return;
                 }
                 events.warning(set, "FailedDelete", "delete Pod " + name + " in StatefulSet "
-                        + set.getMetadata().getName() + " failed error: " + serverMessage(e));
+                        + set.getMetadata().getName() + " failed error: " + ApiErrors.message(e));
                 throw e;
             }
         }
@@ -482,28 +484,7 @@ public final class StatefulSetController implements Reconciler<ObjectKey> {
         return value == 0 ? null : value;
     }
 
-    /** Writes the status; on a conflict with a stale cache, reads the set afresh and tries once more. */
     private void updateStatus(StatefulSet set, StatefulSetStatus status) {
-        try {
-            client.resource(new StatefulSetBuilder(set).withStatus(status).build()).updateStatus();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) {
-                throw e;
-            }
-            StatefulSet fresh = client.resource(set).get();
-            if (fresh == null || !Objects.equals(fresh.getMetadata().getUid(), set.getMetadata().getUid())) {
-                return;
-            }
-            client.resource(new StatefulSetBuilder(fresh).withStatus(status).build()).updateStatus();
-        }
-    }
-
-    private static boolean terminating(KubernetesClientException e) {
-        return e.getCode() == 403 && serverMessage(e).contains("because it is being terminated");
-    }
-
-    private static String serverMessage(KubernetesClientException e) {
-        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
-                : e.getMessage();
+        StatusWrites.update(client, set, current -> new StatefulSetBuilder(current).withStatus(status).build());
     }
 }
