@@ -47,7 +47,12 @@ public final class OpenApiEndpoints implements ApiServer.NonResourceHandler {
     }
 
     private final OpenApiDocuments documents;
-    private final Map<String, Served> cache = new ConcurrentHashMap<>();
+    /**
+     * The documents built since the served resources last changed. {@link #invalidate} swaps in a new map
+     * rather than clearing this one, so a document a request was building from the old resources lands in
+     * the discarded map, never in the current one.
+     */
+    private volatile Map<String, Served> cache = new ConcurrentHashMap<>();
 
     public OpenApiEndpoints(OpenApiDocuments documents) {
         this.documents = documents;
@@ -70,10 +75,9 @@ public final class OpenApiEndpoints implements ApiServer.NonResourceHandler {
         } else {
             String name = path.substring(V3.length() + 1);
             Optional<GroupVersion> gv = groupVersion(name);
-            if (gv.isEmpty() || !documents.groupVersions().contains(gv.get())) {
-                throw ApiException.pathNotFound();
-            }
-            Served doc = cached(name, () -> documents.v3(gv.get()).orElseThrow());
+            // A custom resource may go between listing and building: then it is as if never listed.
+            Served doc = gv.filter(documents.groupVersions()::contains).flatMap(v -> document(name, v))
+                    .orElseThrow(ApiException::pathNotFound);
             String hash = request.param("hash");
             if (hash != null && !hash.isEmpty() && !hash.equals(doc.hash())) {
                 responder.header("Location", serverRelativeUrl(name, doc.hash()));
@@ -90,8 +94,9 @@ public final class OpenApiEndpoints implements ApiServer.NonResourceHandler {
         String accept = Optional.ofNullable(request.header("accept")).orElse("application/json");
         if (accept.toLowerCase(Locale.ROOT).contains(V2_PROTOBUF)) {
             // client-go (kubectl explain, client-side validation) asks for gnostic's protobuf form only.
+            Map<String, Served> built = cache;
             Served json = cached("v2", documents::v2);
-            serve(request, responder, cache.computeIfAbsent("v2.pb", k -> served(GnosticProtobuf.encode(
+            serve(request, responder, built.computeIfAbsent("v2.pb", k -> served(GnosticProtobuf.encode(
                     JSON.readTree(json.json())), V2_PROTOBUF_RESPONSE)), false);
             return;
         }
@@ -121,8 +126,8 @@ public final class OpenApiEndpoints implements ApiServer.NonResourceHandler {
         Map<String, Object> paths = new LinkedHashMap<>();
         for (GroupVersion gv : documents.groupVersions()) {
             String name = documentName(gv);
-            Served doc = cached(name, () -> documents.v3(gv).orElseThrow());
-            paths.put(name, Map.of("serverRelativeURL", serverRelativeUrl(name, doc.hash())));
+            document(name, gv).ifPresent(doc -> paths.put(name, Map.of("serverRelativeURL",
+                    serverRelativeUrl(name, doc.hash()))));
         }
         return served(JSON.writeValueAsBytes(Map.of("paths", paths)), "application/json");
     }
@@ -147,11 +152,23 @@ public final class OpenApiEndpoints implements ApiServer.NonResourceHandler {
 
     /** Forgets the documents built: the resources served changed (a custom resource came or went). */
     public void invalidate() {
-        cache.clear();
+        cache = new ConcurrentHashMap<>();
+    }
+
+    /** The group-version's document, built once; empty if it stopped being served a moment ago. */
+    private Optional<Served> document(String name, GroupVersion gv) {
+        Map<String, Served> built = cache;
+        Served cachedDoc = built.get(name);
+        if (cachedDoc != null) {
+            return Optional.of(cachedDoc);
+        }
+        return documents.v3(gv).map(doc -> built.computeIfAbsent(name, k -> served(JSON.writeValueAsBytes(doc),
+                "application/json")));
     }
 
     private Served cached(String key, Supplier<ObjectNode> document) {
-        return cache.computeIfAbsent(key, k -> served(JSON.writeValueAsBytes(document.get()), "application/json"));
+        Map<String, Served> built = cache;
+        return built.computeIfAbsent(key, k -> served(JSON.writeValueAsBytes(document.get()), "application/json"));
     }
 
     private static Served served(byte[] bytes, String contentType) {

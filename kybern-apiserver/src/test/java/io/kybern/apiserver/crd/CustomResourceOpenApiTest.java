@@ -82,7 +82,7 @@ class CustomResourceOpenApiTest {
         assertThat(server.put(CRDS + "/widgets.example.com", changed.toString()).status()).isEqualTo(200);
 
         ServedDefinitions.Answer after = server.await("/openapi/v3/apis/example.com/v1",
-                a -> !a.header("ETag").equals(before), Duration.ofSeconds(1));
+                a -> a.status() == 200 && !before.equals(a.header("ETag")), Duration.ofSeconds(10));
         assertThat(after.header("ETag")).isNotEqualTo(before);
         assertThat(after.body().at("/components/schemas/com.example.v1.Widget/description").asString())
                 .isEqualTo("Changed.");
@@ -90,7 +90,7 @@ class CustomResourceOpenApiTest {
 
         server.delete(CRDS + "/widgets.example.com");
         ServedDefinitions.Answer gone = server.await("/openapi/v3/apis/example.com/v1", a -> a.status() == 404,
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(10));
         assertThat(gone.status()).isEqualTo(404);
         assertThat(server.get("/openapi/v2").body().at("/definitions").has("com.example.v1.Widget")).isFalse();
     }

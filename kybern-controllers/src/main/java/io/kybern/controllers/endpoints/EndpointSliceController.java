@@ -218,8 +218,8 @@ public final class EndpointSliceController implements Reconciler<ObjectKey> {
             }
             return;
         }
+        List<Runnable> creations = new ArrayList<>();
         List<Runnable> writes = new ArrayList<>();
-        int creations = 0;
         for (Map.Entry<Group, List<Endpoint>> group : desired.entrySet()) {
             List<SlicePacking.Slice> existing = existingByGroup.getOrDefault(group.getKey().identity(), List.of());
             SlicePacking.Plan plan = SlicePacking.pack(existing, group.getValue());
@@ -234,8 +234,7 @@ public final class EndpointSliceController implements Reconciler<ObjectKey> {
             }
             plan.deletions().forEach(name -> writes.add(() -> delete(byName.get(name))));
             for (List<Endpoint> endpoints : plan.creations()) {
-                creations++;
-                writes.add(() -> create(service, group.getKey(), endpoints, triggerTime));
+                creations.add(() -> create(service, group.getKey(), endpoints, triggerTime));
             }
         }
         // Slices of a port set or address type no endpoint has any more.
@@ -244,7 +243,9 @@ public final class EndpointSliceController implements Reconciler<ObjectKey> {
                 group.getValue().forEach(slice -> writes.add(() -> delete(byName.get(slice.name()))));
             }
         }
-        expectations.expectCreations(key, creations);
+        // Creations first, as Kubernetes does, so an update refused by a stale cache cannot leave a
+        // creation expected that was never sent.
+        expectations.create(key, creations);
         writes.forEach(Runnable::run);
     }
 
@@ -266,13 +267,8 @@ public final class EndpointSliceController implements Reconciler<ObjectKey> {
                 .addToAnnotations(ServicePods.TRIGGER_TIME_ANNOTATION, triggerTime)
                 .withOwnerReferences(Owners.controllerReference(service)).endMetadata()
                 .withAddressType(group.addressType()).withPorts(group.ports()).withEndpoints(endpoints).build();
-        try {
-            client.discovery().v1().endpointSlices().inNamespace(service.getMetadata().getNamespace())
-                    .resource(slice).create();
-        } catch (KubernetesClientException e) {
-            expectations.creationObserved(ObjectKey.of(service)); // never to be seen
-            throw e;
-        }
+        client.discovery().v1().endpointSlices().inNamespace(service.getMetadata().getNamespace())
+                .resource(slice).create();
     }
 
     private void update(Service service, EndpointSlice current, List<Endpoint> endpoints, String triggerTime) {

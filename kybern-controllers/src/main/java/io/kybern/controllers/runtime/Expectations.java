@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -58,6 +59,25 @@ public final class Expectations<K> {
         fresh.creations = creations;
         fresh.deletions.addAll(deletions);
         pending.put(owner, fresh);
+    }
+
+    /**
+     * Expects these creations and runs them in order. The first that throws stops the rest; it and the
+     * ones never attempted are counted as observed at once, since no informer will ever see them, and the
+     * exception goes on to the caller. (Forgetting that would hold the owner back for {@link #TIMEOUT}.)
+     */
+    public void create(K owner, List<Runnable> creations) {
+        expectCreations(owner, creations.size());
+        for (int i = 0; i < creations.size(); i++) {
+            try {
+                creations.get(i).run();
+            } catch (RuntimeException e) {
+                for (int never = i; never < creations.size(); never++) {
+                    creationObserved(owner);
+                }
+                throw e;
+            }
+        }
     }
 
     /** A creation of the owner's was seen (or failed, so will never be seen). */

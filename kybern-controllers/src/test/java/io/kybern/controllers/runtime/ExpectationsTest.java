@@ -1,8 +1,11 @@
 package io.kybern.controllers.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +32,21 @@ class ExpectationsTest {
         assertThat(expectations.satisfied("rs")).isTrue();
         expectations.creationObserved("rs");
         assertThat(expectations.satisfied("rs")).as("an extra observation changes nothing").isTrue();
+    }
+
+    @Test
+    void creationsRunUnderExpectationAndOnesThatFailOrNeverRunAreNotWaitedFor() {
+        List<String> ran = new ArrayList<>();
+        List<Runnable> creations = List.of(() -> ran.add("first"), () -> {
+            throw new IllegalStateException("refused");
+        }, () -> ran.add("never"));
+
+        assertThatThrownBy(() -> expectations.create("svc", creations)).hasMessage("refused");
+
+        assertThat(ran).containsExactly("first");
+        assertThat(expectations.satisfied("svc")).as("the first creation is still on its way").isFalse();
+        expectations.creationObserved("svc");
+        assertThat(expectations.satisfied("svc")).isTrue();
     }
 
     @Test
