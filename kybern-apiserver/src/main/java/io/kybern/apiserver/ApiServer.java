@@ -32,6 +32,7 @@ import io.kybern.apiserver.negotiation.PartialMetadata;
 import io.kybern.apiserver.negotiation.RequestBodies;
 import io.kybern.apiserver.negotiation.ResponseFormat;
 import io.kybern.apiserver.negotiation.UnreadableBodies;
+import io.kybern.apiserver.metrics.AgentMetrics;
 import io.kybern.apiserver.node.NodeConnection;
 import io.kybern.apiserver.registry.DeleteOptions;
 import io.kybern.apiserver.registry.ObjectStorage;
@@ -44,6 +45,7 @@ import io.kybern.apiserver.serviceaccount.ServiceAccountTokens;
 import io.kybern.apiserver.status.ApiException;
 import io.kybern.store.StoreUnavailableException;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -150,6 +152,27 @@ public final class ApiServer implements ApiHandler {
      */
     public AutoCloseable register(AggregatedApi api) {
         return aggregated.register(api);
+    }
+
+    /**
+     * Serves {@code metrics.k8s.io} for every node until the returned handle is closed: the nodes of real agents
+     * from their summaries (through the node connection), the nodes {@code others} answers for by it.
+     *
+     * @param others         another source of node and pod metrics (the simulated nodes'), or null
+     * @param servedByOthers the Nodes whose metrics {@code others} serves
+     */
+    public AutoCloseable serveResourceMetrics(AggregatedApi others, Predicate<JsonNode> servedByOthers) {
+        ResourceType nodes = catalog.byResource(new GroupVersionResource("", "v1", "nodes")).orElseThrow();
+        ResourceType pods = catalog.byResource(new GroupVersionResource("", "v1", "pods")).orElseThrow();
+        return register(new AgentMetrics(() -> items(storage.list(nodes, "", 0, null, null)),
+                namespace -> items(storage.list(pods, namespace, 0, null, null)), subresources::nodeConnection,
+                others, servedByOthers));
+    }
+
+    private static List<JsonNode> items(ObjectNode list) {
+        List<JsonNode> items = new ArrayList<>();
+        list.path("items").forEach(items::add);
+        return items;
     }
 
     private void route(ApiRequest request, NegotiatedResponder responder) {

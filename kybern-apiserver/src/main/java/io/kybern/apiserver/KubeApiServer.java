@@ -32,8 +32,10 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -79,6 +81,14 @@ public final class KubeApiServer implements AutoCloseable {
      */
     public AutoCloseable register(AggregatedApi api) {
         return router.register(api);
+    }
+
+    /**
+     * Serves {@code metrics.k8s.io} for the nodes of real agents (from their summaries) and for those
+     * {@code others} answers for (the simulated nodes'), until the returned handle is closed.
+     */
+    public AutoCloseable serveResourceMetrics(AggregatedApi others, Predicate<JsonNode> servedByOthers) {
+        return router.serveResourceMetrics(others, servedByOthers);
     }
 
     public static KubeApiServer start(Store store, ResourceCatalog catalog, ApiServer.NonResourceHandler discovery,

@@ -69,6 +69,10 @@ final class Subresources {
         this.nodeConnection = connection;
     }
 
+    NodeConnection nodeConnection() {
+        return nodeConnection;
+    }
+
     void serve(ResourceType type, RequestInfo info, ApiRequest request, ApiResponder responder) {
         String subresource = info.subresource();
         var declared = type.subresource(subresource).orElseThrow(ApiException::pathNotFound);

@@ -153,6 +153,9 @@ public final class Server implements AutoCloseable {
                     throw new IllegalStateException("the node agent could not start", e);
                 }
             }
+            if (server.simulatedNodes != null || server.agent != null) {
+                server.serveResourceMetrics();
+            }
             log.info("server ready url={} kubeconfig={} elapsed_ms={}", url, config.writeKubeconfig(),
                     elapsedMillis(started));
             return server;
@@ -188,9 +191,16 @@ public final class Server implements AutoCloseable {
     private void startSimulatedNodes(ServerConfig config) throws IOException {
         simulatedNodesClient = adminClient(config);
         simulatedNodes = SimulatedNodes.start(simulatedNodesClient, config.simulatedNodes(), config.clock());
-        // Their resource metrics, served by this API server as metrics-server's are through aggregation
-        // (decision 0016).
-        metricsApi = apiServer.register(simulatedNodes.metricsApi());
+    }
+
+    /**
+     * The resource metrics API, served by this API server as metrics-server's is through aggregation (decisions
+     * 0016 and 0020): the simulated nodes' computed from their pods, the real agents' from their summaries.
+     */
+    private void serveResourceMetrics() {
+        metricsApi = apiServer.serveResourceMetrics(simulatedNodes == null ? null : simulatedNodes.metricsApi(),
+                node -> "true".equals(node.path("metadata").path("labels").path(SimulatedNodes.SIMULATED_LABEL)
+                        .asString("")));
     }
 
     /**

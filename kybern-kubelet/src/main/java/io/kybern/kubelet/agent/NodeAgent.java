@@ -23,6 +23,7 @@ import io.kybern.kubelet.cri.api.ContainerStatus;
 import io.kybern.kubelet.cri.api.ContainerStatusRequest;
 import io.kybern.kubelet.server.ContainerLogs;
 import io.kybern.kubelet.server.KubeletServer;
+import io.kybern.kubelet.stats.NodeStatsProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -60,6 +61,7 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs {
     private final AgentConfig config;
     private final KubeletServer.Serving serving;
     private KubeletServer kubeletServer;
+    private NodeStatsProvider stats;
     private ContainerdSupervisor containerd;
     private CriClient cri;
     private LeaseHeartbeat heartbeat;
@@ -152,8 +154,10 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs {
         if (serving == null) {
             return;
         }
+        stats = new NodeStatsProvider(config.nodeName(), cri, Path.of("/proc"), config.dataDir(), config.podLogDir(),
+                config.dataDir().resolve("volumes"), Clock.systemUTC()).start();
         try {
-            kubeletServer = KubeletServer.start(serving, this);
+            kubeletServer = KubeletServer.start(serving, this, stats::summary);
         } catch (IOException e) {
             throw new UncheckedIOException("the kubelet API could not listen on port " + serving.port(), e);
         }
@@ -332,6 +336,9 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs {
         }
         if (kubeletServer != null) {
             kubeletServer.close();
+        }
+        if (stats != null) {
+            stats.close();
         }
         if (cri != null) {
             cri.close();

@@ -17,25 +17,37 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import io.kybern.kubelet.stats.Summary;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The kubelet API of the node agent over HTTPS, as the API server reaches it for {@code pods/log}: for now
- * {@code GET /containerLogs/{namespace}/{pod}/{container}}. Every client must present a certificate the
- * given TLS context trusts (the cluster's client CA): the logs are nobody else's to read.
+ * The kubelet API of the node agent over HTTPS, as the API server reaches it: for now
+ * {@code GET /containerLogs/{namespace}/{pod}/{container}} for {@code pods/log}, and {@code GET /stats/summary}
+ * for the resource metrics. Every client must present a certificate the given TLS context trusts (the cluster's
+ * client CA): the logs and figures are nobody else's to read.
  */
 public final class KubeletServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KubeletServer.class);
     /** Kubelet's default port. */
     public static final int DEFAULT_PORT = 10250;
+    static final String SUMMARY_PATH = "/stats/summary";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final HttpsServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final ContainerLogs logs;
+    private final SummarySource summaries;
+
+    /** The node's stats Summary, built when asked. */
+    @FunctionalInterface
+    public interface SummarySource {
+        Summary summary() throws IOException;
+    }
 
     /**
      * @param port the port (0: any free one)
@@ -44,12 +56,14 @@ public final class KubeletServer implements AutoCloseable {
     public record Serving(int port, SSLContext tls) {
     }
 
-    private KubeletServer(HttpsServer server, ContainerLogs logs) {
+    private KubeletServer(HttpsServer server, ContainerLogs logs, SummarySource summaries) {
         this.server = server;
         this.logs = logs;
+        this.summaries = summaries;
     }
 
-    public static KubeletServer start(Serving serving, ContainerLogs logs) throws IOException {
+    public static KubeletServer start(Serving serving, ContainerLogs logs, SummarySource summaries)
+            throws IOException {
         HttpsServer server = HttpsServer.create(new InetSocketAddress(serving.port()), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(serving.tls()) {
             @Override
@@ -59,7 +73,7 @@ public final class KubeletServer implements AutoCloseable {
                 parameters.setSSLParameters(ssl);
             }
         });
-        KubeletServer kubelet = new KubeletServer(server, logs);
+        KubeletServer kubelet = new KubeletServer(server, logs, summaries);
         server.setExecutor(kubelet.executor);
         server.createContext("/", kubelet::handle);
         server.start();
@@ -73,6 +87,10 @@ public final class KubeletServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if (exchange.getRequestURI().getPath().equals(SUMMARY_PATH)) {
+                summary(exchange);
+                return;
+            }
             String[] path = exchange.getRequestURI().getPath().split("/");
             if (path.length != 5 || !path[1].equals("containerLogs")) {
                 text(exchange, 404, "404 page not found\n");
@@ -107,6 +125,33 @@ public final class KubeletServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * {@code GET /stats/summary}; with {@code only_cpu_and_memory=true} (what metrics-server asks for) only the
+     * node's, pods' and containers' CPU and memory.
+     */
+    private void summary(HttpExchange exchange) throws IOException {
+        if (!exchange.getRequestMethod().equals("GET")) {
+            text(exchange, 405, "405 method not allowed\n");
+            return;
+        }
+        Summary summary;
+        try {
+            summary = summaries.summary();
+        } catch (IOException | RuntimeException e) {
+            log.warn("stats summary failed", e);
+            text(exchange, 500, "Internal Error: failed to get node stats: " + e.getMessage() + "\n");
+            return;
+        }
+        List<String> only = query(exchange.getRequestURI().getRawQuery()).get("only_cpu_and_memory");
+        if (only != null && only.contains("true")) {
+            summary = summary.onlyCpuAndMemory();
+        }
+        byte[] body = JSON.writeValueAsBytes(summary);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
     }
 
     private static void text(HttpExchange exchange, int status, String message) throws IOException {
