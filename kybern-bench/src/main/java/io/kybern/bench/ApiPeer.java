@@ -54,13 +54,18 @@ abstract class ApiPeer implements AutoCloseable {
 
     /** The process's resident memory now, in MiB, from {@code /proc/<pid>/status}. */
     double residentMb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+        return residentMb(process.pid());
+    }
+
+    /** A process's resident memory now, in MiB, from {@code /proc/<pid>/status}. */
+    static double residentMb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmRSS:")) {
                 String[] parts = line.substring("VmRSS:".length()).strip().split("\\s+");
                 return Long.parseLong(parts[0]) / 1024.0;
             }
         }
-        throw new IOException("no VmRSS for process " + process.pid());
+        throw new IOException("no VmRSS for process " + pid);
     }
 
     /**

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Kybern's macro benchmarks. Run one as: bench <name> [--quick] [options]",
-        subcommands = {StoreBenchmark.class, ApiBenchmark.class, SchedulerBenchmark.class})
+        subcommands = {StoreBenchmark.class, ApiBenchmark.class, SchedulerBenchmark.class,
+            PodStartupBenchmark.class})
 public final class BenchMain implements Callable<Integer> {
 
     /**

@@ -105,6 +105,11 @@ final class KybernPeer extends ApiPeer {
         }
     }
 
+    /** The CA certificate the server's serving certificate chains to (its {@code DIR/tls/server-ca.crt}). */
+    Path serverCa() {
+        return kubeconfig.getParent().resolve("tls").resolve("server-ca.crt");
+    }
+
     @Override
     Config config() {
         try {

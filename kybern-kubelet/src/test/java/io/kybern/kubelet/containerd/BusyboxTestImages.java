@@ -36,8 +36,16 @@ public final class BusyboxTestImages {
 
     /** Writes the archive under {@code work} and imports it into the containerd on {@code socket}. */
     public static void importInto(Path socket, Path work) throws IOException, InterruptedException {
+        importInto(socket, "k8s.io", work);
+    }
+
+    /**
+     * As {@link #importInto(Path, Path)}, into a containerd namespace of the caller's choice (CRI's is
+     * {@code k8s.io}; another keeps what {@code ctr} runs apart from the pods).
+     */
+    public static void importInto(Path socket, String namespace, Path work) throws IOException, InterruptedException {
         Path archive = write(work);
-        run(List.of("ctr", "--address", socket.toString(), "-n", "k8s.io", "images", "import", archive.toString()),
+        run(List.of("ctr", "--address", socket.toString(), "-n", namespace, "images", "import", archive.toString()),
                 work);
     }
 
