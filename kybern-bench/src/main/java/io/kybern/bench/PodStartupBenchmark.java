@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.grpc.StatusRuntimeException;
 import io.kybern.kubelet.containerd.BusyboxTestImages;
 import io.kybern.kubelet.containerd.ContainerdLayout;
 import io.kybern.kubelet.containerd.PrivateContainerd;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -142,7 +144,7 @@ public final class PodStartupBenchmark implements Callable<Integer> {
             } finally {
                 try {
                     raw.removeAll();
-                    PrivateContainerd.removeAllSandboxes(socket);
+                    removeSandboxes(socket);
                 } finally {
                     agent.close();
                 }
@@ -164,6 +166,9 @@ public final class PodStartupBenchmark implements Callable<Integer> {
                 pods, Numbers.fixed2(p50), Numbers.fixed2(p99));
         out.printf("agent process resident memory with %d pods running: %s MiB%n", pods,
                 Numbers.plain(Math.round(agentRss)));
+        // The figures depend on what else the machine runs: say how busy it was.
+        out.println("load average (1, 5, 15 min) at the end: " + String.join(" ",
+                Arrays.asList(Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+")).subList(0, 3)));
         out.println("podstartup: p50_s=" + Numbers.fixed2(p50) + " p50_ratio=" + Numbers.fixed2(p50 / rawP50)
                 + " p99_s=" + Numbers.fixed2(p99) + " agent_rss_mb=" + Numbers.plain(Math.round(agentRss))
                 + (quick ? " (quick)" : ""));
@@ -261,6 +266,24 @@ public final class PodStartupBenchmark implements Callable<Integer> {
                 throw new IllegalStateException("pods not removed within " + PODS_RUNNING_TIMEOUT);
             }
             Thread.sleep(200);
+        }
+    }
+
+    /**
+     * Removes what sandboxes remain before the agent stops its containerd (their shims would outlive it). The
+     * agent may be removing some at the same moment: one that vanished meanwhile is tried again.
+     */
+    private static void removeSandboxes(Path socket) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                PrivateContainerd.removeAllSandboxes(socket);
+                return;
+            } catch (StatusRuntimeException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                Thread.sleep(500);
+            }
         }
     }
 

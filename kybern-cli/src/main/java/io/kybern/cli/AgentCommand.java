@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,6 +22,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "agent", description = "Run a node agent on this machine, joined to a Kybern server.")
 final class AgentCommand implements Callable<Integer> {
+
+    /** How long a SIGTERM waits for the agent and its containerd to stop. */
+    static final long SHUTDOWN_TIMEOUT_SECONDS = 60;
 
     @Option(names = "--server", paramLabel = "URL", required = true,
             description = "The server's API, e.g. https://10.0.0.1:6443.")
@@ -50,7 +54,17 @@ final class AgentCommand implements Callable<Integer> {
                 .withCaCertFile(certificateAuthority.toAbsolutePath().toString())
                 .withUserAgent("kubelet/" + KybernVersion.version()).build();
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(stopped::countDown, "kybern-agent-shutdown");
+        CountDownLatch closed = new CountDownLatch(1);
+        // The JVM halts once its shutdown hooks return: this one waits for the agent to be closed (its containerd
+        // stopped), or containerd would outlive a SIGTERMed agent.
+        Thread hook = new Thread(() -> {
+            stopped.countDown();
+            try {
+                closed.await(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kybern-agent-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
                 .withHttpClientFactory(new JdkHttpClientFactory()).build();
@@ -59,6 +73,7 @@ final class AgentCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             // Asked to stop (the way a test or an embedding program stops it): stop as on SIGTERM.
         } finally {
+            closed.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException alreadyShuttingDown) {
