@@ -92,7 +92,7 @@ public final class AgentMetrics implements AggregatedApi {
                 return Optional.empty();
             }
             if (servedByOthers.test(node.get())) {
-                return others.get(type, namespace, name);
+                return others.get(theirs(type), namespace, name);
             }
             return scrape(List.of(node.get())).values().stream().findFirst()
                     .flatMap(summary -> SummaryMetrics.nodeMetrics(node.get(), summary)).map(JsonNode::toString);
@@ -104,7 +104,7 @@ public final class AgentMetrics implements AggregatedApi {
             return Optional.empty();
         }
         if (servedByOthers.test(node.get())) {
-            return others.get(type, namespace, name);
+            return others.get(theirs(type), namespace, name);
         }
         return scrape(List.of(node.get())).values().stream()
                 .flatMap(summary -> SummaryMetrics.podMetrics(summary, labels(pods)).stream()).findFirst()
@@ -126,8 +126,7 @@ public final class AgentMetrics implements AggregatedApi {
         list.putObject("metadata");
         ArrayNode items = list.putArray("items");
         if (others != null) {
-            JsonNode theirs = JSON.readTree(others.list(type, namespace));
-            theirs.path("items").forEach(items::add);
+            JSON.readTree(others.list(theirs(type), namespace)).path("items").forEach(items::add);
         }
         Map<JsonNode, JsonNode> summaries = scrape(agentNodes);
         SummaryMetrics.PodLabels labels = nodeMetrics ? null : labels(podsIn.apply(namespace));
@@ -139,6 +138,11 @@ public final class AgentMetrics implements AggregatedApi {
             }
         }
         return list.toString();
+    }
+
+    /** The other source's own declaration of the resource (it may tell its resources apart by identity). */
+    private ResourceType theirs(ResourceType type) {
+        return others.resources().stream().filter(t -> t.gvr().equals(type.gvr())).findFirst().orElse(type);
     }
 
     /** Pod labels by the pods given; a pod outside them (another namespace, or gone) has none. */
