@@ -83,8 +83,9 @@ final class KybernPeer extends ApiPeer {
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "server", "--data-dir", dataDir.toString(),
                 "--bind-address", "127.0.0.1", "--https-listen-port", Integer.toString(port),
-                // The image registry has its own fixed port and no part in these benchmarks.
-                "--disable-registry"));
+                // The image registry has its own fixed port and no part in these benchmarks, nor has a node
+                // agent: the peer (fabric8's mock server) runs no containers either.
+                "--disable-registry", "--disable-agent"));
         command.addAll(serverFlags);
         long launched = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true)

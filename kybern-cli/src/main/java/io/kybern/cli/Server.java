@@ -19,7 +19,10 @@ import io.kybern.apiserver.pki.ServiceAccountKey;
 import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.controllers.ControllerManager;
+import io.kybern.images.build.ImageBuilder;
 import io.kybern.images.registry.EmbeddedRegistry;
+import io.kybern.images.storage.ImageStore;
+import io.kybern.images.testimages.TestImages;
 import io.kybern.kubelet.agent.AgentConfig;
 import io.kybern.kubelet.agent.NodeAgent;
 import io.kybern.kubelet.sim.SimulatedNodes;
@@ -33,6 +36,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,6 +44,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -211,12 +216,39 @@ public final class Server implements AutoCloseable {
         agentClient = adminClient(config, "kubelet");
         AgentConfig agentConfig = config.agent();
         if (registry != null && agentConfig.registryMirror() == null) {
+            ensureBuiltInImages(config.dataDir());
             // containerd pulls docker.io's names (busybox, kybern/pause) from the embedded registry.
             InetSocketAddress address = registry.address();
             String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
             agentConfig = agentConfig.withRegistryMirror(host + ":" + address.getPort());
         }
         agent = NodeAgent.start(agentClient, agentConfig, kubeletTls(pki, agentConfig));
+    }
+
+    /**
+     * busybox and the pause image, built from the machine's busybox-static into the image store when
+     * missing: without a sandbox image no pod starts, and there is no internet to pull one from. Built once
+     * per data directory; the digests are the same each time.
+     */
+    private static void ensureBuiltInImages(Path dataDir) throws IOException {
+        ImageStore images = ImageStore.inDataDir(dataDir);
+        boolean missing = Stream.of(TestImages.BUSYBOX, TestImages.PAUSE)
+                .anyMatch(image -> images.resolve(image.repository(), image.reference()).isEmpty());
+        if (!missing) {
+            return;
+        }
+        try {
+            for (ImageBuilder.Result built : TestImages.build(images, (id, status) -> log.info(
+                    "building built-in images step={} status={}", id, status))) {
+                log.info("built-in image ready name={} digest={}", built.name(), built.manifest());
+            }
+        } catch (IllegalStateException e) {
+            log.warn("built-in images not built, pods cannot start until a pause image is imported: {}",
+                    e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while building the built-in images", e);
+        }
     }
 
     /**

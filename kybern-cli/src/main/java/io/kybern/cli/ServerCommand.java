@@ -1,18 +1,24 @@
 package io.kybern.cli;
 
+import io.kybern.kubelet.agent.AgentConfig;
+import io.kybern.kubelet.containerd.ContainerdPrerequisites;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kybern server}: flags only; {@link Server} does the work. Flag names follow k3s. */
-@Command(name = "server", description = "Run a Kybern server (the control plane) on this machine.")
+@Command(name = "server", description = "Run a Kybern server (the control plane and a node agent) on this machine.")
 final class ServerCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${KYBERN_DATA_DIR:-/var/lib/kybern}",
             description = "Where the server keeps its state (default: ${DEFAULT-VALUE}).")
@@ -67,11 +73,11 @@ final class ServerCommand implements Callable<Integer> {
     @Mixin
     SimNodeFlags simNodes;
 
-    @Option(names = "--agent", paramLabel = "RUNTIME", defaultValue = "none",
-            description = "Run a node agent for this machine: 'containerd' runs pods in real containers through "
-                    + "CRI (a containerd of its own under DIR/agent unless --container-runtime-endpoint is given); "
-                    + "'none' runs a control plane only (default: ${DEFAULT-VALUE}).")
-    String agent;
+    @Option(names = "--disable-agent",
+            description = "Run a control plane only: no node agent for this machine. Without it the server runs "
+                    + "this machine's pods in real containers through CRI, on a containerd of its own under "
+                    + "DIR/agent unless --container-runtime-endpoint is given.")
+    boolean disableAgent;
 
     @Mixin
     AgentFlags agentFlags;
@@ -88,12 +94,25 @@ final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The agent {@code --agent} asks for, with its state under {@code DIR/agent}, or null for none. */
-    private io.kybern.kubelet.agent.AgentConfig agentConfig() {
-        return switch (agent) {
-            case "none" -> null;
-            case "containerd" -> agentFlags.config(dataDir.resolve("agent"));
-            default -> throw new IllegalArgumentException("--agent must be containerd or none: " + agent);
-        };
+    /**
+     * The agent for this machine, with its state under {@code DIR/agent}, or null for none: when
+     * {@code --disable-agent} says so, or when the machine cannot run its own containerd (then a warning
+     * says what is missing and the server goes on as a control plane).
+     */
+    private AgentConfig agentConfig() {
+        if (disableAgent) {
+            return null;
+        }
+        AgentConfig config = agentFlags.config(dataDir.resolve("agent"));
+        if (config.runtimeEndpoint() == null) {
+            List<String> missing = ContainerdPrerequisites.ofThisProcess().missing();
+            if (!missing.isEmpty()) {
+                log.warn("node agent not started, running a control plane only: missing {}; install {} and run "
+                        + "as root, or pass --disable-agent", String.join("; ", missing),
+                        ContainerdPrerequisites.PACKAGES);
+                return null;
+            }
+        }
+        return config;
     }
 }

@@ -57,24 +57,11 @@ class MainTest {
     }
 
     @Test
-    void anUnknownAgentRuntimeStopsTheServerBeforeItStarts() {
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine().setErr(new PrintWriter(err));
-
-        int exit = cli.execute("server", "--data-dir", dataDir.toString(), "--agent", "docker");
-
-        assertThat(exit).isNotZero();
-        assertThat(err.toString()).contains("--agent must be containerd or none: docker");
-        assertThat(Files.exists(dataDir.resolve("admin.kubeconfig"))).as("nothing started").isFalse();
-        assertThat(Files.exists(dataDir.resolve("agent"))).as("no containerd started").isFalse();
-    }
-
-    @Test
-    void serverFlagsNameTheAgentAndDefaultToNone() {
+    void serverFlagsNameTheAgentWhichRunsUnlessDisabled() {
         String usage = Main.commandLine().getSubcommands().get("server").getUsageMessage();
 
-        assertThat(usage).contains("--agent=RUNTIME", "--container-runtime-endpoint=SOCKET",
-                "--cluster-cidr=CIDR", "(default: none)");
+        assertThat(usage).contains("--disable-agent", "--container-runtime-endpoint=SOCKET", "--cluster-cidr=CIDR")
+                .doesNotContain("--agent=");
     }
 
     @Test

@@ -139,17 +139,8 @@ public final class TestServers {
      */
     public static Running startWithAgent(Path dataDir, AgentConfig agent) {
         Path kubeconfig = dataDir.resolve("admin.kubeconfig");
-        // The test images (busybox, the pause image) built into the server's image store, served by its
-        // registry on a free port, which the agent's containerd uses as docker.io's mirror.
-        try {
-            io.kybern.images.testimages.TestImages.build(io.kybern.images.storage.ImageStore.inDataDir(dataDir),
-                    io.kybern.images.Progress.NONE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        // The server builds busybox and the pause image into its image store, as on a user's first start, and
+        // its registry, on a free port, serves them as containerd's docker.io mirror.
         ServerConfig config = new ServerConfig(dataDir, "memory://", "127.0.0.1", 0, kubeconfig, List.of(), true, true,
                 ServerConfig.noSimulatedNodes(), java.time.Clock.systemUTC(),
                 new java.net.InetSocketAddress("127.0.0.1", 0), agent.withKubeletPort(0));

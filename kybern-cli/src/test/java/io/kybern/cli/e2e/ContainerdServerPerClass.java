@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 
 /**
- * A {@code kybern server --agent containerd} of its own for each end-to-end test class that runs pods in real
+ * A {@code kybern server} of its own for each end-to-end test class that runs pods in real
  * containers: its node agent runs a private containerd under a temporary directory, with a test bridge of its
  * own. A subclass starts it from its {@code @BeforeAll} with {@link #startServerWithAgent}, giving a node name
  * and cluster CIDR no other class uses, so the classes never share addresses. It needs root with containerd,

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pods in real containers: a {@code kybern server --agent containerd} whose node agent runs a containerd
+ * Pods in real containers: a {@code kybern server} whose node agent runs a containerd
  * of its own under a temporary directory, driven with the real kubectl. Slow-ish (containers start,
  * crash loops back off), and it needs root with containerd, runc, the CNI plugins and busybox-static
  * installed: without them it fails and says what to install.
