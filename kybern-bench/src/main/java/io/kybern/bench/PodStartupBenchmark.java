@@ -86,7 +86,8 @@ public final class PodStartupBenchmark implements Callable<Integer> {
             + " sets it).")
     Path jar;
 
-    @Option(names = "--keep", description = "Keep the run's files (data directories, logs).")
+    @Option(names = "--keep", description = "Keep the server's data directory and the logs (the agent's directory"
+            + " goes with its mounts and network).")
     boolean keep;
 
     @CommandLine.Spec

@@ -20,7 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -42,6 +43,7 @@ import java.util.stream.Stream;
  */
 final class SummaryBuilder {
 
+    /** The labels the agent puts on sandboxes (kubelet's), naming the pod. */
     static final String POD_UID = "io.kubernetes.pod.uid";
     static final String POD_NAME = "io.kubernetes.pod.name";
     static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
@@ -176,7 +178,7 @@ final class SummaryBuilder {
     }
 
     private static Long sum(List<Summary.ContainerStats> containers,
-            java.util.function.Function<MemoryStats, Long> figure) {
+            Function<MemoryStats, Long> figure) {
         long total = 0;
         for (Summary.ContainerStats container : containers) {
             Long value = figure.apply(container.memory());
@@ -270,17 +272,15 @@ final class SummaryBuilder {
         }
         try (Stream<Path> files = Files.walk(dir)) {
             return files.mapToLong(SummaryBuilder::size).sum();
-        } catch (NoSuchFileException gone) {
-            return 0;
         } catch (IOException | UncheckedIOException e) {
-            return 0;
+            return 0; // removed while walking: the pod or container is gone
         }
     }
 
     private static long size(Path file) {
         try {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    LinkOption.NOFOLLOW_LINKS);
             return attributes.isRegularFile() ? attributes.size() : 0;
         } catch (IOException e) {
             return 0; // removed while walking
