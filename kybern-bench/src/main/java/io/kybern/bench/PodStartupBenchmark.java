@@ -57,9 +57,11 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Pod startup on a real node: N pods created at once through the API, creation to Running seen by a",
-            "watch, against the same N containers started directly with ctr on the same containerd; and the",
-            "separate agent process's resident memory with the pods running.",
+            "Pod startup on a real node, against containerd alone; the agent's resident memory.",
+            "",
+            "N pods created at once through the API, creation to Running seen by a watch, against the same N",
+            "containers started directly with ctr on the same containerd; and the separate agent process's",
+            "resident memory with the pods running.",
             "Ends with: podstartup: p50_s=.. p50_ratio=.. p99_s=.. agent_rss_mb=..",
             "Needs root, containerd, ctr, runc, the CNI plugins and busybox-static."})
 public final class PodStartupBenchmark implements Callable<Integer> {
