@@ -32,9 +32,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The subresources other than status: scale, pods' binding and eviction, ephemeral containers, a
- * certificate request's approval, pods' log (streamed from the pod's node agent by {@link PodLogs}), and
- * the other ones that need a node agent (exec, attach, portforward, proxy), which answer a clear Status
- * until the agent serves them.
+ * certificate request's approval, pods' log (streamed from the pod's node agent by {@link PodLogs}), pods'
+ * exec, attach and portforward (upgraded connections proxied to the node agent by {@link PodStreams}), and
+ * proxy, which answers a clear Status until it is served.
  *
  * <p>Stateless apart from the storage; safe from any thread.
  */
@@ -53,6 +53,7 @@ final class Subresources {
     private final Optional<CustomResources> customs;
     private volatile NodeConnection nodeConnection = NodeConnection.NONE;
     private final PodLogs podLogs;
+    private final PodStreams podStreams;
 
     Subresources(ResourceCatalog catalog, ObjectStorage storage, InstantSource clock,
             Optional<ServiceAccountTokens> tokens, Optional<CustomResources> customs) {
@@ -62,6 +63,7 @@ final class Subresources {
         this.clock = clock;
         this.tokens = tokens;
         this.podLogs = new PodLogs(storage, type("", "v1", "nodes"), () -> nodeConnection);
+        this.podStreams = new PodStreams(storage, type("", "v1", "nodes"), () -> nodeConnection);
     }
 
     /** How node agents are reached for logs; until this is set, that subresource answers an error. */
@@ -102,6 +104,12 @@ final class Subresources {
                     throw ApiException.methodNotAllowed(verb + " is not supported on " + resource + "/log");
                 }
                 podLogs.serve(type, namespace, info.name(), request, responder);
+            }
+            case "exec", "attach", "portforward" -> {
+                if (!resource.equals("/pods") || !(verb.equals("get") || verb.equals("create"))) {
+                    throw ApiException.methodNotAllowed(verb + " is not supported on " + resource + "/" + subresource);
+                }
+                podStreams.serve(type, namespace, info.name(), subresource, request, responder);
             }
             case "finalize" -> partOf(type, namespace, info.name(), verb, request, responder,
                     ObjectStorage.Part.FINALIZERS);
