@@ -95,13 +95,15 @@ class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
     @ValueSource(strings = {"33", "27"})
     void execWithTerminalSeesATtyOfTheClientsSize(String version) throws Exception {
         // script(1) gives kubectl a terminal of 37 rows and 111 columns; kubectl sends that size on the
-        // resize stream, and the shell in the container reads it from its own terminal.
+        // resize stream, and the shell in the container reads it from its own terminal (once it has arrived:
+        // the size travels beside the process's start, not before it).
         String command = "stty rows 37 cols 111; " + kubectl(version).binary() + " --kubeconfig "
-                + server.kubeconfig() + " exec -it sleeper -- sh -c 'test -t 0 && echo is-a-tty; stty size'";
+                + server.kubeconfig() + " exec -it sleeper -- sh -c 'test -t 0 && echo is-a-tty; sleep 1; stty size'";
         Process script = new ProcessBuilder("script", "-qec", command, "/dev/null").redirectErrorStream(true).start();
-        script.getOutputStream().close();
+        // script's input stays open while the command runs: its end would end the terminal session early.
         String output = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(script.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        script.getOutputStream().close();
         assertThat(script.exitValue()).as(output).isZero();
         // A terminal ends lines with CR LF.
         assertThat(output).contains("is-a-tty\r\n").contains("37 111\r\n");
@@ -153,9 +155,18 @@ class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
     @ParameterizedTest
     @ValueSource(strings = {"33", "27"})
     void attachSendsInputToTheMainProcessAndShowsItsOutput(String version) throws Exception {
-        Kubectl.Result result = kubectl(version).runWithInput("hello " + version + "\n", "attach", "-i",
-                "reader-" + version);
-        assertThat(result.stdout()).as(result.toString()).contains("got hello " + version + "\n");
+        // kubectl's input stays open: at its end kubectl (as with Kubernetes) would detach at once.
+        Process attach = kubectl(version).start("attach", "-i", "reader-" + version);
+        try {
+            attach.getOutputStream().write(("hello " + version + "\n").getBytes(StandardCharsets.UTF_8));
+            attach.getOutputStream().flush();
+            String output = new String(attach.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(attach.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(output).contains("got hello " + version + "\n");
+            assertThat(attach.exitValue()).as(output).isZero();
+        } finally {
+            attach.destroy();
+        }
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
                 assertThat(status("reader-" + version).getState().getTerminated().getExitCode()).isZero());
     }
