@@ -7,8 +7,15 @@ import io.kybern.apiserver.node.ByteRelay;
 import io.kybern.apiserver.node.NodeConnection;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.status.ApiException;
+import io.kybern.apiserver.streaming.AgentAnswer;
+import io.kybern.apiserver.streaming.PortForwardTunnel;
+import io.kybern.apiserver.streaming.RemoteCommandBridge;
+import io.kybern.apiserver.streaming.WebSocketHandshake;
 import io.netty.channel.Channel;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -21,11 +28,15 @@ import tools.jackson.databind.node.ObjectNode;
  * The {@code pods/exec}, {@code pods/attach} and {@code pods/portforward} subresources: checks the request
  * against the pod as kube-apiserver does (which container, which node), then proxies the client's upgrade
  * request (SPDY/3.1 or WebSocket) to the node agent's kubelet API and joins the two connections byte for
- * byte. The agent, and behind it the container runtime's streaming server, answers the upgrade; a client
- * offering only a protocol the runtime does not speak (WebSocket {@code v5.channel.k8s.io}) is refused there
- * and kubectl falls back to SPDY.
+ * byte: the agent, and behind it the container runtime's streaming server, answers the upgrade. WebSocket
+ * clients of exec and attach ({@code v5.channel.k8s.io}, {@code v4.channel.k8s.io}) and of port-forward
+ * ({@code SPDY/3.1+portforward.k8s.io}) are translated here instead (package {@code streaming}): the runtime
+ * speaks no WebSocket v5.
  */
 final class PodStreams {
+
+    /** How long the node may take to answer an upgrade the API server sent it for a WebSocket client. */
+    private static final Duration AGENT_ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
     private final ObjectStorage storage;
     private final ResourceType nodes;
@@ -55,16 +66,70 @@ final class PodStreams {
             throw ApiException.badRequest("Upgrade request required");
         }
         JsonNode node = storage.get(nodes, "", nodeName);
-        Channel agent;
+        String webSocket = webSocketProtocol(request, subresource);
         try {
-            agent = nodeConnection.get().upgrade(node, request.method(), path, request.headers());
+            if (webSocket == null) {
+                Channel agent = nodeConnection.get().upgrade(node, request.method(), path, request.headers());
+                responder.upgrade(client -> ByteRelay.join(client, agent));
+            } else {
+                translate(node, path, subresource, webSocket, request, responder);
+            }
         } catch (IOException e) {
             throw ApiException.internal("error dialing backend: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.internal("interrupted");
         }
-        responder.upgrade(client -> ByteRelay.join(client, agent));
+    }
+
+    /**
+     * The WebSocket sub-protocol this server translates for the request, or null when the upgrade is passed to
+     * the node as it is (SPDY, or a WebSocket protocol the runtime may speak itself).
+     */
+    static String webSocketProtocol(ApiRequest request, String subresource) {
+        if (!WebSocketHandshake.requested(request.header("upgrade"), request.header("sec-websocket-version"),
+                request.header("sec-websocket-key"))) {
+            return null;
+        }
+        List<String> offered = request.headers().getOrDefault("sec-websocket-protocol", List.of());
+        return WebSocketHandshake.choose(offered, subresource.equals("portforward")
+                ? List.of(PortForwardTunnel.PROTOCOL) : RemoteCommandBridge.PROTOCOLS);
+    }
+
+    /**
+     * A WebSocket client: the API server opens a SPDY session with the node itself and, once the node agreed,
+     * answers the client's handshake and translates. A node's refusal (no such container) is answered as it
+     * is, before any handshake, so kubectl shows it as it does for SPDY.
+     */
+    private void translate(JsonNode node, String path, String subresource, String protocol, ApiRequest request,
+            ApiResponder responder) throws IOException, InterruptedException {
+        boolean portForward = subresource.equals("portforward");
+        Map<String, List<String>> headers = Map.of("Connection", List.of("Upgrade"), "Upgrade", List.of("SPDY/3.1"),
+                "X-Stream-Protocol-Version", List.of(portForward ? "portforward.k8s.io" : RemoteCommandBridge.V4));
+        Channel agent = nodeConnection.get().upgrade(node, "POST", path, headers);
+        Consumer<Channel> attach;
+        AgentAnswer.Answer answer;
+        if (portForward) {
+            PortForwardTunnel tunnel = new PortForwardTunnel(agent);
+            answer = AgentAnswer.await(agent, tunnel::agentHandlers, AGENT_ANSWER_TIMEOUT);
+            attach = tunnel::attachClient;
+        } else {
+            boolean tty = flag(request, "tty", false);
+            RemoteCommandBridge bridge = new RemoteCommandBridge(agent, protocol, flag(request, "stdin", false),
+                    flag(request, "stdout", true), flag(request, "stderr", true), tty);
+            answer = AgentAnswer.await(agent, bridge::agentHandlers, AGENT_ANSWER_TIMEOUT);
+            attach = bridge::attachClient;
+        }
+        if (!answer.upgraded()) {
+            responder.respond(answer.status(), "text/plain; charset=utf-8",
+                    answer.body().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        String key = request.header("sec-websocket-key");
+        responder.upgrade(client -> {
+            WebSocketHandshake.complete(client, key, protocol);
+            attach.accept(client);
+        });
     }
 
     /** {@code Connection: Upgrade} with an {@code Upgrade} header, as Kubernetes' httpstream tells them. */

@@ -23,8 +23,8 @@ public interface ApiResponder {
 
     /**
      * Hands the connection of a request that asked to upgrade (exec, attach, port-forward) to {@code tunnel}:
-     * on the connection's event loop, the tunnel adds its handlers, then the HTTP handlers leave and reading
-     * resumes; every byte is the tunnel's from then on, including the answer to the upgrade. Only an HTTP/1.1
+     * on the connection's event loop, the HTTP handlers leave, the tunnel adds its own, and reading resumes;
+     * every byte is the tunnel's from then on, including the answer to the upgrade. Only an HTTP/1.1
      * connection can be handed over.
      *
      * @throws io.kybern.apiserver.status.ApiException 400 on an HTTP/2 stream

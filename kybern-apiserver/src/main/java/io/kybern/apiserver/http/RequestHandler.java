@@ -204,8 +204,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
             Channel channel = ctx.channel();
             channel.eventLoop().execute(() -> {
-                tunnel.accept(channel);
-                // The tunnel's handlers came first, so a byte the decoder still holds goes to them on removal.
+                // A client that asked to upgrade sends nothing more until it is answered: the HTTP decoder
+                // holds no byte of the new protocol when it leaves.
                 var pipeline = channel.pipeline();
                 for (Class<? extends io.netty.channel.ChannelHandler> http : List.of(RequestHandler.class,
                         BodyAggregator.class, HttpServerKeepAliveHandler.class, HttpServerCodec.class)) {
@@ -213,6 +213,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                         pipeline.remove(http);
                     }
                 }
+                tunnel.accept(channel);
                 channel.config().setAutoRead(true);
             });
         }

@@ -60,6 +60,20 @@ class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
         }
     }
 
+    /**
+     * The arguments, with client-go's -v=4 for kubectl 1.33, at which it says when it falls back from WebSocket to
+     * SPDY: the tests then check that it did not (the API server translates).
+     */
+    private static String[] watchingFallback(String version, String... args) {
+        if (!version.equals("33")) {
+            return args;
+        }
+        String[] verbose = new String[args.length + 1];
+        verbose[0] = "-v=4";
+        System.arraycopy(args, 0, verbose, 1, args.length);
+        return verbose;
+    }
+
     private static Kubectl.Result fails(Kubectl.Result result) {
         assertThat(result.exitCode()).as(result.toString()).isNotZero();
         return result;
@@ -72,6 +86,16 @@ class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
                 "echo to-out; echo to-err >&2; echo \"$0 $#\" words"));
         assertThat(result.stdout()).isEqualTo("to-out\nsh 0 words\n");
         assertThat(result.stderr()).contains("to-err\n").doesNotContain("to-out");
+    }
+
+    @Test
+    void newKubectlExecsOverWebSocketV5WithoutFallingBack() throws Exception {
+        // -v=4 has client-go name the sub-protocol it agreed on, and say so if it fell back to SPDY.
+        Kubectl.Result result = ok(kubectl("33").runWithInput("to stdin\n", "-v=4", "exec", "-i", "sleeper", "--",
+                "sh", "-c", "cat; echo to-err >&2; exit 0"));
+        assertThat(result.stderr()).contains("The subprotocol is v5.channel.k8s.io").doesNotContain("fallback");
+        assertThat(result.stdout()).isEqualTo("to stdin\n");
+        assertThat(result.stderr()).contains("to-err\n");
     }
 
     @ParameterizedTest
@@ -98,7 +122,7 @@ class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
         // resize stream, and the shell in the container reads it from its own terminal (once it has arrived:
         // the size travels beside the process's start, not before it).
         String command = "stty rows 37 cols 111; " + kubectl(version).binary() + " --kubeconfig "
-                + server.kubeconfig() + " exec -it sleeper -- sh -c 'test -t 0 && echo is-a-tty; sleep 1; stty size'";
+                + server.kubeconfig() + (version.equals("33") ? " -v=4" : "") + " exec -it sleeper -- sh -c 'test -t 0 && echo is-a-tty; sleep 1; stty size'";
         Process script = new ProcessBuilder("script", "-qec", command, "/dev/null").redirectErrorStream(true).start();
         // script's input stays open while the command runs: its end would end the terminal session early.
         String output = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -106,7 +130,7 @@ class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
         script.getOutputStream().close();
         assertThat(script.exitValue()).as(output).isZero();
         // A terminal ends lines with CR LF.
-        assertThat(output).contains("is-a-tty\r\n").contains("37 111\r\n");
+        assertThat(output).contains("is-a-tty\r\n").contains("37 111\r\n").doesNotContain("fallback");
     }
 
     @ParameterizedTest
@@ -116,27 +140,38 @@ class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
         String content = "copied by kubectl " + version + "\n" + "x".repeat(100_000) + "\n";
         Files.writeString(local, content);
         String remote = "/tmp/in-" + version + ".txt";
-        ok(kubectl(version).run("cp", local.toString(), "default/sleeper:" + remote));
+        Kubectl.Result in = ok(kubectl(version).run(watchingFallback(version, "cp", local.toString(),
+                "default/sleeper:" + remote)));
+        assertThat(in.stderr()).doesNotContain("fallback");
         assertThat(ok(kubectl(version).run("exec", "sleeper", "--", "cat", remote)).stdout()).isEqualTo(content);
 
         ok(kubectl(version).run("exec", "sleeper", "--", "sh", "-c",
                 "echo made in the container > /tmp/out-" + version + ".txt"));
         Path copied = dir.resolve("cp-out-" + version + ".txt");
-        ok(kubectl(version).run("cp", "default/sleeper:/tmp/out-" + version + ".txt", copied.toString()));
+        Kubectl.Result out = ok(kubectl(version).run(watchingFallback(version, "cp",
+                "default/sleeper:/tmp/out-" + version + ".txt", copied.toString())));
+        assertThat(out.stderr()).doesNotContain("fallback");
         assertThat(Files.readString(copied)).isEqualTo("made in the container\n");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"33", "27"})
     void portForwardReachesTheContainersServer(String version) throws Exception {
-        Process forward = kubectl(version).start("port-forward", "pod/web", ":8080");
+        Process forward = kubectl(version).start(watchingFallback(version, "port-forward", "pod/web", ":8080"));
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(forward.getInputStream(),
                     StandardCharsets.UTF_8));
-            String line = lines.readLine();
-            assertThat(line).as("kubectl port-forward's first line").isNotNull();
-            Matcher forwarding = FORWARDING.matcher(line);
-            assertThat(forwarding.find()).as(line).isTrue();
+            StringBuilder before = new StringBuilder();
+            Matcher forwarding = null;
+            for (String line; forwarding == null && (line = lines.readLine()) != null; ) {
+                Matcher matcher = FORWARDING.matcher(line);
+                if (matcher.find()) {
+                    forwarding = matcher;
+                } else {
+                    before.append(line).append('\n');
+                }
+            }
+            assertThat(forwarding).as("kubectl port-forward's output:\n%s", before).isNotNull();
             String url = "http://127.0.0.1:" + forwarding.group(1) + "/";
             for (int i = 0; i < 2; i++) {
                 // Two requests: each connection is a stream pair of its own on the one tunnel.
@@ -146,6 +181,10 @@ class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
                 assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(answer).isEqualTo("hello from httpd\n");
             }
+            // Through its handle: Process.destroy would also close the output still to be read.
+            forward.toHandle().destroy();
+            String rest = new String(forward.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(before + rest).doesNotContain("fallback");
         } finally {
             forward.destroy();
             forward.waitFor(10, TimeUnit.SECONDS);
