@@ -58,4 +58,22 @@ class PodStreamsTest {
                 "upgrade", List.of("websocket"))))).isFalse();
         assertThat(PodStreams.isUpgrade(request(Map.of(), Map.of("connection", List.of("Upgrade"))))).isFalse();
     }
+
+    @Test
+    void webSocketClientsOfKnownProtocolsAreTranslatedAndTheRestPassedOn() {
+        Map<String, List<String>> v5 = Map.of("connection", List.of("Upgrade"), "upgrade", List.of("websocket"),
+                "sec-websocket-version", List.of("13"), "sec-websocket-key", List.of("a2V5"),
+                "sec-websocket-protocol", List.of("v5.channel.k8s.io"));
+        assertThat(PodStreams.webSocketProtocol(request(Map.of(), v5), "exec")).isEqualTo("v5.channel.k8s.io");
+        assertThat(PodStreams.webSocketProtocol(request(Map.of(), v5), "attach")).isEqualTo("v5.channel.k8s.io");
+        // Port-forward speaks only its SPDY tunnel over WebSocket.
+        assertThat(PodStreams.webSocketProtocol(request(Map.of(), v5), "portforward")).isNull();
+        Map<String, List<String>> tunnel = new java.util.HashMap<>(v5);
+        tunnel.put("sec-websocket-protocol", List.of("SPDY/3.1+portforward.k8s.io"));
+        assertThat(PodStreams.webSocketProtocol(request(Map.of(), tunnel), "portforward"))
+                .isEqualTo("SPDY/3.1+portforward.k8s.io");
+        Map<String, List<String>> spdy = Map.of("connection", List.of("Upgrade"), "upgrade", List.of("SPDY/3.1"),
+                "x-stream-protocol-version", List.of("v4.channel.k8s.io"));
+        assertThat(PodStreams.webSocketProtocol(request(Map.of(), spdy), "exec")).isNull();
+    }
 }
