@@ -34,7 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The subresources other than status: scale, pods' binding and eviction, ephemeral containers, a
  * certificate request's approval, pods' log (streamed from the pod's node agent by {@link PodLogs}), pods'
  * exec, attach and portforward (upgraded connections proxied to the node agent by {@link PodStreams}), and
- * proxy, which answers a clear Status until it is served.
+ * the proxy subresources of pods, services and nodes ({@link ResourceProxy}).
  *
  * <p>Stateless apart from the storage; safe from any thread.
  */
@@ -42,7 +42,7 @@ final class Subresources {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ISO_INSTANT.withZone(ZoneOffset.UTC);
-    /** Served through the node agent, which the node agent issue brings. */
+    /** Served through the node agent (any verb: each checks its own). */
     private static final Set<String> NODE_AGENT = Set.of("log", "exec", "attach", "portforward", "proxy");
 
     private final ResourceCatalog catalog;
@@ -54,6 +54,7 @@ final class Subresources {
     private volatile NodeConnection nodeConnection = NodeConnection.NONE;
     private final PodLogs podLogs;
     private final PodStreams podStreams;
+    private final ResourceProxy proxy;
 
     Subresources(ResourceCatalog catalog, ObjectStorage storage, InstantSource clock,
             Optional<ServiceAccountTokens> tokens, Optional<CustomResources> customs) {
@@ -64,6 +65,8 @@ final class Subresources {
         this.tokens = tokens;
         this.podLogs = new PodLogs(storage, type("", "v1", "nodes"), () -> nodeConnection);
         this.podStreams = new PodStreams(storage, type("", "v1", "nodes"), () -> nodeConnection);
+        this.proxy = new ResourceProxy(storage, type("discovery.k8s.io", "v1", "endpointslices"),
+                () -> nodeConnection);
     }
 
     /** How node agents are reached for logs; until this is set, that subresource answers an error. */
@@ -111,12 +114,10 @@ final class Subresources {
                 }
                 podStreams.serve(type, namespace, info.name(), subresource, request, responder);
             }
+            case "proxy" -> proxy.serve(type, info, request, responder);
             case "finalize" -> partOf(type, namespace, info.name(), verb, request, responder,
                     ObjectStorage.Part.FINALIZERS);
             default -> {
-                if (NODE_AGENT.contains(subresource)) {
-                    throw needsNodeAgent(type, namespace, info.name(), subresource, resource);
-                }
                 throw ApiException.methodNotAllowed(type.gvr().groupResource() + "/" + subresource
                         + " is not served yet");
             }
@@ -434,20 +435,6 @@ final class Subresources {
     }
 
     // --- served by a node agent ---
-
-    private ApiException needsNodeAgent(ResourceType type, String namespace, String name, String subresource,
-            String resource) {
-        if (resource.equals("/pods")) {
-            ObjectNode pod = storage.get(type, namespace, name);
-            if (pod.path("spec").path("nodeName").asString("").isEmpty()) {
-                return ApiException.badRequest("pod " + name + " does not have a host assigned");
-            }
-        } else {
-            storage.get(type, namespace, name);
-        }
-        return ApiException.unavailable(type.gvr().resource() + "/" + subresource + " is served through the node "
-                + "agent, which this server does not run yet");
-    }
 
     private ResourceType type(String group, String version, String resource) {
         return catalog.byResource(new GroupVersionResource(group, version, resource)).orElseThrow();

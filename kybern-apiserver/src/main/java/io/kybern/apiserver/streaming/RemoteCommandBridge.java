@@ -35,6 +35,11 @@ import java.util.Map;
  * (the runtime's Status, which carries the exit code), 4 resize; in v5 a message on channel 255 half-closes
  * the channel its payload names (stdin: kubectl cp's end of input).
  *
+ * <p>Flow control is SPDY/3.1's windows (64 KiB each, per stream and per session) for what the runtime sends:
+ * each piece is granted back as it arrives, and the client connection's backpressure stops reading from the
+ * runtime instead. What the client sends is not held to the runtime's window, which Go's SPDY library does not
+ * enforce on receipt.
+ *
  * <p>Threading: all state lives on the agent connection's event loop; what the client sends is handed to it.
  */
 public final class RemoteCommandBridge {
@@ -50,6 +55,8 @@ public final class RemoteCommandBridge {
     static final int ERROR = 3;
     static final int RESIZE = 4;
     static final int CLOSE = 255;
+    /** The stream id of SPDY/3.1's session-wide flow control window. */
+    private static final int SESSION = 0;
     private static final String[] STREAM_TYPES = {"stdin", "stdout", "stderr", "error", "resize"};
 
     private final Channel agent;
@@ -186,9 +193,13 @@ public final class RemoteCommandBridge {
                         ByteBuf message = ctx.alloc().buffer(length + 1).writeByte(channel)
                                 .writeBytes(data.content());
                         toClient(new BinaryWebSocketFrame(message));
+                        // SPDY/3.1 flow control: what was received is granted again, to the session (stream 0)
+                        // and to the stream while it goes on; the runtime stops at 64 KiB otherwise.
+                        ctx.write(new DefaultSpdyWindowUpdateFrame(SESSION, length));
                         if (!data.isLast()) {
-                            ctx.writeAndFlush(new DefaultSpdyWindowUpdateFrame(data.streamId(), length));
+                            ctx.write(new DefaultSpdyWindowUpdateFrame(data.streamId(), length));
                         }
+                        ctx.flush();
                     }
                 } else if (msg instanceof SpdyPingFrame ping) {
                     ctx.writeAndFlush(new DefaultSpdyPingFrame(ping.id()));

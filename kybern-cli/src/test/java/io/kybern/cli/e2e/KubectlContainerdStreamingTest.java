@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
 
     static final String NODE = "containerd-streaming-node";
-    static final String CLUSTER_CIDR = "10.125.0.0/16";
+    static final String CLUSTER_CIDR = "10.127.0.0/16";
     static final Pattern FORWARDING = Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) -> 8080");
 
     @BeforeAll
@@ -35,7 +36,9 @@ class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
         startServerWithAgent(NODE, CLUSTER_CIDR, "kybern-streaming-test-");
         ok(kubectl.run("run", "sleeper", "--image", "busybox", "--", "sleep", "3600"));
         ok(kubectl.run("run", "web", "--image", "busybox", "--", "sh", "-c",
-                "mkdir -p /www && echo hello from httpd > /www/index.html && exec httpd -f -p 8080 -h /www"));
+                "mkdir -p /www && echo hello from httpd > /www/index.html && echo serving && exec httpd -f -p 8080 -h /www"));
+        ok(kubectl.run("expose", "pod", "web", "--port", "80", "--target-port", "8080"));
+        ok(kubectl.run("create", "service", "clusterip", "nobody", "--tcp", "80:8080"));
         for (String version : List.of("33", "27")) {
             client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata()
                     .withName("reader-" + version).endMetadata().withNewSpec().addNewContainer().withName("reader")
@@ -72,6 +75,20 @@ class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
         verbose[0] = "-v=4";
         System.arraycopy(args, 0, verbose, 1, args.length);
         return verbose;
+    }
+
+    /**
+     * The pods go before the fixture removes the sandboxes: otherwise the agent, still running, starts them again
+     * in between and their shims outlive the test.
+     */
+    @AfterAll
+    static void deletePods() {
+        if (client == null) {
+            return;
+        }
+        client.pods().inNamespace("default").withGracePeriod(0).delete();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> client.pods().inNamespace("default").list().getItems().isEmpty());
     }
 
     private static Kubectl.Result fails(Kubectl.Result result) {
@@ -241,5 +258,42 @@ class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
     void execWithoutACommandIsRefusedByKubectl() throws Exception {
         Kubectl.Result result = fails(kubectl.run("exec", "sleeper"));
         assertThat(result.stderr()).contains("you must specify at least one command for the container");
+    }
+
+    @Test
+    void serviceProxyReachesAReadyEndpoint() throws Exception {
+        // Once the endpoint slice lists the ready pod.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(ok(kubectl.run("get", "--raw", "/api/v1/namespaces/default/services/web:80/proxy/"))
+                        .stdout()).isEqualTo("hello from httpd\n"));
+        // The only port needs no name; a path and a query go along.
+        assertThat(ok(kubectl.run("get", "--raw", "/api/v1/namespaces/default/services/web/proxy/index.html?x=1"))
+                .stdout()).isEqualTo("hello from httpd\n");
+        Kubectl.Result missing = fails(kubectl.run("get", "--raw",
+                "/api/v1/namespaces/default/services/web:80/proxy/missing.html"));
+        assertThat(missing.stderr()).contains("NotFound");
+    }
+
+    @Test
+    void serviceWithoutEndpointsOrPortIsUnavailable() throws Exception {
+        Kubectl.Result result = fails(kubectl.run("get", "--raw", "/api/v1/namespaces/default/services/nobody/proxy/"));
+        assertThat(result.stderr()).contains("ServiceUnavailable")
+                .contains("no endpoints available for service \"nobody\"");
+        result = fails(kubectl.run("get", "--raw", "/api/v1/namespaces/default/services/web:81/proxy/"));
+        assertThat(result.stderr()).contains("no service port \"81\" found for service \"web\"");
+    }
+
+    @Test
+    void podProxyReachesThePodsPort() throws Exception {
+        assertThat(ok(kubectl.run("get", "--raw", "/api/v1/namespaces/default/pods/web:8080/proxy/index.html"))
+                .stdout()).isEqualTo("hello from httpd\n");
+        Kubectl.Result result = fails(kubectl.run("get", "--raw", "/api/v1/namespaces/default/pods/unplaced/proxy/"));
+        assertThat(result.stderr()).contains("address not allowed");
+    }
+
+    @Test
+    void nodeProxyReachesTheKubeletApi() throws Exception {
+        assertThat(ok(kubectl.run("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/containerLogs/default/web/web"))
+                .stdout()).isEqualTo("serving\n");
     }
 }
