@@ -13,13 +13,13 @@ import io.kybern.apiserver.streaming.RemoteCommandBridge;
 import io.kybern.apiserver.streaming.WebSocketHandshake;
 import io.netty.channel.Channel;
 import java.io.IOException;
-import java.time.Duration;
-import java.util.Map;
-import java.util.function.Consumer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -70,7 +70,7 @@ final class PodStreams {
         try {
             if (webSocket == null) {
                 Channel agent = nodeConnection.get().upgrade(node, request.method(), path, request.headers());
-                responder.upgrade(client -> ByteRelay.join(client, agent));
+                handOver(agent, responder, client -> ByteRelay.join(client, agent));
             } else {
                 translate(node, path, subresource, webSocket, request, responder);
             }
@@ -126,10 +126,20 @@ final class PodStreams {
             return;
         }
         String key = request.header("sec-websocket-key");
-        responder.upgrade(client -> {
+        handOver(agent, responder, client -> {
             WebSocketHandshake.complete(client, key, protocol);
             attach.accept(client);
         });
+    }
+
+    /** Gives the client's connection to {@code tunnel}; the agent's connection goes if that cannot be done. */
+    private static void handOver(Channel agent, ApiResponder responder, Consumer<Channel> tunnel) {
+        try {
+            responder.upgrade(tunnel);
+        } catch (RuntimeException e) {
+            agent.close();
+            throw e;
+        }
     }
 
     /** {@code Connection: Upgrade} with an {@code Upgrade} header, as Kubernetes' httpstream tells them. */
