@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import java.io.ByteArrayOutputStream;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -113,6 +115,20 @@ class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
         assertThat(result.stderr()).contains("The subprotocol is v5.channel.k8s.io").doesNotContain("fallback");
         assertThat(result.stdout()).isEqualTo("to stdin\n");
         assertThat(result.stderr()).contains("to-err\n");
+    }
+
+    @Test
+    void fabric8ExecsOverWebSocketV4() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (ExecWatch watch = client.pods().inNamespace("default").withName("sleeper").writingOutput(out)
+                .writingError(err).exec("sh", "-c", "echo from fabric8; echo oops >&2; exit 4")) {
+            assertThat(watch.exitCode().get(30, TimeUnit.SECONDS)).isEqualTo(4);
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("from fabric8\n");
+            assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("oops\n");
+        });
     }
 
     @ParameterizedTest
