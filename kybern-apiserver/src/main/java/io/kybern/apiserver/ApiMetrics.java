@@ -145,6 +145,12 @@ public final class ApiMetrics implements ApiServer.NonResourceHandler {
         }
 
         @Override
+        public void upgrade(java.util.function.Consumer<io.netty.channel.Channel> tunnel) {
+            code = 101;
+            delegate.upgrade(tunnel);
+        }
+
+        @Override
         public void respond(int status, String contentType, byte[] body) {
             code = status;
             delegate.respond(status, contentType, body);

@@ -32,9 +32,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The subresources other than status: scale, pods' binding and eviction, ephemeral containers, a
- * certificate request's approval, pods' log (streamed from the pod's node agent by {@link PodLogs}), and
- * the other ones that need a node agent (exec, attach, portforward, proxy), which answer a clear Status
- * until the agent serves them.
+ * certificate request's approval, pods' log (streamed from the pod's node agent by {@link PodLogs}), pods'
+ * exec, attach and portforward (upgraded connections proxied to the node agent by {@link PodStreams}), and
+ * the proxy subresources of pods, services and nodes ({@link ResourceProxy}).
  *
  * <p>Stateless apart from the storage; safe from any thread.
  */
@@ -42,7 +42,7 @@ final class Subresources {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ISO_INSTANT.withZone(ZoneOffset.UTC);
-    /** Served through the node agent, which the node agent issue brings. */
+    /** Served through the node agent (any verb: each checks its own). */
     private static final Set<String> NODE_AGENT = Set.of("log", "exec", "attach", "portforward", "proxy");
 
     private final ResourceCatalog catalog;
@@ -53,6 +53,8 @@ final class Subresources {
     private final Optional<CustomResources> customs;
     private volatile NodeConnection nodeConnection = NodeConnection.NONE;
     private final PodLogs podLogs;
+    private final PodStreams podStreams;
+    private final ResourceProxy proxy;
 
     Subresources(ResourceCatalog catalog, ObjectStorage storage, InstantSource clock,
             Optional<ServiceAccountTokens> tokens, Optional<CustomResources> customs) {
@@ -62,6 +64,9 @@ final class Subresources {
         this.clock = clock;
         this.tokens = tokens;
         this.podLogs = new PodLogs(storage, type("", "v1", "nodes"), () -> nodeConnection);
+        this.podStreams = new PodStreams(storage, type("", "v1", "nodes"), () -> nodeConnection);
+        this.proxy = new ResourceProxy(storage, type("discovery.k8s.io", "v1", "endpointslices"),
+                () -> nodeConnection);
     }
 
     /** How node agents are reached for logs; until this is set, that subresource answers an error. */
@@ -107,12 +112,16 @@ final class Subresources {
                 }
                 podLogs.serve(type, namespace, info.name(), request, responder);
             }
+            case "exec", "attach", "portforward" -> {
+                if (!resource.equals("/pods") || !(verb.equals("get") || verb.equals("create"))) {
+                    throw ApiException.methodNotAllowed(verb + " is not supported on " + resource + "/" + subresource);
+                }
+                podStreams.serve(type, namespace, info.name(), subresource, request, responder);
+            }
+            case "proxy" -> proxy.serve(type, info, request, responder);
             case "finalize" -> partOf(type, namespace, info.name(), verb, request, responder,
                     ObjectStorage.Part.FINALIZERS);
             default -> {
-                if (NODE_AGENT.contains(subresource)) {
-                    throw needsNodeAgent(type, namespace, info.name(), subresource, resource);
-                }
                 throw ApiException.methodNotAllowed(type.gvr().groupResource() + "/" + subresource
                         + " is not served yet");
             }
@@ -430,20 +439,6 @@ final class Subresources {
     }
 
     // --- served by a node agent ---
-
-    private ApiException needsNodeAgent(ResourceType type, String namespace, String name, String subresource,
-            String resource) {
-        if (resource.equals("/pods")) {
-            ObjectNode pod = storage.get(type, namespace, name);
-            if (pod.path("spec").path("nodeName").asString("").isEmpty()) {
-                return ApiException.badRequest("pod " + name + " does not have a host assigned");
-            }
-        } else {
-            storage.get(type, namespace, name);
-        }
-        return ApiException.unavailable(type.gvr().resource() + "/" + subresource + " is served through the node "
-                + "agent, which this server does not run yet");
-    }
 
     private ResourceType type(String group, String version, String resource) {
         return catalog.byResource(new GroupVersionResource(group, version, resource)).orElseThrow();

@@ -1,5 +1,8 @@
 package io.kybern.apiserver.http;
 
+import io.netty.channel.Channel;
+import java.util.function.Consumer;
+
 /**
  * How a handler answers. Exactly one of {@link #respond} or {@link #stream} is called per request.
  * Methods may be called from the handler's (virtual) thread; the HTTP layer hands the bytes to the
@@ -17,4 +20,16 @@ public interface ApiResponder {
 
     /** Starts a response whose body is written piece by piece, such as a watch. */
     ResponseStream stream(int status, String contentType);
+
+    /**
+     * Hands the connection of a request that asked to upgrade (exec, attach, port-forward) to {@code tunnel}:
+     * on the connection's event loop, the HTTP handlers leave, the tunnel adds its own, and reading resumes;
+     * every byte is the tunnel's from then on, including the answer to the upgrade. Only an HTTP/1.1
+     * connection can be handed over.
+     *
+     * @throws io.kybern.apiserver.status.ApiException 400 on an HTTP/2 stream
+     */
+    default void upgrade(Consumer<Channel> tunnel) {
+        throw io.kybern.apiserver.status.ApiException.badRequest("this connection cannot be upgraded");
+    }
 }

@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -191,6 +193,30 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             ctx.writeAndFlush(response);
             return new ChunkedStream(ctx);
         }
+
+        @Override
+        public void upgrade(java.util.function.Consumer<Channel> tunnel) {
+            if (ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel) {
+                throw ApiException.badRequest("Upgrade request required over HTTP/1.1");
+            }
+            if (!answered.compareAndSet(false, true)) {
+                throw new IllegalStateException("already answered");
+            }
+            Channel channel = ctx.channel();
+            channel.eventLoop().execute(() -> {
+                // A client that asked to upgrade sends nothing more until it is answered: the HTTP decoder
+                // holds no byte of the new protocol when it leaves.
+                var pipeline = channel.pipeline();
+                for (Class<? extends io.netty.channel.ChannelHandler> http : List.of(RequestHandler.class,
+                        BodyAggregator.class, HttpServerKeepAliveHandler.class, HttpServerCodec.class)) {
+                    if (pipeline.get(http) != null) {
+                        pipeline.remove(http);
+                    }
+                }
+                tunnel.accept(channel);
+                channel.config().setAutoRead(true);
+            });
+        }
     }
 
     /**
@@ -210,6 +236,15 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         public void respond(int status, String contentType, byte[] body) {
             try {
                 super.respond(status, contentType, body);
+            } finally {
+                upgrade.release();
+            }
+        }
+
+        @Override
+        public void upgrade(java.util.function.Consumer<Channel> tunnel) {
+            try {
+                super.upgrade(tunnel);
             } finally {
                 upgrade.release();
             }

@@ -53,6 +53,11 @@ public final class NegotiatedResponder implements ApiResponder {
     }
 
     @Override
+    public void upgrade(java.util.function.Consumer<io.netty.channel.Channel> tunnel) {
+        plain.upgrade(tunnel);
+    }
+
+    @Override
     public void respond(int status, String contentType, byte[] body) {
         plain.respond(status, contentType, body);
     }

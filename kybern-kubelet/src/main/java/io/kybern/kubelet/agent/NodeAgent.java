@@ -21,11 +21,16 @@ import io.kybern.kubelet.node.NodeRegistration;
 import io.kybern.kubelet.cri.api.ContainerState;
 import io.kybern.kubelet.cri.api.ContainerStatus;
 import io.kybern.kubelet.cri.api.ContainerStatusRequest;
+import io.kybern.kubelet.cri.api.AttachRequest;
+import io.kybern.kubelet.cri.api.ExecRequest;
+import io.kybern.kubelet.cri.api.PortForwardRequest;
 import io.kybern.kubelet.server.ContainerLogs;
+import io.kybern.kubelet.server.ContainerStreams;
 import io.kybern.kubelet.server.KubeletServer;
 import io.kybern.kubelet.stats.NodeStatsProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -50,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * bound to the node. Stopping the agent leaves the pods running; a new agent adopts them by the pod UIDs on
  * their sandboxes, and removes the sandboxes of pods that no longer exist.
  */
-public final class NodeAgent implements AutoCloseable, ContainerLogs {
+public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerStreams {
 
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
@@ -157,7 +162,7 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs {
         stats = new NodeStatsProvider(config.nodeName(), cri, Path.of("/proc"), config.dataDir(), config.podLogDir(),
                 config.dataDir().resolve("volumes"), Clock.systemUTC()).start();
         try {
-            kubeletServer = KubeletServer.start(serving, this, stats::summary);
+            kubeletServer = KubeletServer.start(serving, this, this, stats::summary);
         } catch (IOException e) {
             throw new UncheckedIOException("the kubelet API could not listen on port " + serving.port(), e);
         }
@@ -190,6 +195,51 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs {
                 return false;
             }
         });
+    }
+
+    @Override
+    public URI exec(String namespace, String podName, String container, List<String> command, Streams streams) {
+        String id = runningContainer(namespace, podName, container);
+        return URI.create(cri.runtime().exec(ExecRequest.newBuilder().setContainerId(id).addAllCmd(command)
+                .setStdin(streams.stdin()).setStdout(streams.stdout()).setStderr(streams.stderr())
+                .setTty(streams.tty()).build()).getUrl());
+    }
+
+    @Override
+    public URI attach(String namespace, String podName, String container, Streams streams) {
+        String id = runningContainer(namespace, podName, container);
+        return URI.create(cri.runtime().attach(AttachRequest.newBuilder().setContainerId(id)
+                .setStdin(streams.stdin()).setStdout(streams.stdout()).setStderr(streams.stderr())
+                .setTty(streams.tty()).build()).getUrl());
+    }
+
+    @Override
+    public URI portForward(String namespace, String podName, List<Integer> ports) {
+        PodRuntime runtime = PodRuntime.read(cri, knownPod(namespace, podName).getMetadata().getUid());
+        if (runtime.ready == null) {
+            throw new NoSuchElementException("failed to find sandbox for pod \"" + podName + "\"");
+        }
+        return URI.create(cri.runtime().portForward(PortForwardRequest.newBuilder()
+                .setPodSandboxId(runtime.ready.getId()).addAllPort(ports).build()).getUrl());
+    }
+
+    /** The pod as this agent runs it; kubelet's message when it has no such pod. */
+    private Pod knownPod(String namespace, String podName) {
+        Pod pod = pods == null ? null : pods.getStore().getByKey(namespace + "/" + podName);
+        if (pod == null) {
+            throw new NoSuchElementException("pod does not exist");
+        }
+        return pod;
+    }
+
+    /** The running instance of a container: kubelet finds exec and attach targets among running ones only. */
+    private String runningContainer(String namespace, String podName, String container) {
+        PodRuntime runtime = PodRuntime.read(cri, knownPod(namespace, podName).getMetadata().getUid());
+        ContainerStatus status = runtime.latest(container);
+        if (status == null || status.getState() != ContainerState.CONTAINER_RUNNING) {
+            throw new NoSuchElementException("container not found (\"" + container + "\")");
+        }
+        return status.getId();
     }
 
     private void register() {

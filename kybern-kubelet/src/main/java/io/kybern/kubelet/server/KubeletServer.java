@@ -1,53 +1,78 @@
 package io.kybern.kubelet.server;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 import io.kybern.kubelet.stats.Summary;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The kubelet API of the node agent over HTTPS, as the API server reaches it: for now
- * {@code GET /containerLogs/{namespace}/{pod}/{container}} for {@code pods/log}, and {@code GET /stats/summary}
- * for the resource metrics. Every client must present a certificate the given TLS context trusts (the cluster's
- * client CA): the logs and figures are nobody else's to read.
+ * The kubelet API of the node agent over HTTPS, as the API server reaches it: {@code GET
+ * /containerLogs/{namespace}/{pod}/{container}}, {@code GET /stats/summary} for the resource metrics, and
+ * {@code /exec/{namespace}/{pod}/{container}},
+ * {@code /attach/...} and {@code /portForward/{namespace}/{pod}}, whose upgraded connections are proxied to
+ * the container runtime's streaming server. Every client must present a certificate the given TLS context
+ * trusts (the cluster's client CA): the containers are nobody else's to read or enter.
+ *
+ * <p>Netty's event loops only move bytes; each request is served on a virtual thread of its own (CRI calls
+ * and log files block).
  */
 public final class KubeletServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KubeletServer.class);
     /** Kubelet's default port. */
     public static final int DEFAULT_PORT = 10250;
-    static final String SUMMARY_PATH = "/stats/summary";
+    /** How long a log write may wait for a client that does not read before it is cut off. */
+    private static final long SLOW_CLIENT_SECONDS = 30;
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private final HttpsServer server;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final ContainerLogs logs;
-    private final SummarySource summaries;
 
     /** The node's stats Summary, built when asked. */
     @FunctionalInterface
     public interface SummarySource {
         Summary summary() throws IOException;
     }
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel channel;
 
     /**
      * @param port the port (0: any free one)
@@ -56,67 +81,177 @@ public final class KubeletServer implements AutoCloseable {
     public record Serving(int port, SSLContext tls) {
     }
 
-    private KubeletServer(HttpsServer server, ContainerLogs logs, SummarySource summaries) {
-        this.server = server;
-        this.logs = logs;
-        this.summaries = summaries;
+    private KubeletServer(EventLoopGroup boss, EventLoopGroup workers, Channel channel) {
+        this.boss = boss;
+        this.workers = workers;
+        this.channel = channel;
     }
 
-    public static KubeletServer start(Serving serving, ContainerLogs logs, SummarySource summaries)
-            throws IOException {
-        HttpsServer server = HttpsServer.create(new InetSocketAddress(serving.port()), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(serving.tls()) {
-            @Override
-            public void configure(HttpsParameters parameters) {
-                SSLParameters ssl = serving.tls().getDefaultSSLParameters();
-                ssl.setNeedClientAuth(true);
-                parameters.setSSLParameters(ssl);
-            }
-        });
-        KubeletServer kubelet = new KubeletServer(server, logs, summaries);
-        server.setExecutor(kubelet.executor);
-        server.createContext("/", kubelet::handle);
-        server.start();
-        log.info("kubelet API serving port={}", server.getAddress().getPort());
-        return kubelet;
+    public static KubeletServer start(Serving serving, ContainerLogs logs, ContainerStreams streams,
+            SummarySource summaries) throws IOException {
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        try {
+            Channel channel = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            SSLEngine engine = serving.tls().createSSLEngine();
+                            engine.setUseClientMode(false);
+                            engine.setNeedClientAuth(true);
+                            ch.pipeline().addLast(new SslHandler(engine), new HttpServerCodec(),
+                                    new HttpServerKeepAliveHandler(), new Handler(logs, streams, summaries));
+                        }
+                    })
+                    .bind(new InetSocketAddress(serving.port())).sync().channel();
+            KubeletServer server = new KubeletServer(boss, workers, channel);
+            log.info("kubelet API serving port={}", server.port());
+            return server;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            shutdown(boss, workers);
+            throw new IOException("interrupted while binding port " + serving.port(), e);
+        } catch (RuntimeException e) {
+            shutdown(boss, workers);
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            if (exchange.getRequestURI().getPath().equals(SUMMARY_PATH)) {
-                summary(exchange);
-                return;
+    /** Routes each request to its handler on a virtual thread; later requests wait (reading stops). */
+    static final class Handler extends SimpleChannelInboundHandler<HttpObject> {
+        private final ContainerLogs logs;
+        private final ContainerStreams streams;
+        private final SummarySource summaries;
+
+        Handler(ContainerLogs logs, ContainerStreams streams, SummarySource summaries) {
+            this.logs = logs;
+            this.streams = streams;
+            this.summaries = summaries;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            // Requests here carry no body: their content parts (empty) are dropped.
+            if (msg instanceof HttpRequest request) {
+                ctx.channel().config().setAutoRead(false);
+                Thread.ofVirtual().name("kubelet " + request.method() + " " + request.uri())
+                        .start(() -> serve(ctx, request));
             }
-            String[] path = exchange.getRequestURI().getPath().split("/");
-            if (path.length != 5 || !path[1].equals("containerLogs")) {
-                text(exchange, 404, "404 page not found\n");
-                return;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("kubelet API connection error: {}", cause.toString());
+            ctx.close();
+        }
+
+        private void serve(ChannelHandlerContext ctx, HttpRequest request) {
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            String[] path = uri.rawPath().split("/");
+            for (int i = 0; i < path.length; i++) {
+                path[i] = QueryStringDecoder.decodeComponent(path[i]);
             }
-            if (!exchange.getRequestMethod().equals("GET")) {
-                text(exchange, 405, "405 method not allowed\n");
-                return;
-            }
-            LogOptions options;
-            ContainerLogs.Source source;
+            Map<String, List<String>> query = uri.parameters();
+            String route = path.length > 1 ? path[1] : "";
+            boolean getOrPost = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.POST);
             try {
-                options = LogOptions.parse(query(exchange.getRequestURI().getRawQuery()), Instant.now());
-                source = logs.find(path[2], path[3], path[4], options.previous());
+                switch (route) {
+                    case "containerLogs" -> {
+                        if (path.length != 5) {
+                            text(ctx, 404, "404 page not found\n");
+                        } else if (!request.method().equals(HttpMethod.GET)) {
+                            text(ctx, 405, "405 method not allowed\n");
+                        } else {
+                            containerLogs(ctx, path[2], path[3], path[4], query);
+                        }
+                    }
+                    case "exec", "attach" -> {
+                        if (path.length != 5) {
+                            text(ctx, 404, "404 page not found\n");
+                        } else if (!getOrPost) {
+                            text(ctx, 405, "405 method not allowed\n");
+                        } else {
+                            ContainerStreams.Streams wanted = streams(query);
+                            URI target = route.equals("exec")
+                                    ? streams.exec(path[2], path[3], path[4], query.getOrDefault("command", List.of()),
+                                            wanted)
+                                    : streams.attach(path[2], path[3], path[4], wanted);
+                            UpgradeProxy.proxy(ctx.channel(), request, target, reason -> text(ctx, 500, reason));
+                        }
+                    }
+                    case "portForward" -> {
+                        if (path.length != 4) {
+                            text(ctx, 404, "404 page not found\n");
+                        } else if (!getOrPost) {
+                            text(ctx, 405, "405 method not allowed\n");
+                        } else {
+                            URI target = streams.portForward(path[2], path[3], ports(query));
+                            UpgradeProxy.proxy(ctx.channel(), request, target, reason -> text(ctx, 500, reason));
+                        }
+                    }
+                    case "stats" -> {
+                        if (path.length != 3 || !path[2].equals("summary")) {
+                            text(ctx, 404, "404 page not found\n");
+                        } else if (!request.method().equals(HttpMethod.GET)) {
+                            text(ctx, 405, "405 method not allowed\n");
+                        } else {
+                            summary(ctx, query);
+                        }
+                    }
+                    default -> text(ctx, 404, "404 page not found\n");
+                }
             } catch (IllegalArgumentException e) {
-                text(exchange, 400, e.getMessage());
-                return;
+                text(ctx, 400, e.getMessage());
             } catch (NoSuchElementException e) {
-                text(exchange, 404, e.getMessage());
+                text(ctx, 404, e.getMessage());
+            } catch (RuntimeException e) {
+                // A CRI failure (the runtime refused or is away): kubelet answers its message with a 500.
+                log.debug("kubelet API request failed uri={}", request.uri(), e);
+                text(ctx, 500, e.getMessage());
+            }
+        }
+
+        /**
+         * {@code GET /stats/summary}; with {@code only_cpu_and_memory=true} (what metrics-server asks for) only
+         * the node's, pods' and containers' CPU and memory.
+         */
+        private void summary(ChannelHandlerContext ctx, Map<String, List<String>> query) {
+            Summary summary;
+            try {
+                summary = summaries.summary();
+            } catch (IOException | RuntimeException e) {
+                log.warn("stats summary failed", e);
+                text(ctx, 500, "Internal Error: failed to get node stats: " + e.getMessage() + "\n");
                 return;
             }
-            exchange.getResponseHeaders().set("Content-Type", "text/plain");
-            // Length 0: chunked, each flush reaches the client (a followed log).
-            exchange.sendResponseHeaders(200, 0);
-            OutputStream body = exchange.getResponseBody();
-            try {
+            if (query.getOrDefault("only_cpu_and_memory", List.of()).contains("true")) {
+                summary = summary.onlyCpuAndMemory();
+            }
+            byte[] body = JSON.writeValueAsBytes(summary);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.wrappedBuffer(body));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            HttpUtil.setContentLength(response, body.length);
+            ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
+                if (written.isSuccess()) {
+                    ctx.channel().config().setAutoRead(true);
+                }
+            });
+        }
+
+        private void containerLogs(ChannelHandlerContext ctx, String namespace, String pod, String container,
+                Map<String, List<String>> query) {
+            LogOptions options = LogOptions.parse(query, Instant.now());
+            ContainerLogs.Source source = logs.find(namespace, pod, container, options.previous());
+            DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+            head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            ctx.writeAndFlush(head);
+            try (ChunkedBody body = new ChunkedBody(ctx.channel(), SLOW_CLIENT_SECONDS)) {
                 CriLogReader.copy(source.file(), options, source.running(), body);
             } catch (IOException e) {
                 // The client went away, or the file with its container.
@@ -124,60 +259,67 @@ public final class KubeletServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            ctx.channel().config().setAutoRead(true);
         }
     }
 
-    /**
-     * {@code GET /stats/summary}; with {@code only_cpu_and_memory=true} (what metrics-server asks for) only the
-     * node's, pods' and containers' CPU and memory.
-     */
-    private void summary(HttpExchange exchange) throws IOException {
-        if (!exchange.getRequestMethod().equals("GET")) {
-            text(exchange, 405, "405 method not allowed\n");
-            return;
+    /** Kubelet's reading of the streams asked for: {@code input}, {@code output}, {@code error}, {@code tty}. */
+    static ContainerStreams.Streams streams(Map<String, List<String>> query) {
+        boolean tty = one(query, "tty");
+        boolean stdin = one(query, "input");
+        boolean stdout = one(query, "output");
+        // A terminal has one output stream: stderr is merged into stdout.
+        boolean stderr = one(query, "error") && !tty;
+        if (!stdin && !stdout && !stderr) {
+            throw new IllegalArgumentException("you must specify at least 1 of stdin, stdout, stderr");
         }
-        Summary summary;
-        try {
-            summary = summaries.summary();
-        } catch (IOException | RuntimeException e) {
-            log.warn("stats summary failed", e);
-            text(exchange, 500, "Internal Error: failed to get node stats: " + e.getMessage() + "\n");
-            return;
-        }
-        List<String> only = query(exchange.getRequestURI().getRawQuery()).get("only_cpu_and_memory");
-        if (only != null && only.contains("true")) {
-            summary = summary.onlyCpuAndMemory();
-        }
-        byte[] body = JSON.writeValueAsBytes(summary);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, body.length);
-        exchange.getResponseBody().write(body);
+        return new ContainerStreams.Streams(stdin, stdout, stderr, tty);
     }
 
-    private static void text(HttpExchange exchange, int status, String message) throws IOException {
+    private static boolean one(Map<String, List<String>> query, String name) {
+        List<String> values = query.get(name);
+        return values != null && !values.isEmpty() && values.get(0).equals("1");
+    }
+
+    static List<Integer> ports(Map<String, List<String>> query) {
+        List<Integer> ports = new ArrayList<>();
+        for (String value : query.getOrDefault("port", List.of())) {
+            for (String port : value.split(",")) {
+                try {
+                    int number = Integer.parseInt(port.strip());
+                    if (number < 1 || number > 65535) {
+                        throw new NumberFormatException();
+                    }
+                    ports.add(number);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("invalid port " + port);
+                }
+            }
+        }
+        return ports;
+    }
+
+    private static void text(ChannelHandlerContext ctx, int status, String message) {
         byte[] body = message.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        exchange.sendResponseHeaders(status, body.length);
-        exchange.getResponseBody().write(body);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        HttpUtil.setContentLength(response, body.length);
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
+            if (written.isSuccess()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        });
     }
 
-    static Map<String, List<String>> query(String raw) {
-        Map<String, List<String>> query = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return query;
-        }
-        for (String pair : raw.split("&")) {
-            int equals = pair.indexOf('=');
-            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-            query.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
-        }
-        return query;
+    private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        channel.close().awaitUninterruptibly();
+        shutdown(boss, workers);
     }
 }

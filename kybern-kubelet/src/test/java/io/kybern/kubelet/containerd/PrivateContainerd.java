@@ -68,10 +68,17 @@ public final class PrivateContainerd {
         try (CriClient cri = CriClient.connect(socket)) {
             for (PodSandbox sandbox : cri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
                     .getItemsList()) {
-                cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox.getId())
-                        .build());
-                cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                        .setPodSandboxId(sandbox.getId()).build());
+                try {
+                    cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder()
+                            .setPodSandboxId(sandbox.getId()).build());
+                    cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                            .setPodSandboxId(sandbox.getId()).build());
+                } catch (io.grpc.StatusRuntimeException e) {
+                    // The agent, still running, removed it (or one of its containers) first: gone either way.
+                    if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) {
+                        throw e;
+                    }
+                }
             }
         }
     }
