@@ -33,16 +33,23 @@ final class ContainerEnv {
     private ContainerEnv() {
     }
 
+    /**
+     * The container's environment in kubelet's order: envFrom, env, then the service variables (see
+     * {@link ServiceEnv}) that neither set. {@code $(VAR)} in env values sees the variables before it and the
+     * service variables.
+     */
     static Map<String, String> resolve(Pod pod, Container container, String podIp, String hostIp,
-            KubernetesClient client) throws ConfigError {
+            Map<String, String> serviceEnv, KubernetesClient client) throws ConfigError {
         Map<String, String> env = new LinkedHashMap<>();
         String namespace = pod.getMetadata().getNamespace();
         envFrom(container, namespace, client, env);
+        Map<String, String> visible = new java.util.HashMap<>(serviceEnv);
+        visible.putAll(env);
         for (EnvVar variable : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
             EnvVarSource source = variable.getValueFrom();
             String value;
             if (source == null) {
-                value = Expansion.expand(variable.getValue() == null ? "" : variable.getValue(), env);
+                value = Expansion.expand(variable.getValue() == null ? "" : variable.getValue(), visible);
             } else if (source.getFieldRef() != null) {
                 value = field(pod, source.getFieldRef().getFieldPath(), podIp, hostIp);
             } else if (source.getConfigMapKeyRef() != null) {
@@ -75,7 +82,9 @@ final class ContainerEnv {
                 continue;
             }
             env.put(variable.getName(), value);
+            visible.put(variable.getName(), value);
         }
+        serviceEnv.forEach(env::putIfAbsent);
         return env;
     }
 

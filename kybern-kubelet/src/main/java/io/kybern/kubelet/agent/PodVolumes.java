@@ -24,8 +24,9 @@ import java.util.stream.Stream;
  * A pod's volumes on the node, under {@code VOLUMES/<pod uid>/<volume>}: emptyDir (a directory open to
  * every user, as kubelet makes it, or a tmpfs for {@code medium: Memory}); configMap, secret, downwardAPI
  * and projected volumes (their files written by {@link VolumeFiles}); hostPath (the host's path, checked
- * by its type); and the container mounts that point into them. Other volume types (persistentVolumeClaim
- * and the rest) are not served yet: a container that mounts one is not started (CreateContainerConfigError).
+ * by its type); persistentVolumeClaim bound to a hostPath or local volume ({@link ClaimVolumes}); and the
+ * container mounts that point into them. Other volume types are not served: a container that mounts one is
+ * not started (CreateContainerConfigError).
  */
 final class PodVolumes {
 
@@ -45,11 +46,22 @@ final class PodVolumes {
 
     /**
      * Makes the pod's emptyDir volumes (once; a restarted agent finds them made), writes the files of its
-     * configMap, secret, downwardAPI and projected volumes afresh, and checks (or makes) its host paths.
+     * configMap, secret, downwardAPI and projected volumes afresh, and checks (or makes) its host paths and
+     * those of its claims' volumes.
+     *
+     * @return where each persistentVolumeClaim volume is on the node, by volume name
      */
-    static void prepare(Path volumesDir, Pod pod, KubernetesClient client)
-            throws IOException, InterruptedException, VolumeFiles.MountFailed {
+    static Map<String, Path> prepare(Path volumesDir, Pod pod, KubernetesClient client)
+            throws IOException, InterruptedException, VolumeFiles.MountFailed, Unsupported {
+        Map<String, Path> claims = new java.util.HashMap<>();
         for (Volume volume : PodWorker.list(pod.getSpec().getVolumes())) {
+            if (volume.getPersistentVolumeClaim() != null) {
+                ClaimVolumes.Source source = ClaimVolumes.resolve(pod.getMetadata().getNamespace(), volume.getName(),
+                        volume.getPersistentVolumeClaim(), client);
+                HostPaths.check(volume.getName(), source.path(), source.hostPathType());
+                claims.put(volume.getName(), source.path());
+                continue;
+            }
             if (volume.getHostPath() != null) {
                 HostPaths.check(volume.getName(), Path.of(volume.getHostPath().getPath()),
                         volume.getHostPath().getType());
@@ -74,6 +86,7 @@ final class PodVolumes {
             }
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         }
+        return claims;
     }
 
     /** Replaces the directory's content with the files; a mounted directory stays the same inode. */
@@ -118,7 +131,13 @@ final class PodVolumes {
         }
     }
 
-    static List<Mount> mounts(Path volumesDir, Pod pod, Container container) throws Unsupported {
+    /**
+     * The container's mounts.
+     *
+     * @param claims where the pod's persistentVolumeClaim volumes are, as {@link #prepare} found them
+     */
+    static List<Mount> mounts(Path volumesDir, Pod pod, Container container, Map<String, Path> claims)
+            throws Unsupported {
         List<Mount> mounts = new ArrayList<>();
         for (VolumeMount mount : PodWorker.list(container.getVolumeMounts())) {
             Volume volume = PodWorker.list(pod.getSpec().getVolumes()).stream()
@@ -126,7 +145,11 @@ final class PodVolumes {
                     .orElseThrow(() -> new Unsupported("volume \"" + mount.getName() + "\" not found"));
             boolean apiBacked = VolumeFiles.isApiBacked(volume);
             Path source;
-            if (volume.getHostPath() != null) {
+            boolean readOnly = apiBacked || Boolean.TRUE.equals(mount.getReadOnly());
+            if (volume.getPersistentVolumeClaim() != null && claims.containsKey(volume.getName())) {
+                source = claims.get(volume.getName());
+                readOnly |= Boolean.TRUE.equals(volume.getPersistentVolumeClaim().getReadOnly());
+            } else if (volume.getHostPath() != null) {
                 source = Path.of(volume.getHostPath().getPath());
             } else if (volume.getEmptyDir() != null || apiBacked) {
                 source = podDir(volumesDir, pod).resolve(volume.getName());
@@ -138,7 +161,7 @@ final class PodVolumes {
             }
             mounts.add(Mount.newBuilder().setContainerPath(mount.getMountPath()).setHostPath(source.toString())
                     // Volumes of API content are always read-only, as kubelet mounts them.
-                    .setReadonly(apiBacked || Boolean.TRUE.equals(mount.getReadOnly())).build());
+                    .setReadonly(readOnly).build());
         }
         return mounts;
     }

@@ -64,6 +64,13 @@ final class PodWorker {
     static final Duration BUSY_RESYNC = Duration.ofSeconds(1);
     static final Duration IDLE_RESYNC = Duration.ofSeconds(10);
     static final Duration PULL_TIMEOUT = Duration.ofMinutes(5);
+    /** Kubelet gives a container at least this long between SIGTERM and SIGKILL, even after its preStop hook. */
+    static final long MINIMUM_GRACE_SECONDS = 2;
+    /**
+     * How long a postStart exec may run. Kubelet sets none (its worker waits as long as the hook runs); a bound
+     * keeps a hung hook from holding this pod's worker, and with it the pod's deletion, for ever.
+     */
+    static final Duration POST_START_LIMIT = Duration.ofMinutes(5);
     /** A container that ran this long has its crash back-off forgotten (kubelet: twice the maximum). */
     static final Duration BACKOFF_RESET = Backoff.MAX.multipliedBy(2);
     /** The machine's memory, against which a Burstable container's OOM score is set. */
@@ -201,8 +208,7 @@ final class PodWorker {
             sandboxId = runtime.ready.getId();
             sandboxConfig = sandboxConfig(pod, runtime.ready.getMetadata().getAttempt());
         }
-        podIp = hostNetwork(pod) ? node.hostIp() : cri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder()
-                .setPodSandboxId(sandboxId).build()).getStatus().getNetwork().getIp();
+        podIp = podIp(pod, sandboxId);
 
         Duration next = IDLE_RESYNC;
         boolean initialized = true;
@@ -272,10 +278,67 @@ final class PodWorker {
         if (failed == null) {
             return;
         }
-        events.normal(pod, fieldPath, "Killing", "Container " + container.getName() + " failed "
-                + failed.title.toLowerCase(java.util.Locale.ROOT) + " probe, will be restarted");
         Long probeGrace = failed.of(container).getTerminationGracePeriodSeconds();
-        PodRuntime.stopContainer(cri, running.getId(), probeGrace != null ? probeGrace : gracePeriod(pod));
+        kill(pod, container, fieldPath, running.getId(), podIp, probeGrace != null ? probeGrace : gracePeriod(pod),
+                "Container " + container.getName() + " failed " + failed.title.toLowerCase(java.util.Locale.ROOT)
+                        + " probe, will be restarted");
+    }
+
+    /**
+     * Stops a running container as kubelet's killContainer does: the Killing event, the preStop hook (if any
+     * and if there is a grace period) for at most the grace period, then SIGTERM with what is left of it (at
+     * least {@link #MINIMUM_GRACE_SECONDS}) before SIGKILL.
+     */
+    private void kill(Pod pod, Container container, String fieldPath, String containerId, String podIp, long grace,
+            String message) {
+        events.normal(pod, fieldPath, "Killing", message);
+        var lifecycle = container == null ? null : container.getLifecycle();
+        if (lifecycle != null && lifecycle.getPreStop() != null && grace > 0) {
+            grace -= preStop(pod, container, fieldPath, containerId, podIp, grace);
+            grace = Math.max(grace, MINIMUM_GRACE_SECONDS);
+        }
+        PodRuntime.stopContainer(cri, containerId, grace);
+    }
+
+    /**
+     * Runs the preStop hook and waits for it at most the grace period; returns the whole seconds it took. A failure is a FailedPreStopHook event only.
+     */
+    private long preStop(Pod pod, Container container, String fieldPath, String containerId, String podIp,
+            long grace) {
+        Instant started = Instant.now();
+        Duration limit = Duration.ofSeconds(grace);
+        Thread hook = Thread.ofVirtual().name("prestop-" + container.getName()).start(() -> {
+            String failure = LifecycleHooks.run(cri, container.getLifecycle().getPreStop(), pod, container,
+                    containerId, podIp, limit);
+            if (failure != null) {
+                events.warning(pod, fieldPath, "FailedPreStopHook", failure);
+            }
+        });
+        try {
+            hook.join(limit); // a hook still running is bounded by the same limit and ends on its own
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Duration.between(started, Instant.now()).toSeconds();
+    }
+
+    /**
+     * Runs the postStart hook of a container just started; on failure the container is killed as kubelet
+     * kills it (FailedPostStartHook), and the restart policy then decides as for any exit.
+     */
+    private boolean postStart(Pod pod, Container container, String fieldPath, String containerId, String podIp) {
+        var lifecycle = container.getLifecycle();
+        if (lifecycle == null || lifecycle.getPostStart() == null) {
+            return true;
+        }
+        String failure = LifecycleHooks.run(cri, lifecycle.getPostStart(), pod, container, containerId, podIp,
+                POST_START_LIMIT);
+        if (failure == null) {
+            return true;
+        }
+        events.warning(pod, fieldPath, "FailedPostStartHook", failure);
+        kill(pod, container, fieldPath, containerId, podIp, gracePeriod(pod), "FailedPostStartHook");
+        return false;
     }
 
     /** Restarts an exited container now, or reports CrashLoopBackOff until its back-off ends. */
@@ -321,8 +384,8 @@ final class PodWorker {
             if (refusal != null) {
                 throw new ContainerEnv.ConfigError(refusal);
             }
-            PodVolumes.prepare(node.volumesDir(), pod, client);
-            mounts = PodVolumes.mounts(node.volumesDir(), pod, container);
+            var claims = PodVolumes.prepare(node.volumesDir(), pod, client);
+            mounts = PodVolumes.mounts(node.volumesDir(), pod, container, claims);
         } catch (VolumeFiles.MountFailed e) {
             // As kubelet: the pod's event says why; the container stays waiting in ContainerCreating.
             events.warning(pod, null, "FailedMount", e.getMessage());
@@ -337,7 +400,7 @@ final class PodWorker {
         }
         Map<String, String> env;
         try {
-            env = ContainerEnv.resolve(pod, container, podIp, node.hostIp(), client);
+            env = ContainerEnv.resolve(pod, container, podIp, node.hostIp(), ServiceEnv.forPod(pod, client), client);
         } catch (ContainerEnv.ConfigError e) {
             waiting.put(name, new String[] {"CreateContainerConfigError", e.getMessage()});
             events.warning(pod, fieldPath, "Failed", "Error: " + e.getMessage());
@@ -385,6 +448,7 @@ final class PodWorker {
         }
         waiting.remove(name);
         events.normal(pod, fieldPath, "Started", "Started container " + name);
+        postStart(pod, container, fieldPath, id, podIp);
     }
 
     /** The image's reference if it is there (pulled now if the policy says so), or null with a waiting reason. */
@@ -463,6 +527,7 @@ final class PodWorker {
      */
     private void terminate(Pod pod, long grace) {
         PodRuntime runtime = PodRuntime.read(cri, uid);
+        String podIp = runtime.ready == null ? "" : podIp(pod, runtime.ready.getId());
         List<Thread> stops = new ArrayList<>();
         for (var entry : runtime.containers.entrySet()) {
             ContainerStatus latest = entry.getValue().get(0);
@@ -471,8 +536,15 @@ final class PodWorker {
             }
             String fieldPath = isInit(pod, entry.getKey()) ? "spec.initContainers{" + entry.getKey() + "}"
                     : "spec.containers{" + entry.getKey() + "}";
-            events.normal(pod, fieldPath, "Killing", "Stopping container " + entry.getKey());
-            stops.add(Thread.ofVirtual().start(() -> PodRuntime.stopContainer(cri, latest.getId(), grace)));
+            Container spec = specOf(pod, entry.getKey());
+            String message = "Stopping container " + entry.getKey();
+            // A pod gone from the API (force-deleted) is killed at once, without its hooks.
+            stops.add(Thread.ofVirtual().start(gone
+                    ? () -> {
+                        events.normal(pod, fieldPath, "Killing", message);
+                        PodRuntime.stopContainer(cri, latest.getId(), 0);
+                    }
+                    : () -> kill(pod, spec, fieldPath, latest.getId(), podIp, grace, message)));
         }
         for (Thread stop : stops) {
             try {
@@ -507,6 +579,17 @@ final class PodWorker {
         }
         log.info("pod stopped pod={}/{} grace_s={}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                 grace);
+    }
+
+    private String podIp(Pod pod, String sandboxId) {
+        return hostNetwork(pod) ? node.hostIp() : cri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder()
+                .setPodSandboxId(sandboxId).build()).getStatus().getNetwork().getIp();
+    }
+
+    private static Container specOf(Pod pod, String name) {
+        return java.util.stream.Stream.concat(list(pod.getSpec().getInitContainers()).stream(),
+                list(pod.getSpec().getContainers()).stream()).filter(c -> c.getName().equals(name)).findFirst()
+                .orElse(null);
     }
 
     private static boolean isInit(Pod pod, String name) {

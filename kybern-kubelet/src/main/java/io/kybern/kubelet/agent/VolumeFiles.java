@@ -31,6 +31,19 @@ final class VolumeFiles {
         MountFailed(String volume, String why) {
             super("MountVolume.SetUp failed for volume \"" + volume + "\" : " + why);
         }
+
+        private MountFailed(String message) {
+            super(message);
+        }
+
+        /**
+         * A volume kubelet could not even process (a claim not bound...): its volume manager waits for it and
+         * the event says which volumes are not mounted and why.
+         */
+        static MountFailed unprocessed(String volume, String why) {
+            return new MountFailed("Unable to attach or mount volumes: unmounted volumes=[" + volume
+                    + "], unattached volumes=[" + volume + "], failed to process volumes=[" + volume + "]: " + why);
+        }
     }
 
     /** One file: its content and permission bits. */
