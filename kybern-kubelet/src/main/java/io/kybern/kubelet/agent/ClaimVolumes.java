@@ -30,8 +30,17 @@ final class ClaimVolumes {
     static Source resolve(String namespace, String volume, PersistentVolumeClaimVolumeSource source,
             KubernetesClient client) throws VolumeFiles.MountFailed, PodVolumes.Unsupported {
         String claimName = source.getClaimName();
-        String processing = "error processing PVC " + namespace + "/" + claimName + ": ";
         PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(namespace).withName(claimName).get();
+        String volumeName = claim == null || claim.getSpec() == null ? null : claim.getSpec().getVolumeName();
+        PersistentVolume bound = volumeName == null || volumeName.isEmpty() ? null
+                : client.persistentVolumes().withName(volumeName).get();
+        return of(namespace, volume, claimName, claim, bound);
+    }
+
+    /** The source of a claim as the API has it and of the volume its spec names (either may be null). */
+    static Source of(String namespace, String volume, String claimName, PersistentVolumeClaim claim,
+            PersistentVolume bound) throws VolumeFiles.MountFailed, PodVolumes.Unsupported {
+        String processing = "error processing PVC " + namespace + "/" + claimName + ": ";
         if (claim == null) {
             throw VolumeFiles.MountFailed.unprocessed(volume, processing + "failed to fetch PVC from API server: "
                     + "persistentvolumeclaims \"" + claimName + "\" not found");
@@ -44,7 +53,6 @@ final class ClaimVolumes {
                 || volumeName.isEmpty()) {
             throw VolumeFiles.MountFailed.unprocessed(volume, processing + "PVC is not bound");
         }
-        PersistentVolume bound = client.persistentVolumes().withName(volumeName).get();
         if (bound == null) {
             throw VolumeFiles.MountFailed.unprocessed(volume, processing + "failed to fetch PV " + volumeName
                     + " from API server: persistentvolumes \"" + volumeName + "\" not found");
