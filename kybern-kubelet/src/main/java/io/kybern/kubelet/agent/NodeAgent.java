@@ -77,6 +77,7 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
     private String kubeletVersion;
     private String podCidr;
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
+    private final HostPortAdmission admission = new HostPortAdmission();
     private Thread statusReporter;
     private volatile boolean closed;
 
@@ -335,7 +336,7 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
         if (worker != null) {
             worker.update(pod);
         } else {
-            workers.put(uid, new PodWorker(client, cri, events, node, pod, () -> workers.remove(uid)));
+            workers.put(uid, new PodWorker(client, cri, events, admission, node, pod, () -> workers.remove(uid)));
         }
     }
 

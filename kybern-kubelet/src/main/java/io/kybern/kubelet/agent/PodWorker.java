@@ -83,6 +83,7 @@ final class PodWorker {
     private final KubernetesClient client;
     private final CriClient cri;
     private final KubeletEvents events;
+    private final HostPortAdmission admission;
     private final Node node;
     private final String uid;
     private final Thread thread;
@@ -101,11 +102,14 @@ final class PodWorker {
     private final ContainerProbes probes = new ContainerProbes();
     private Instant startTime;
     private PodStatus lastPosted;
+    private boolean admitted;
 
-    PodWorker(KubernetesClient client, CriClient cri, KubeletEvents events, Node node, Pod pod, Runnable onFinished) {
+    PodWorker(KubernetesClient client, CriClient cri, KubeletEvents events, HostPortAdmission admission, Node node,
+            Pod pod, Runnable onFinished) {
         this.client = client;
         this.cri = cri;
         this.events = events;
+        this.admission = admission;
         this.node = node;
         this.pod = pod;
         this.uid = pod.getMetadata().getUid();
@@ -186,6 +190,7 @@ final class PodWorker {
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
         boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
         if (terminal) {
+            admission.release(uid);
             // A finished pod's sandbox goes; its status stays as reported.
             for (PodSandbox sandbox : runtime.sandboxes) {
                 if (sandbox.getState() == io.kybern.kubelet.cri.api.PodSandboxState.SANDBOX_READY) {
@@ -193,6 +198,18 @@ final class PodWorker {
                 }
             }
             return IDLE_RESYNC;
+        }
+        if (!admitted) {
+            if (!runtime.sandboxes.isEmpty() || "Running".equals(phase)) {
+                admission.adopt(pod); // it ran before this agent: admitted by an earlier one
+            } else {
+                String rejection = admission.admit(pod);
+                if (rejection != null) {
+                    reject(pod, HostPortAdmission.REASON, rejection);
+                    return IDLE_RESYNC;
+                }
+            }
+            admitted = true;
         }
         PodSandboxConfig sandboxConfig = sandboxConfig(pod, runtime.sandboxes.size());
         String sandboxId;
@@ -263,6 +280,13 @@ final class PodWorker {
         PodStatus status = PodStatuses.build(pod, runtime, waiting, probes, podIp, node.hostIp(), startTime, now);
         post(pod, status);
         return next;
+    }
+
+    /** Fails a pod the node does not admit, as kubelet's rejectPod: an event and the Failed phase, no containers. */
+    private void reject(Pod pod, String reason, String message) {
+        events.warning(pod, null, reason, message);
+        post(pod, new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Failed").withReason(reason)
+                .withMessage("Pod was rejected: " + message).withQosClass(PodStatuses.qosClass(pod)).build());
     }
 
     /**
@@ -567,6 +591,7 @@ final class PodWorker {
             return;
         }
         events.forget(uid);
+        admission.release(uid);
         if (!gone) {
             try {
                 client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
