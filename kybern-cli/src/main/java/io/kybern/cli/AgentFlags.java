@@ -42,11 +42,16 @@ final class AgentFlags {
                     + "(default: ${DEFAULT-VALUE}; served by the agent of kybern server only, for now).")
     int kubeletPort;
 
+    @Option(names = "--pod-manifest-path", paramLabel = "DIR",
+            description = "The directory of static pod manifests, run by the agent with mirror pods in the API "
+                    + "(kubelet's staticPodPath; default: pod-manifests in the agent's data directory, as k3s has it).")
+    Path staticPodPath;
+
     /** The agent these flags ask for, with its state (containerd's included) in {@code agentDir}. */
     AgentConfig config(Path agentDir) {
         String name = nodeName != null ? nodeName : hostName();
         return new AgentConfig(name, agentDir, runtimeEndpoint, clusterCidr, bridge, pauseImage, nodeIp, null,
-                kubeletPort);
+                kubeletPort, staticPodPath);
     }
 
     private static String hostName() {

@@ -19,9 +19,18 @@ import java.util.Objects;
  *                         IPv4 address
  * @param registryMirror   HOST:PORT of Kybern's registry, containerd's mirror for docker.io, or null
  * @param kubeletPort      the port of its kubelet API (kubelet's 10250 by default; 0 for any free one)
+ * @param staticPodPath    the directory of static pod manifests (kubelet's staticPodPath); null for
+ *                         {@code DATA/pod-manifests}, where k3s has them
  */
 public record AgentConfig(String nodeName, Path dataDir, String runtimeEndpoint, String clusterCidr,
-        String bridgeName, String sandboxImage, String internalIp, String registryMirror, int kubeletPort) {
+        String bridgeName, String sandboxImage, String internalIp, String registryMirror, int kubeletPort,
+        Path staticPodPath) {
+
+    public AgentConfig(String nodeName, Path dataDir, String runtimeEndpoint, String clusterCidr, String bridgeName,
+            String sandboxImage, String internalIp, String registryMirror, int kubeletPort) {
+        this(nodeName, dataDir, runtimeEndpoint, clusterCidr, bridgeName, sandboxImage, internalIp, registryMirror,
+                kubeletPort, null);
+    }
 
     public AgentConfig(String nodeName, Path dataDir, String runtimeEndpoint, String clusterCidr, String bridgeName,
             String sandboxImage, String internalIp) {
@@ -48,6 +57,7 @@ public record AgentConfig(String nodeName, Path dataDir, String runtimeEndpoint,
         if (runtimeEndpoint != null && runtimeEndpoint.isBlank()) {
             runtimeEndpoint = null;
         }
+        staticPodPath = staticPodPath == null ? dataDir.resolve("pod-manifests") : staticPodPath;
     }
 
     /** An agent with its own containerd and the defaults. */
@@ -57,12 +67,12 @@ public record AgentConfig(String nodeName, Path dataDir, String runtimeEndpoint,
 
     public AgentConfig withRegistryMirror(String hostAndPort) {
         return new AgentConfig(nodeName, dataDir, runtimeEndpoint, clusterCidr, bridgeName, sandboxImage, internalIp,
-                hostAndPort, kubeletPort);
+                hostAndPort, kubeletPort, staticPodPath);
     }
 
     public AgentConfig withKubeletPort(int port) {
         return new AgentConfig(nodeName, dataDir, runtimeEndpoint, clusterCidr, bridgeName, sandboxImage, internalIp,
-                registryMirror, port);
+                registryMirror, port, staticPodPath);
     }
 
     public ContainerdLayout containerdLayout() {

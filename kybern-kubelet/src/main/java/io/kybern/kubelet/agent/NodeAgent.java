@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The node agent of this machine: its containerd (its own, supervised, unless an endpoint is given), its
  * Node with a pod CIDR and the CNI network for it, the Lease heartbeat, and a {@link PodWorker} for each pod
- * bound to the node. Stopping the agent leaves the pods running; a new agent adopts them by the pod UIDs on
+ * bound to the node and for each static pod of its manifests directory ({@link StaticPods}). Stopping the
+ * agent leaves the pods running; a new agent adopts them by the pod UIDs on
  * their sandboxes, and removes the sandboxes of pods that no longer exist.
  */
 public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerStreams {
@@ -71,6 +72,7 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
     private CriClient cri;
     private LeaseHeartbeat heartbeat;
     private SharedIndexInformer<Pod> pods;
+    private StaticPods staticPods;
     private KubeletEvents events;
     private PodWorker.Node node;
     private String runtimeVersion;
@@ -180,7 +182,7 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
         if (pod == null) {
             throw new NoSuchElementException("pod " + namespace + "/" + podName + " not found on this node");
         }
-        PodRuntime runtime = PodRuntime.read(cri, pod.getMetadata().getUid());
+        PodRuntime runtime = PodRuntime.read(cri, StaticPods.runtimeUid(pod));
         ContainerStatus status = previous ? runtime.previous(container) : runtime.latest(container);
         if (status == null) {
             throw new NoSuchElementException(previous
@@ -325,10 +327,12 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
             throw new IllegalStateException("the node agent's pod cache did not fill", e);
         }
         removeOrphanSandboxes();
+        startStaticPods();
     }
 
     private synchronized void follow(Pod pod) {
-        if (closed || !config.nodeName().equals(pod.getSpec().getNodeName())) {
+        // A mirror pod only shows a static pod, which runs from its file.
+        if (closed || !config.nodeName().equals(pod.getSpec().getNodeName()) || StaticPods.isMirror(pod)) {
             return;
         }
         String uid = pod.getMetadata().getUid();
@@ -340,10 +344,36 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
         }
     }
 
-    /** Sandboxes of pods that are gone (deleted while no agent ran): stopped and removed. */
+    /** Runs the static pods of the manifests directory beside the API's. */
+    private void startStaticPods() {
+        staticPods = new StaticPods(config.staticPodPath(), config.nodeName(), client, () -> pods.getStore().list(),
+                new StaticPods.Runner() {
+                    @Override
+                    public void run(Pod pod) {
+                        synchronized (NodeAgent.this) {
+                            if (!closed && !workers.containsKey(pod.getMetadata().getUid())) {
+                                String uid = pod.getMetadata().getUid();
+                                workers.put(uid, new PodWorker(client, cri, events, admission, node, pod,
+                                        () -> workers.remove(uid)));
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void remove(String uid) {
+                        PodWorker worker = workers.get(uid);
+                        if (worker != null) {
+                            worker.removed();
+                        }
+                    }
+                });
+    }
+
+    /** Sandboxes of pods that are gone (deleted while no agent ran, or static pods whose file went): removed. */
     private void removeOrphanSandboxes() {
-        Set<String> known = pods.getStore().list().stream().map(p -> p.getMetadata().getUid())
-                .collect(Collectors.toSet());
+        Set<String> known = new java.util.HashSet<>(pods.getStore().list().stream().map(StaticPods::runtimeUid)
+                .collect(Collectors.toSet()));
+        known.addAll(StaticPods.read(config.staticPodPath(), config.nodeName(), new java.util.HashMap<>()).keySet());
         try {
             for (PodSandbox sandbox : cri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
                     .getItemsList()) {
@@ -373,6 +403,9 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
         closed = true;
         if (statusReporter != null) {
             statusReporter.interrupt();
+        }
+        if (staticPods != null) {
+            staticPods.close();
         }
         if (pods != null) {
             pods.close();

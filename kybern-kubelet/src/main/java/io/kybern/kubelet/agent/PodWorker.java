@@ -90,6 +90,7 @@ final class PodWorker {
     private final Object signal = new Object();
     private volatile Pod pod;
     private volatile boolean gone;
+    private volatile boolean removed;
     private volatile boolean changed = true;
     private volatile boolean stopped;
     private final Runnable onFinished;
@@ -130,6 +131,12 @@ final class PodWorker {
         poke();
     }
 
+    /** A static pod whose file is gone or changed: its containers stop with its grace period, its mirror goes. */
+    void removed() {
+        removed = true;
+        poke();
+    }
+
     /** The agent stops: the worker ends, leaving the containers running for the next agent to adopt. */
     void stop() {
         stopped = true;
@@ -161,7 +168,7 @@ final class PodWorker {
             }
             try {
                 Pod current = pod;
-                if (gone || current.getMetadata().getDeletionTimestamp() != null) {
+                if (gone || removed || current.getMetadata().getDeletionTimestamp() != null) {
                     terminate(current, gone ? 0 : gracePeriod(current));
                     onFinished.run();
                     return;
@@ -593,14 +600,7 @@ final class PodWorker {
         events.forget(uid);
         admission.release(uid);
         if (!gone) {
-            try {
-                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                        .withGracePeriod(0).delete();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 404) {
-                    throw e;
-                }
-            }
+            deletePodObject(pod);
         }
         log.info("pod stopped pod={}/{} grace_s={}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                 grace);
@@ -609,6 +609,24 @@ final class PodWorker {
     private String podIp(Pod pod, String sandboxId) {
         return hostNetwork(pod) ? node.hostIp() : cri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder()
                 .setPodSandboxId(sandboxId).build()).getStatus().getNetwork().getIp();
+    }
+
+    /** Deletes the pod from the API for good; for a static pod its mirror, if it still mirrors this one. */
+    private void deletePodObject(Pod pod) {
+        var resource = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName());
+        try {
+            if (StaticPods.isStatic(pod)) {
+                Pod mirror = resource.get();
+                if (mirror == null || !uid.equals(StaticPods.runtimeUid(mirror)) || !StaticPods.isMirror(mirror)) {
+                    return; // an edited file's new pod has the same name: its mirror stays
+                }
+            }
+            resource.withGracePeriod(0).delete();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
     }
 
     private static Container specOf(Pod pod, String name) {
