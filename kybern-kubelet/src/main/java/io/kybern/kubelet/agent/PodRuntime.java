@@ -36,7 +36,10 @@ final class PodRuntime {
 
     final List<PodSandbox> sandboxes;
     final PodSandbox ready;
-    /** Container name to its containers in the ready sandbox, the newest attempt first. */
+    /**
+     * Container name to its containers in the ready sandbox (or, when none is ready, the newest one), the newest
+     * attempt first.
+     */
     final Map<String, List<ContainerStatus>> containers;
 
     private PodRuntime(List<PodSandbox> sandboxes, PodSandbox ready, Map<String, List<ContainerStatus>> containers) {
@@ -50,10 +53,15 @@ final class PodRuntime {
                 .setFilter(PodSandboxFilter.newBuilder().putLabelSelector(POD_UID, podUid)).build()).getItemsList();
         PodSandbox ready = sandboxes.stream().filter(s -> s.getState() == PodSandboxState.SANDBOX_READY)
                 .max(Comparator.comparingInt(s -> s.getMetadata().getAttempt())).orElse(null);
+        // Without a ready sandbox, the newest stopped one still has the containers of a finished pod (its
+        // status and logs are read from them).
+        PodSandbox holder = ready != null ? ready : sandboxes.stream()
+                .max(Comparator.comparingInt((PodSandbox s) -> s.getMetadata().getAttempt())
+                        .thenComparingLong(PodSandbox::getCreatedAt)).orElse(null);
         Map<String, List<ContainerStatus>> containers = new LinkedHashMap<>();
-        if (ready != null) {
+        if (holder != null) {
             for (var container : cri.runtime().listContainers(ListContainersRequest.newBuilder()
-                    .setFilter(ContainerFilter.newBuilder().setPodSandboxId(ready.getId())).build())
+                    .setFilter(ContainerFilter.newBuilder().setPodSandboxId(holder.getId())).build())
                     .getContainersList()) {
                 try {
                     ContainerStatus status = cri.runtime().containerStatus(ContainerStatusRequest.newBuilder()
