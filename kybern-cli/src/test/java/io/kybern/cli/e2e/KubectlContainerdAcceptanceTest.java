@@ -176,6 +176,9 @@ class KubectlContainerdAcceptanceTest extends ContainerdServerPerClass {
         assertThat(after).containsAllEntriesOf(before).hasSize(10);
         everyWebPodAnswers(10);
         ok(kubectl.run("delete", "pod", "after-crash", "--grace-period", "1"));
-        ok(kubectl.run("delete", "deployment", "web"));
+        // Foreground: the Deployment goes once its pods are stopped and gone, so nothing is left stopping when
+        // the class cleans up.
+        ok(kubectl.run("delete", "deployment", "web", "--cascade=foreground"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(podsOf("app=web")).isEmpty());
     }
 }
