@@ -11,9 +11,9 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.grpc.StatusRuntimeException;
-import io.kybern.kubelet.containerd.BusyboxTestImages;
 import io.kybern.kubelet.containerd.ContainerdLayout;
 import io.kybern.kubelet.containerd.PrivateContainerd;
+import io.kybern.kubelet.containerd.TestImageImport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +106,7 @@ public final class PodStartupBenchmark implements Callable<Integer> {
         String bridge = PrivateContainerd.testBridge();
         Path agentDir = workDir.resolve("agent");
         Path socket = ContainerdLayout.under(agentDir).socket();
-        RawContainerd raw = new RawContainerd(socket, RAW_NAMESPACE, BusyboxTestImages.BUSYBOX);
+        RawContainerd raw = new RawContainerd(socket, RAW_NAMESPACE, TestImageImport.BUSYBOX);
         Latencies rawLatencies = new Latencies();
         Latencies podLatencies = new Latencies();
         double agentRss;
@@ -117,8 +117,8 @@ public final class PodStartupBenchmark implements Callable<Integer> {
                             "--cni-bridge", bridge, "--cluster-cidr", CLUSTER_CIDR, "--kubelet-port", "0"));
             try {
                 awaitNodeReady(client, agent, progress);
-                BusyboxTestImages.importInto(socket, Files.createDirectories(workDir.resolve("images")));
-                BusyboxTestImages.importInto(socket, RAW_NAMESPACE,
+                TestImageImport.importInto(socket, Files.createDirectories(workDir.resolve("images")));
+                TestImageImport.importInto(socket, RAW_NAMESPACE,
                         Files.createDirectories(workDir.resolve("images-raw")));
                 progress.line("[podstartup] busybox and pause imported into the agent's containerd");
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)

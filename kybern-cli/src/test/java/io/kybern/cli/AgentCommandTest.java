@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
-import io.kybern.kubelet.containerd.BusyboxTestImages;
+import io.kybern.kubelet.containerd.TestImageImport;
 import io.kybern.kubelet.containerd.PrivateContainerd;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +55,7 @@ class AgentCommandTest {
                 assertThat(node.getMetadata().getManagedFields()).anyMatch(f -> f.getManager().equals("kubelet"));
             });
             Path socket = agentDir.resolve("containerd/containerd.sock");
-            BusyboxTestImages.importInto(socket, Files.createDirectories(dir.resolve("images")));
+            TestImageImport.importInto(socket, Files.createDirectories(dir.resolve("images")));
             admin.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("joined")
                     .endMetadata().withNewSpec().addNewContainer().withName("main").withImage("busybox:1.36")
                     .withCommand("sleep", "3600").endContainer().endSpec().build()).create();

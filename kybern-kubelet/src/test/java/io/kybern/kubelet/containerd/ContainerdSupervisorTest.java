@@ -42,7 +42,7 @@ class ContainerdSupervisorTest {
         ContainerdLayout layout = ContainerdLayout.under(dir);
         containerd = ContainerdSupervisor.start(layout);
         new CniNetwork("10.199.7.0/24", bridge).writeTo(layout.cniConfDir());
-        BusyboxTestImages.importInto(layout.socket(), dir);
+        TestImageImport.importInto(layout.socket(), dir);
         cri = CriClient.connect(layout.socket());
     }
 

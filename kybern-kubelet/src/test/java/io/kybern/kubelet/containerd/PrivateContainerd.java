@@ -37,8 +37,8 @@ public final class PrivateContainerd {
                 missing.add(ContainerdLayout.DEFAULT_CNI_BIN_DIR.resolve(plugin).toString());
             }
         }
-        if (!Files.isExecutable(BusyboxTestImages.BUSYBOX_BINARY)) {
-            missing.add(BusyboxTestImages.BUSYBOX_BINARY.toString());
+        if (!Files.isExecutable(io.kybern.images.testimages.TestImages.HOST_BUSYBOX)) {
+            missing.add(io.kybern.images.testimages.TestImages.HOST_BUSYBOX.toString());
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("these tests run real containers and need " + missing
