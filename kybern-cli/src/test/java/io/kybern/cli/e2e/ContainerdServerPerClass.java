@@ -54,22 +54,33 @@ abstract class ContainerdServerPerClass {
             client.close();
             client = null;
         }
-        if (server != null) {
-            // The sandboxes go while containerd still runs (under the replacement agent if there is one).
-            Path socket = server.agent() == null ? null : server.agent().runtimeSocket();
-            if (socket != null) {
-                PrivateContainerd.removeAllSandboxes(socket);
+        // Each step runs whatever the one before threw: a containerd, its shims or the bridge left behind would
+        // break the next classes (a second route to the same pod CIDR).
+        try {
+            if (server != null) {
+                // The sandboxes go while containerd still runs (under the replacement agent if there is one).
+                NodeAgent running = replacement != null ? replacement : server.agent();
+                Path socket = running == null ? null : running.runtimeSocket();
+                if (socket != null) {
+                    PrivateContainerd.removeAllSandboxes(socket);
+                }
             }
-            if (replacement != null) {
-                replacement.close();
-                replacement = null;
+        } finally {
+            try {
+                if (replacement != null) {
+                    replacement.close();
+                    replacement = null;
+                }
+                if (server != null) {
+                    server.close();
+                    server = null;
+                }
+            } finally {
+                if (dir != null) {
+                    PrivateContainerd.cleanUp(dir, bridge);
+                    dir = null;
+                }
             }
-            server.close();
-            server = null;
-        }
-        if (dir != null) {
-            PrivateContainerd.cleanUp(dir, bridge);
-            dir = null;
         }
     }
 

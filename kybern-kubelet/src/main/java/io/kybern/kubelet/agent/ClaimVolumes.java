@@ -63,7 +63,8 @@ final class ClaimVolumes {
                     + " is not bound to this PVC");
         }
         if (bound.getSpec().getHostPath() != null) {
-            return new Source(Path.of(bound.getSpec().getHostPath().getPath()), bound.getSpec().getHostPath().getType());
+            var hostPath = bound.getSpec().getHostPath();
+            return new Source(Path.of(hostPath.getPath()), hostPath.getType());
         }
         if (bound.getSpec().getLocal() != null) {
             // A local volume is a directory that must exist: kubelet does not make it.

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ final class ContainerEnv {
         Map<String, String> env = new LinkedHashMap<>();
         String namespace = pod.getMetadata().getNamespace();
         envFrom(container, namespace, client, env);
-        Map<String, String> visible = new java.util.HashMap<>(serviceEnv);
+        Map<String, String> visible = new HashMap<>(serviceEnv);
         visible.putAll(env);
         for (EnvVar variable : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
             EnvVarSource source = variable.getValueFrom();

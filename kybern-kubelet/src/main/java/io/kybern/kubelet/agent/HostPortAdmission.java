@@ -4,19 +4,24 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The host-port part of kubelet's admission: a pod that reaches the node without the scheduler (its
  * {@code nodeName} set by its author) and asks for a host port another admitted pod of the node holds is
  * rejected as kubelet rejects it: phase Failed, reason {@code NodePorts}, message
  * {@code Pod was rejected: Predicate NodePorts failed}. Pods are admitted one at a time (the methods are
- * synchronized), so two pods racing for a port cannot both get it.
+ * synchronized), so two pods racing for a port cannot both get it. The pods the API reports Running on the
+ * node count as admitted too, so that after an agent restart a waiting pod cannot take the port of a running
+ * one whose worker has not adopted it yet.
  *
  * <p>Only pods are checked, as Kubernetes checks them: a host port held by a process of the machine is not
  * seen (CNI's portmap forwards the port by NAT without binding it, so such a pod runs, and connections to the
@@ -37,17 +42,31 @@ final class HostPortAdmission {
 
     /** The admitted pods' host ports, by pod UID. */
     private final Map<String, Set<HostPort>> admitted = new ConcurrentHashMap<>();
+    private final Supplier<Collection<Pod>> podsOfNode;
+
+    /** @param podsOfNode the pods the API has on this node (the agent's cache) */
+    HostPortAdmission(Supplier<Collection<Pod>> podsOfNode) {
+        this.podsOfNode = podsOfNode;
+    }
 
     /** Admits the pod, or returns why not (then it is not admitted). */
     synchronized String admit(Pod pod) {
         String uid = pod.getMetadata().getUid();
         Set<HostPort> wanted = hostPortsOf(pod);
-        for (var entry : admitted.entrySet()) {
-            if (entry.getKey().equals(uid)) {
-                continue;
+        if (wanted.isEmpty()) {
+            admitted.put(uid, wanted);
+            return null;
+        }
+        Map<String, Set<HostPort>> held = new HashMap<>(admitted);
+        for (Pod other : podsOfNode.get()) {
+            if (other.getStatus() != null && "Running".equals(other.getStatus().getPhase())) {
+                held.putIfAbsent(other.getMetadata().getUid(), hostPortsOf(other));
             }
+        }
+        held.remove(uid);
+        for (Set<HostPort> ports : held.values()) {
             for (HostPort port : wanted) {
-                for (HostPort used : entry.getValue()) {
+                for (HostPort used : ports) {
                     if (port.conflictsWith(used)) {
                         return MESSAGE;
                     }

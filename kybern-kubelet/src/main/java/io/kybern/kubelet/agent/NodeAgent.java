@@ -36,6 +36,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -79,7 +81,8 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
     private String kubeletVersion;
     private String podCidr;
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
-    private final HostPortAdmission admission = new HostPortAdmission();
+    private final HostPortAdmission admission = new HostPortAdmission(
+            () -> pods == null ? List.of() : pods.getStore().list());
     private Thread statusReporter;
     private volatile boolean closed;
 
@@ -371,9 +374,9 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
 
     /** Sandboxes of pods that are gone (deleted while no agent ran, or static pods whose file went): removed. */
     private void removeOrphanSandboxes() {
-        Set<String> known = new java.util.HashSet<>(pods.getStore().list().stream().map(StaticPods::runtimeUid)
-                .collect(Collectors.toSet()));
-        known.addAll(StaticPods.read(config.staticPodPath(), config.nodeName(), new java.util.HashMap<>()).keySet());
+        Set<String> known = pods.getStore().list().stream().map(StaticPods::runtimeUid)
+                .collect(Collectors.toCollection(HashSet::new));
+        known.addAll(StaticPods.read(config.staticPodPath(), config.nodeName(), new HashMap<>()).keySet());
         try {
             for (PodSandbox sandbox : cri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
                     .getItemsList()) {

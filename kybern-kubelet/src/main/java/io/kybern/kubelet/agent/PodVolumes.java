@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,7 +54,7 @@ final class PodVolumes {
      */
     static Map<String, Path> prepare(Path volumesDir, Pod pod, KubernetesClient client)
             throws IOException, InterruptedException, VolumeFiles.MountFailed, Unsupported {
-        Map<String, Path> claims = new java.util.HashMap<>();
+        Map<String, Path> claims = new HashMap<>();
         for (Volume volume : PodWorker.list(pod.getSpec().getVolumes())) {
             if (volume.getPersistentVolumeClaim() != null) {
                 ClaimVolumes.Source source = ClaimVolumes.resolve(pod.getMetadata().getNamespace(), volume.getName(),

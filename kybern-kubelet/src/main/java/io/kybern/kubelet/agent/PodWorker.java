@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -45,6 +46,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -292,7 +294,7 @@ final class PodWorker {
     /** Fails a pod the node does not admit, as kubelet's rejectPod: an event and the Failed phase, no containers. */
     private void reject(Pod pod, String reason, String message) {
         events.warning(pod, null, reason, message);
-        post(pod, new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Failed").withReason(reason)
+        post(pod, new PodStatusBuilder().withPhase("Failed").withReason(reason)
                 .withMessage("Pod was rejected: " + message).withQosClass(PodStatuses.qosClass(pod)).build());
     }
 
@@ -332,7 +334,8 @@ final class PodWorker {
     }
 
     /**
-     * Runs the preStop hook and waits for it at most the grace period; returns the whole seconds it took. A failure is a FailedPreStopHook event only.
+     * Runs the preStop hook and waits for it at most the grace period; returns the whole seconds it took. A
+     * failure is a FailedPreStopHook event only.
      */
     private long preStop(Pod pod, Container container, String fieldPath, String containerId, String podIp,
             long grace) {
@@ -613,7 +616,8 @@ final class PodWorker {
 
     /** Deletes the pod from the API for good; for a static pod its mirror, if it still mirrors this one. */
     private void deletePodObject(Pod pod) {
-        var resource = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName());
+        var resource = client.pods().inNamespace(pod.getMetadata().getNamespace())
+                .withName(pod.getMetadata().getName());
         try {
             if (StaticPods.isStatic(pod)) {
                 Pod mirror = resource.get();
@@ -630,7 +634,7 @@ final class PodWorker {
     }
 
     private static Container specOf(Pod pod, String name) {
-        return java.util.stream.Stream.concat(list(pod.getSpec().getInitContainers()).stream(),
+        return Stream.concat(list(pod.getSpec().getInitContainers()).stream(),
                 list(pod.getSpec().getContainers()).stream()).filter(c -> c.getName().equals(name)).findFirst()
                 .orElse(null);
     }

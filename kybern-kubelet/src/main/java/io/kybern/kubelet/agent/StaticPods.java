@@ -20,7 +20,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,7 +134,7 @@ final class StaticPods implements AutoCloseable {
     private void syncMirrors(Collection<Pod> statics) {
         Map<String, Pod> byName = statics.stream().collect(Collectors.toMap(StaticPods::key, p -> p));
         Collection<Pod> inApi = podsOfNode.get();
-        Set<String> present = new java.util.HashSet<>();
+        Set<String> present = new HashSet<>();
         for (Pod pod : inApi) {
             if (!isMirror(pod)) {
                 continue;
@@ -147,12 +149,13 @@ final class StaticPods implements AutoCloseable {
                 present.add(key(pod));
             }
         }
-        Set<String> taken = inApi.stream().map(StaticPods::key).collect(Collectors.toSet());
+        Set<String> heldByOthers = inApi.stream().filter(p -> !isMirror(p)).map(StaticPods::key)
+                .collect(Collectors.toSet());
         for (Pod pod : statics) {
             if (present.contains(key(pod))) {
                 continue;
             }
-            if (taken.contains(key(pod)) && inApi.stream().anyMatch(p -> key(p).equals(key(pod)) && !isMirror(p))) {
+            if (heldByOthers.contains(key(pod))) {
                 log.warn("static pod has no mirror: a pod of that name exists pod={}", key(pod));
                 continue;
             }
@@ -272,7 +275,7 @@ final class StaticPods implements AutoCloseable {
         if (pod.getSpec().getTolerations() == null || pod.getSpec().getTolerations().stream()
                 .noneMatch(t -> "Exists".equals(t.getOperator()) && t.getKey() == null
                         && "NoExecute".equals(t.getEffect()))) {
-            pod.getSpec().setTolerations(new java.util.ArrayList<>(PodWorker.list(pod.getSpec().getTolerations())));
+            pod.getSpec().setTolerations(new ArrayList<>(PodWorker.list(pod.getSpec().getTolerations())));
             pod.getSpec().getTolerations().add(new TolerationBuilder().withOperator("Exists").withEffect("NoExecute")
                     .build());
         }

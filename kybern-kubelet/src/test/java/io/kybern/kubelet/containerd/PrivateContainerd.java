@@ -1,5 +1,6 @@
 package io.kybern.kubelet.containerd;
 
+import io.grpc.StatusRuntimeException;
 import io.kybern.kubelet.cri.CriClient;
 import io.kybern.kubelet.cri.api.ListPodSandboxRequest;
 import io.kybern.kubelet.cri.api.PodSandbox;
@@ -60,25 +61,37 @@ public final class PrivateContainerd {
         return "kyt" + Long.toHexString(ProcessHandle.current().pid() & 0xffffff);
     }
 
-    /** Stops and removes every sandbox the containerd on that socket has (their containers go with them). */
-    public static void removeAllSandboxes(Path socket) {
+    /**
+     * Stops and removes every sandbox the containerd on that socket has (their containers go with them). An agent
+     * may still be removing some of them itself (a pod being deleted as the test ends): a sandbox or container
+     * that goes meanwhile is no failure, and what is left is tried again a few times.
+     */
+    public static void removeAllSandboxes(Path socket) throws InterruptedException {
         if (!Files.exists(socket)) {
             return;
         }
         try (CriClient cri = CriClient.connect(socket)) {
-            for (PodSandbox sandbox : cri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
-                    .getItemsList()) {
-                try {
-                    cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder()
-                            .setPodSandboxId(sandbox.getId()).build());
-                    cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                            .setPodSandboxId(sandbox.getId()).build());
-                } catch (io.grpc.StatusRuntimeException e) {
-                    // The agent, still running, removed it (or one of its containers) first: gone either way.
-                    if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) {
-                        throw e;
+            for (int attempt = 1; ; attempt++) {
+                List<PodSandbox> left = cri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                        .getItemsList();
+                if (left.isEmpty()) {
+                    return;
+                }
+                StatusRuntimeException failure = null;
+                for (PodSandbox sandbox : left) {
+                    try {
+                        cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder()
+                                .setPodSandboxId(sandbox.getId()).build());
+                        cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                                .setPodSandboxId(sandbox.getId()).build());
+                    } catch (StatusRuntimeException e) {
+                        failure = e;
                     }
                 }
+                if (failure != null && attempt == 5) {
+                    throw failure;
+                }
+                Thread.sleep(500);
             }
         }
     }
