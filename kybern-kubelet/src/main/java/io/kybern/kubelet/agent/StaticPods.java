@@ -222,8 +222,8 @@ final class StaticPods implements AutoCloseable {
     }
 
     /**
-     * The static pods of the directory by UID; a file that is no Pod is left out with a warning, as kubelet
-     * logs it and goes on.
+     * The static pods of the directory by UID; a file that is no Pod, or a second pod of the same name, is left
+     * out with a warning, as kubelet logs it and goes on.
      *
      * @param seen when each UID was first seen (kept across calls for {@code kubernetes.io/config.seen})
      */
@@ -240,9 +240,16 @@ final class StaticPods implements AutoCloseable {
             log.warn("static pod manifests not read dir={} error={}", dir, e.getMessage());
             return pods;
         }
+        Set<String> names = new HashSet<>();
         for (Path file : files) {
             try {
                 Pod pod = fromManifest(Files.readString(file), file.toAbsolutePath().toString(), nodeName);
+                if (!names.add(key(pod))) {
+                    // Kubelet refuses a second pod of the same name, as the API would.
+                    log.warn("static pod manifest skipped file={} error=duplicate pod name {}", file.getFileName(),
+                            key(pod));
+                    continue;
+                }
                 String uid = pod.getMetadata().getUid();
                 Instant first = seen.computeIfAbsent(uid, u -> Instant.now());
                 pod.getMetadata().getAnnotations().put(CONFIG_SEEN, first.toString());

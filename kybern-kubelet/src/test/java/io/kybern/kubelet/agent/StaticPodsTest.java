@@ -74,6 +74,17 @@ class StaticPodsTest {
     }
 
     @Test
+    void aSecondPodOfTheSameNameIsLeftOut() throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), WEB);
+        Files.writeString(dir.resolve("b.yaml"), WEB.replace("httpd, -f", "httpd, -f, -v"));
+        Map<String, Pod> pods = StaticPods.read(dir, "node-1", new HashMap<>());
+        assertThat(pods).hasSize(1);
+        // The first file in name order is the one kept.
+        assertThat(pods.values().iterator().next().getSpec().getContainers().get(0).getCommand())
+                .containsExactly("httpd", "-f");
+    }
+
+    @Test
     void theSeenTimeIsKeptWhileThePodStays() throws Exception {
         Files.writeString(dir.resolve("web.yaml"), WEB);
         Map<String, Instant> seen = new HashMap<>();
