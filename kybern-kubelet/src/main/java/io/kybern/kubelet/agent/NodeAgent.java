@@ -221,7 +221,7 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
 
     @Override
     public URI portForward(String namespace, String podName, List<Integer> ports) {
-        PodRuntime runtime = PodRuntime.read(cri, knownPod(namespace, podName).getMetadata().getUid());
+        PodRuntime runtime = PodRuntime.read(cri, StaticPods.runtimeUid(knownPod(namespace, podName)));
         if (runtime.ready == null) {
             throw new NoSuchElementException("failed to find sandbox for pod \"" + podName + "\"");
         }
@@ -240,7 +240,7 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
 
     /** The running instance of a container: kubelet finds exec and attach targets among running ones only. */
     private String runningContainer(String namespace, String podName, String container) {
-        PodRuntime runtime = PodRuntime.read(cri, knownPod(namespace, podName).getMetadata().getUid());
+        PodRuntime runtime = PodRuntime.read(cri, StaticPods.runtimeUid(knownPod(namespace, podName)));
         ContainerStatus status = runtime.latest(container);
         if (status == null || status.getState() != ContainerState.CONTAINER_RUNNING) {
             throw new NoSuchElementException("container not found (\"" + container + "\")");
