@@ -18,6 +18,7 @@ import io.kybern.scheduler.Scheduler;
 import io.kybern.testkit.TestCluster;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -162,7 +163,8 @@ public final class SchedulerBenchmark implements Callable<Integer> {
         if (parts.contains(Part.testkit)) {
             starts = testkitStarts(progress);
             out.printf("test kit (3 simulated nodes, controllers, scheduler) start to first client call: first in the"
-                    + " JVM %d ms, then median %d ms of %s%n", starts.first(), starts.median(), starts.warm());
+                    + " JVM %d ms, then median %d ms of %s (%d ms of CPU each, stop included)%n", starts.first(),
+                    starts.median(), starts.warm(), starts.cpuMillisPerStart());
         }
 
         // A quick run's sizes are not the targets': its figures are shown as quick, never as the targets' own.
@@ -415,8 +417,11 @@ public final class SchedulerBenchmark implements Callable<Integer> {
         }
     }
 
-    /** The first test kit start of this JVM, and the next five. */
-    record TestkitStarts(long first, List<Long> warm) {
+    /**
+     * The first test kit start of this JVM, the next five, and the CPU this JVM spent per warm start (each
+     * cluster's stop included): a figure the machine's load does not stretch as it does the wall clock.
+     */
+    record TestkitStarts(long first, List<Long> warm, long cpuMillisPerStart) {
         long median() {
             List<Long> sorted = warm.stream().sorted().toList();
             return sorted.get(sorted.size() / 2);
@@ -426,11 +431,15 @@ public final class SchedulerBenchmark implements Callable<Integer> {
     private static TestkitStarts testkitStarts(Progress progress) {
         long first = testkitStart();
         List<Long> warm = new ArrayList<>();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpuBefore = os.getProcessCpuTime();
         for (int i = 0; i < 5; i++) {
             warm.add(testkitStart());
         }
-        progress.line("[testkit] first start " + first + " ms, then " + warm + " ms");
-        return new TestkitStarts(first, warm);
+        long cpuPerStart = (os.getProcessCpuTime() - cpuBefore) / 5 / 1_000_000;
+        progress.line("[testkit] first start " + first + " ms, then " + warm + " ms, " + cpuPerStart
+                + " ms of CPU each");
+        return new TestkitStarts(first, warm, cpuPerStart);
     }
 
     /** Milliseconds from asking the test kit for a cluster to the answer of its first client call. */
