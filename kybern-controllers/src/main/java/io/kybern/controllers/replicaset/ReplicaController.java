@@ -30,9 +30,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -209,58 +206,23 @@ public final class ReplicaController<T extends HasMetadata> implements Reconcile
     }
 
     /**
-     * Creates in batches of 1, 2, 4..., as Kubernetes' slow start: the creations of one batch run at once,
-     * and the next batch starts when they are all answered. When creation fails (a quota, a terminating
-     * namespace) it fails for one small batch, not for a hundred pods; the batches after it are not tried.
+     * Creates in {@link SlowStart} batches of 1, 2, 4..., each batch's creations at once, as Kubernetes does:
+     * when creation fails (a bad template, a terminating namespace) it fails for one small batch, not for a
+     * hundred pods.
      */
     private Optional<ReplicaCounts.Failure> createPods(T owner, ObjectKey key, int count) {
         expectations.expectCreations(key, count);
-        int done = 0;
-        int batch = 1;
-        while (done < count) {
-            int size = Math.min(batch, count - done);
-            Optional<ReplicaCounts.Failure> failure = createBatch(owner, key, size);
-            done += size;
-            if (failure.isPresent()) {
-                // The rest of this round is not attempted, so it will never be observed either.
-                for (int skipped = done; skipped < count; skipped++) {
+        SlowStart.Outcome<ReplicaCounts.Failure> outcome = SlowStart.run(count, () -> createPod(owner, key),
+                thrown -> {
+                    // createPod answers the server's refusals itself; this one will not be observed either.
                     expectations.creationObserved(key);
-                }
-                return failure;
-            }
-            batch *= 2;
+                    return new ReplicaCounts.Failure("FailedCreate", String.valueOf(thrown.getMessage()));
+                });
+        // The creations not attempted will never be observed.
+        for (int skipped = outcome.attempted(); skipped < count; skipped++) {
+            expectations.creationObserved(key);
         }
-        return Optional.empty();
-    }
-
-    /** {@code size} creations at once, each on a virtual thread; the first failure among them, if any. */
-    private Optional<ReplicaCounts.Failure> createBatch(T owner, ObjectKey key, int size) {
-        if (size == 1) {
-            return createPod(owner, key);
-        }
-        List<Future<Optional<ReplicaCounts.Failure>>> creations = new ArrayList<>(size);
-        try (ExecutorService batch = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < size; i++) {
-                creations.add(batch.submit(() -> createPod(owner, key)));
-            }
-        } // closing waits for every creation of the batch
-        Optional<ReplicaCounts.Failure> first = Optional.empty();
-        for (Future<Optional<ReplicaCounts.Failure>> creation : creations) {
-            Optional<ReplicaCounts.Failure> failure = creation.state() == Future.State.SUCCESS ? creation.resultNow()
-                    : Optional.of(unexpected(key, creation));
-            if (first.isEmpty()) {
-                first = failure;
-            }
-        }
-        return first;
-    }
-
-    /** A creation that threw rather than answer: it will not be observed, and it is reported as a failure. */
-    private ReplicaCounts.Failure unexpected(ObjectKey key, Future<?> creation) {
-        expectations.creationObserved(key);
-        Throwable cause = creation.state() == Future.State.FAILED ? creation.exceptionNow() : null;
-        return new ReplicaCounts.Failure("FailedCreate", cause == null ? "creation interrupted"
-                : String.valueOf(cause.getMessage()));
+        return outcome.failure();
     }
 
     private Optional<ReplicaCounts.Failure> createPod(T owner, ObjectKey key) {
