@@ -10,8 +10,9 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * The fabric8 clients a JVM makes of its own servers: the controllers', the scheduler's, the simulated
  * nodes' and the test kit's. They share one {@link KubernetesSerialization}: each would otherwise hold its
  * own Jackson mapper and build the (de)serializers of every model class it meets anew, which was most of
- * the CPU of a test kit start once the JVM was warm (decision 0022). Sharing is safe: the mapper is
- * thread-safe and its configuration is the same for every client.
+ * the CPU of a test kit start once the JVM was warm (decision 0022). The mapper is thread-safe and
+ * configured alike for every client; one thing is shared beyond the caches: a custom resource class one
+ * client registers (fabric8 does when asked for {@code resources(MyKind.class)}) is known to the others.
  */
 public final class InProcessClients {
 
