@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,11 @@ public final class SchedulerBenchmark implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the run's files (data directories, server logs).")
     boolean keep;
 
+    @Option(names = "--stages", description = "While the Deployment becomes available, print its status and its pods'"
+            + " stages (created, bound, running, ready) about once a second: where the time goes. Adds a pod watch"
+            + " to the server, so the figure is a little slower.")
+    boolean stages;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -125,7 +131,8 @@ public final class SchedulerBenchmark implements Callable<Integer> {
         if (throughputOnly) {
             parts = Set.of(Part.throughput);
         }
-        List<Integer> sizes = !parts.contains(Part.throughput) ? List.<Integer>of() : quick ? List.of(100) : nodeCounts;
+        List<Integer> sizes = !parts.contains(Part.throughput) ? List.<Integer>of()
+                : quick ? List.of(100) : nodeCounts;
         int podCount = quick ? 1000 : pods;
         Map<Integer, Run> runs = new LinkedHashMap<>();
         for (int nodes : sizes) {
@@ -278,9 +285,9 @@ public final class SchedulerBenchmark implements Callable<Integer> {
             awaitNodes(client, nodes);
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata()
                     .build()).create();
-            // The pods' progress beside the Deployment's status, to see which stage the time goes to.
+            // With --stages, the pods' progress beside the Deployment's status: which stage the time goes to.
             Map<String, Pod> podsSeen = new ConcurrentHashMap<>();
-            SharedIndexInformer<Pod> podInformer = client.pods().inNamespace("bench").inform(
+            SharedIndexInformer<Pod> podInformer = !stages ? null : client.pods().inNamespace("bench").inform(
                     new ResourceEventHandler<>() {
                         @Override
                         public void onAdd(Pod pod) {
@@ -304,29 +311,32 @@ public final class SchedulerBenchmark implements Callable<Integer> {
                     .addToLabels("app", "web").endMetadata().withSpec(basicPod("template").getSpec()).endTemplate()
                     .endSpec().build()).create();
             long deadline = started + TimeUnit.MINUTES.toNanos(10);
-            // Where the time goes, on stderr: the status the Deployment shows, each time it changed (at most
-            // one line per second).
             String shown = "";
             long shownAt = 0;
-            while (System.nanoTime() < deadline) {
-                Deployment deployment = client.apps().deployments().inNamespace("bench").withName("web").get();
-                DeploymentStatus status = deployment.getStatus() == null ? new DeploymentStatus()
-                        : deployment.getStatus();
-                long now = System.nanoTime();
-                String seen = "replicas=" + status.getReplicas() + " updated=" + status.getUpdatedReplicas()
-                        + " ready=" + status.getReadyReplicas() + " available=" + status.getAvailableReplicas()
-                        + "; pods " + podStages(podsSeen.values());
-                if (!seen.equals(shown) && now - shownAt >= TimeUnit.SECONDS.toNanos(1)) {
-                    progress.line("[deploy] " + Numbers.fixed2((now - started) / 1e9) + " s: " + seen);
-                    shown = seen;
-                    shownAt = now;
+            try {
+                while (System.nanoTime() < deadline) {
+                    Deployment deployment = client.apps().deployments().inNamespace("bench").withName("web").get();
+                    DeploymentStatus status = deployment.getStatus() == null ? new DeploymentStatus()
+                            : deployment.getStatus();
+                    long now = System.nanoTime();
+                    String seen = "replicas=" + status.getReplicas() + " updated=" + status.getUpdatedReplicas()
+                            + " ready=" + status.getReadyReplicas() + " available=" + status.getAvailableReplicas()
+                            + "; pods " + podStages(podsSeen.values());
+                    if (stages && !seen.equals(shown) && now - shownAt >= TimeUnit.SECONDS.toNanos(1)) {
+                        progress.line("[deploy] " + Numbers.fixed2((now - started) / 1e9) + " s: " + seen);
+                        shown = seen;
+                        shownAt = now;
+                    }
+                    Integer available = status.getAvailableReplicas();
+                    if (available != null && available == replicas) {
+                        return (now - started) / 1e9;
+                    }
+                    Thread.sleep(100);
                 }
-                Integer available = status.getAvailableReplicas();
-                if (available != null && available == replicas) {
+            } finally {
+                if (podInformer != null) {
                     podInformer.close();
-                    return (now - started) / 1e9;
                 }
-                Thread.sleep(100);
             }
             throw new IllegalStateException("the Deployment of " + replicas + " was not available in 10 minutes; "
                     + "server log: " + workDir);
@@ -335,7 +345,7 @@ public final class SchedulerBenchmark implements Callable<Integer> {
         }
     }
 
-    private static String podStages(java.util.Collection<Pod> pods) {
+    private static String podStages(Collection<Pod> pods) {
         int bound = 0;
         int running = 0;
         int ready = 0;
