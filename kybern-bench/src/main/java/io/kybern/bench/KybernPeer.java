@@ -81,6 +81,11 @@ final class KybernPeer extends ApiPeer {
         Path log = dir.resolve("server.log");
         List<String> command = new ArrayList<>(List.of(javaBinary(), "@" + optionsFile));
         command.addAll(jvmOptions);
+        // As bin/kybern: KYBERN_JAVA_OPTS comes after the file and wins (a flight recording of the server, say).
+        String extra = System.getenv().getOrDefault("KYBERN_JAVA_OPTS", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
         command.addAll(List.of("-jar", jar.toString(), "server", "--data-dir", dataDir.toString(),
                 "--bind-address", "127.0.0.1", "--https-listen-port", Integer.toString(port),
                 // The image registry has its own fixed port and no part in these benchmarks, nor has a node

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -17,10 +18,12 @@ import io.kybern.scheduler.Scheduler;
 import io.kybern.testkit.TestCluster;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,11 +95,24 @@ public final class SchedulerBenchmark implements Callable<Integer> {
     Path jar;
 
     @Option(names = "--throughput-only", description = "Only the pods/s runs (to profile the scheduler); the summary"
-            + " line then shows n/a for the whole-server figures.")
+            + " line then shows n/a for the whole-server figures. Same as --parts throughput.")
     boolean throughputOnly;
+
+    /** The benchmark's parts, each one figure (or two) of the summary line. */
+    enum Part { throughput, deploy, heap, testkit }
+
+    @Option(names = "--parts", split = ",", paramLabel = "PART", defaultValue = "throughput,deploy,heap,testkit",
+            description = "The parts to run, of ${COMPLETION-CANDIDATES} (default all); the summary line shows n/a"
+                    + " for the others. One part alone is what to profile.")
+    Set<Part> parts;
 
     @Option(names = "--keep", description = "Keep the run's files (data directories, server logs).")
     boolean keep;
+
+    @Option(names = "--stages", description = "While the Deployment becomes available, print its status and its pods'"
+            + " stages (created, bound, running, ready) about once a second: where the time goes. Adds a pod watch"
+            + " to the server, so the figure is a little slower.")
+    boolean stages;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -112,7 +128,11 @@ public final class SchedulerBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(spec.commandLine().getErr());
-        List<Integer> sizes = quick ? List.of(100) : nodeCounts;
+        if (throughputOnly) {
+            parts = Set.of(Part.throughput);
+        }
+        List<Integer> sizes = !parts.contains(Part.throughput) ? List.<Integer>of()
+                : quick ? List.of(100) : nodeCounts;
         int podCount = quick ? 1000 : pods;
         Map<Integer, Run> runs = new LinkedHashMap<>();
         for (int nodes : sizes) {
@@ -126,35 +146,40 @@ public final class SchedulerBenchmark implements Callable<Integer> {
             out.flush();
         }
 
-        if (throughputOnly) {
-            out.println("scheduler: pods_per_s_1k=" + figure(runs.get(1000)) + " pods_per_s_5k="
-                    + figure(runs.get(5000)) + " deploy1000_s=n/a heap5k_mb=n/a testkit_start_ms=n/a");
-            return CommandLine.ExitCode.OK;
-        }
         int deployNodes = quick ? 20 : 100;
         int replicas = quick ? 200 : 1000;
-        double deploySeconds = deploymentToAvailable(deployNodes, replicas, progress);
-        out.printf("deployment of %d replicas on %d simulated nodes: fully available in %s s%n", replicas,
-                deployNodes, Numbers.fixed2(deploySeconds));
-        out.flush();
+        Double deploySeconds = null;
+        if (parts.contains(Part.deploy)) {
+            deploySeconds = deploymentToAvailable(deployNodes, replicas, progress);
+            out.printf("deployment of %d replicas on %d simulated nodes: fully available in %s s%n", replicas,
+                    deployNodes, Numbers.fixed2(deploySeconds));
+            out.flush();
+        }
 
         int heapNodes = quick ? 500 : 5000;
         int heapPods = quick ? 5000 : 50000;
-        double heapMb = heapWith(heapNodes, heapPods, progress);
-        out.printf("server heap with %d simulated nodes and %d running pods: %s MiB used after a full GC%n",
-                heapNodes, heapPods, Numbers.plain(Math.round(heapMb)));
-        out.flush();
+        Double heapMb = null;
+        if (parts.contains(Part.heap)) {
+            heapMb = heapWith(heapNodes, heapPods, progress);
+            out.printf("server heap with %d simulated nodes and %d running pods: %s MiB used after a full GC%n",
+                    heapNodes, heapPods, Numbers.plain(Math.round(heapMb)));
+            out.flush();
+        }
 
-        TestkitStarts starts = testkitStarts(progress);
-        out.printf("test kit (3 simulated nodes, controllers, scheduler) start to first client call: first in the JVM"
-                + " %d ms, then median %d ms of %s%n", starts.first(), starts.median(), starts.warm());
+        TestkitStarts starts = null;
+        if (parts.contains(Part.testkit)) {
+            starts = testkitStarts(progress);
+            out.printf("test kit (3 simulated nodes, controllers, scheduler) start to first client call: first in the"
+                    + " JVM %d ms, then median %d ms of %s (%d ms of CPU each, stop included)%n", starts.first(),
+                    starts.median(), starts.warm(), starts.cpuMillisPerStart());
+        }
 
         // A quick run's sizes are not the targets': its figures are shown as quick, never as the targets' own.
         String q = quick ? "(quick)" : "";
         out.println("scheduler: pods_per_s_1k=" + figure(runs.get(1000)) + " pods_per_s_5k=" + figure(runs.get(5000))
-                + " deploy1000_s=" + Numbers.fixed2(deploySeconds) + q
-                + " heap5k_mb=" + Numbers.plain(Math.round(heapMb)) + q
-                + " testkit_start_ms=" + starts.median());
+                + " deploy1000_s=" + (deploySeconds == null ? "n/a" : Numbers.fixed2(deploySeconds) + q)
+                + " heap5k_mb=" + (heapMb == null ? "n/a" : Numbers.plain(Math.round(heapMb)) + q)
+                + " testkit_start_ms=" + (starts == null ? "n/a" : Long.toString(starts.median())));
         return CommandLine.ExitCode.OK;
     }
 
@@ -260,6 +285,25 @@ public final class SchedulerBenchmark implements Callable<Integer> {
             awaitNodes(client, nodes);
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata()
                     .build()).create();
+            // With --stages, the pods' progress beside the Deployment's status: which stage the time goes to.
+            Map<String, Pod> podsSeen = new ConcurrentHashMap<>();
+            SharedIndexInformer<Pod> podInformer = !stages ? null : client.pods().inNamespace("bench").inform(
+                    new ResourceEventHandler<>() {
+                        @Override
+                        public void onAdd(Pod pod) {
+                            podsSeen.put(pod.getMetadata().getName(), pod);
+                        }
+
+                        @Override
+                        public void onUpdate(Pod old, Pod pod) {
+                            podsSeen.put(pod.getMetadata().getName(), pod);
+                        }
+
+                        @Override
+                        public void onDelete(Pod pod, boolean unknown) {
+                            podsSeen.remove(pod.getMetadata().getName());
+                        }
+                    });
             long started = System.nanoTime();
             client.apps().deployments().inNamespace("bench").resource(new DeploymentBuilder().withNewMetadata()
                     .withName("web").endMetadata().withNewSpec().withReplicas(replicas).withNewSelector()
@@ -267,20 +311,57 @@ public final class SchedulerBenchmark implements Callable<Integer> {
                     .addToLabels("app", "web").endMetadata().withSpec(basicPod("template").getSpec()).endTemplate()
                     .endSpec().build()).create();
             long deadline = started + TimeUnit.MINUTES.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                Deployment deployment = client.apps().deployments().inNamespace("bench").withName("web").get();
-                Integer available = deployment.getStatus() == null ? null
-                        : deployment.getStatus().getAvailableReplicas();
-                if (available != null && available == replicas) {
-                    return (System.nanoTime() - started) / 1e9;
+            String shown = "";
+            long shownAt = 0;
+            try {
+                while (System.nanoTime() < deadline) {
+                    Deployment deployment = client.apps().deployments().inNamespace("bench").withName("web").get();
+                    DeploymentStatus status = deployment.getStatus() == null ? new DeploymentStatus()
+                            : deployment.getStatus();
+                    long now = System.nanoTime();
+                    String seen = "replicas=" + status.getReplicas() + " updated=" + status.getUpdatedReplicas()
+                            + " ready=" + status.getReadyReplicas() + " available=" + status.getAvailableReplicas()
+                            + "; pods " + podStages(podsSeen.values());
+                    if (stages && !seen.equals(shown) && now - shownAt >= TimeUnit.SECONDS.toNanos(1)) {
+                        progress.line("[deploy] " + Numbers.fixed2((now - started) / 1e9) + " s: " + seen);
+                        shown = seen;
+                        shownAt = now;
+                    }
+                    Integer available = status.getAvailableReplicas();
+                    if (available != null && available == replicas) {
+                        return (now - started) / 1e9;
+                    }
+                    Thread.sleep(100);
                 }
-                Thread.sleep(100);
+            } finally {
+                if (podInformer != null) {
+                    podInformer.close();
+                }
             }
             throw new IllegalStateException("the Deployment of " + replicas + " was not available in 10 minutes; "
                     + "server log: " + workDir);
         } finally {
             cleanUp(workDir, progress);
         }
+    }
+
+    private static String podStages(Collection<Pod> pods) {
+        int bound = 0;
+        int running = 0;
+        int ready = 0;
+        for (Pod pod : pods) {
+            if (pod.getSpec().getNodeName() != null) {
+                bound++;
+            }
+            if (pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase())) {
+                running++;
+                if (pod.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))) {
+                    ready++;
+                }
+            }
+        }
+        return "created=" + pods.size() + " bound=" + bound + " running=" + running + " ready=" + ready;
     }
 
     /**
@@ -346,8 +427,11 @@ public final class SchedulerBenchmark implements Callable<Integer> {
         }
     }
 
-    /** The first test kit start of this JVM, and the next five. */
-    record TestkitStarts(long first, List<Long> warm) {
+    /**
+     * The first test kit start of this JVM, the next five, and the CPU this JVM spent per warm start (each
+     * cluster's stop included): a figure the machine's load does not stretch as it does the wall clock.
+     */
+    record TestkitStarts(long first, List<Long> warm, long cpuMillisPerStart) {
         long median() {
             List<Long> sorted = warm.stream().sorted().toList();
             return sorted.get(sorted.size() / 2);
@@ -357,11 +441,15 @@ public final class SchedulerBenchmark implements Callable<Integer> {
     private static TestkitStarts testkitStarts(Progress progress) {
         long first = testkitStart();
         List<Long> warm = new ArrayList<>();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpuBefore = os.getProcessCpuTime();
         for (int i = 0; i < 5; i++) {
             warm.add(testkitStart());
         }
-        progress.line("[testkit] first start " + first + " ms, then " + warm + " ms");
-        return new TestkitStarts(first, warm);
+        long cpuPerStart = (os.getProcessCpuTime() - cpuBefore) / 5 / 1_000_000;
+        progress.line("[testkit] first start " + first + " ms, then " + warm + " ms, " + cpuPerStart
+                + " ms of CPU each");
+        return new TestkitStarts(first, warm, cpuPerStart);
     }
 
     /** Milliseconds from asking the test kit for a cluster to the answer of its first client call. */

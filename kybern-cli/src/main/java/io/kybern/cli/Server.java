@@ -5,8 +5,6 @@ import io.kybern.api.discovery.ServerAddress;
 import io.kybern.api.resource.BuiltInResources;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.kybern.apiserver.DiscoveryEndpoints;
 import io.kybern.apiserver.KubeApiServer;
 import io.kybern.apiserver.crd.CustomResourceCatalog;
@@ -288,8 +286,7 @@ public final class Server implements AutoCloseable {
         if (agent != null) {
             clientConfig.setUserAgent(agent + "/" + clientConfig.getUserAgent());
         }
-        return new KubernetesClientBuilder().withConfig(clientConfig)
-                .withHttpClientFactory(new JdkHttpClientFactory()).build();
+        return InProcessClients.of(clientConfig);
     }
 
     /** The simulated nodes this server runs, or null without any. */

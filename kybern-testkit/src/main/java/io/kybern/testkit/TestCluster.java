@@ -3,8 +3,7 @@ package io.kybern.testkit;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.kybern.cli.InProcessClients;
 import io.kybern.cli.Server;
 import io.kybern.cli.ServerConfig;
 import io.kybern.kubelet.node.LeaseHeartbeat;
@@ -119,8 +118,7 @@ public final class TestCluster implements AutoCloseable {
     /** A new admin client of this cluster (the caller closes it); {@link #client()} is the shared one. */
     public static KubernetesClient client(Path kubeconfig) {
         try {
-            return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
-                    .withHttpClientFactory(new JdkHttpClientFactory()).build();
+            return InProcessClients.of(Config.fromKubeconfig(Files.readString(kubeconfig)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -206,29 +206,23 @@ public final class ReplicaController<T extends HasMetadata> implements Reconcile
     }
 
     /**
-     * Creates in batches of 1, 2, 4...: when creation fails (a quota, a terminating namespace) it fails
-     * once, not a hundred times.
+     * Creates in {@link SlowStart} batches of 1, 2, 4..., each batch's creations at once, as Kubernetes does:
+     * when creation fails (a bad template, a terminating namespace) it fails for one small batch, not for a
+     * hundred pods.
      */
     private Optional<ReplicaCounts.Failure> createPods(T owner, ObjectKey key, int count) {
         expectations.expectCreations(key, count);
-        int done = 0;
-        int batch = 1;
-        while (done < count) {
-            int size = Math.min(batch, count - done);
-            for (int i = 0; i < size; i++) {
-                Optional<ReplicaCounts.Failure> failure = createPod(owner, key);
-                if (failure.isPresent()) {
-                    // The rest of this round is not attempted, so it will never be observed either.
-                    for (int skipped = done + i + 1; skipped < count; skipped++) {
-                        expectations.creationObserved(key);
-                    }
-                    return failure;
-                }
-            }
-            done += size;
-            batch *= 2;
+        SlowStart.Outcome<ReplicaCounts.Failure> outcome = SlowStart.run(count, () -> createPod(owner, key),
+                thrown -> {
+                    // createPod answers the server's refusals itself; this one will not be observed either.
+                    expectations.creationObserved(key);
+                    return new ReplicaCounts.Failure("FailedCreate", String.valueOf(thrown.getMessage()));
+                });
+        // The creations not attempted will never be observed.
+        for (int skipped = outcome.attempted(); skipped < count; skipped++) {
+            expectations.creationObserved(key);
         }
-        return Optional.empty();
+        return outcome.failure();
     }
 
     private Optional<ReplicaCounts.Failure> createPod(T owner, ObjectKey key) {

@@ -25,7 +25,7 @@ final class KeyQueue {
         if (processing.contains(key)) {
             addedWhileProcessing.add(key);
         } else if (waiting.add(key)) {
-            notifyAll();
+            notify(); // one key, one worker: waking them all would only send the rest back to sleep
         }
     }
 
@@ -52,7 +52,7 @@ final class KeyQueue {
     synchronized void done(String key) {
         processing.remove(key);
         if (addedWhileProcessing.remove(key) && waiting.add(key)) {
-            notifyAll();
+            notify();
         }
     }
 
