@@ -57,6 +57,8 @@ public final class RemoteCommandBridge {
     static final int CLOSE = 255;
     /** The stream id of SPDY/3.1's session-wide flow control window. */
     private static final int SESSION = 0;
+    /** Half of SPDY/3.1's initial window of 64 KiB: received bytes are granted again in steps this big. */
+    static final int GRANT_THRESHOLD = 32 * 1024;
     private static final String[] STREAM_TYPES = {"stdin", "stdout", "stderr", "error", "resize"};
 
     private final Channel agent;
@@ -65,6 +67,8 @@ public final class RemoteCommandBridge {
     /** SPDY stream id of each channel opened (client-initiated ids are odd). */
     private final Map<Integer, Integer> streamOfChannel = new HashMap<>();
     private final Map<Integer, Integer> channelOfStream = new HashMap<>();
+    /** Bytes received and not yet granted again, per SPDY stream id and for the session (0). */
+    private final Map<Integer, Integer> receivedSinceGrant = new HashMap<>();
     /** What the agent sent before the client's side was attached. */
     private final List<WebSocketFrame> waiting = new ArrayList<>();
     private Channel client;
@@ -193,13 +197,7 @@ public final class RemoteCommandBridge {
                         ByteBuf message = ctx.alloc().buffer(length + 1).writeByte(channel)
                                 .writeBytes(data.content());
                         toClient(new BinaryWebSocketFrame(message));
-                        // SPDY/3.1 flow control: what was received is granted again, to the session (stream 0)
-                        // and to the stream while it goes on; the runtime stops at 64 KiB otherwise.
-                        ctx.write(new DefaultSpdyWindowUpdateFrame(SESSION, length));
-                        if (!data.isLast()) {
-                            ctx.write(new DefaultSpdyWindowUpdateFrame(data.streamId(), length));
-                        }
-                        ctx.flush();
+                        grant(ctx, data.streamId(), length, data.isLast());
                     }
                 } else if (msg instanceof SpdyPingFrame ping) {
                     ctx.writeAndFlush(new DefaultSpdyPingFrame(ping.id()));
@@ -210,6 +208,34 @@ public final class RemoteCommandBridge {
                 // connection, which the runtime closes once the process is done and its status sent.
             } finally {
                 ReferenceCountUtil.release(msg);
+            }
+        }
+
+        /**
+         * SPDY/3.1 flow control: what was received is granted again, to the session (stream 0) and to the stream
+         * while it goes on, or the runtime stops at 64 KiB. Grants go out once half a window has been received,
+         * not after every frame: a grant still unread by the runtime when it closes the connection after a
+         * short command makes its kernel reset the connection, and the exit status, its last message, can be
+         * lost on the way to the client.
+         */
+        private void grant(ChannelHandlerContext ctx, int stream, int length, boolean last) {
+            receivedSinceGrant.merge(SESSION, length, Integer::sum);
+            if (!last) {
+                receivedSinceGrant.merge(stream, length, Integer::sum);
+            } else {
+                receivedSinceGrant.remove(stream);
+            }
+            boolean granted = false;
+            for (int id : last ? List.of(SESSION) : List.of(SESSION, stream)) {
+                int received = receivedSinceGrant.getOrDefault(id, 0);
+                if (received >= GRANT_THRESHOLD) {
+                    ctx.write(new DefaultSpdyWindowUpdateFrame(id, received));
+                    receivedSinceGrant.remove(id);
+                    granted = true;
+                }
+            }
+            if (granted) {
+                ctx.flush();
             }
         }
 
