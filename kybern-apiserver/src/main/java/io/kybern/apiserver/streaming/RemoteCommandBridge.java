@@ -14,12 +14,14 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyPingFrame;
+import io.netty.handler.codec.spdy.DefaultSpdySettingsFrame;
 import io.netty.handler.codec.spdy.DefaultSpdySynStreamFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyWindowUpdateFrame;
 import io.netty.handler.codec.spdy.SpdyDataFrame;
 import io.netty.handler.codec.spdy.SpdyFrameCodec;
 import io.netty.handler.codec.spdy.SpdyGoAwayFrame;
 import io.netty.handler.codec.spdy.SpdyPingFrame;
+import io.netty.handler.codec.spdy.SpdySettingsFrame;
 import io.netty.handler.codec.spdy.SpdyVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
@@ -57,8 +59,10 @@ public final class RemoteCommandBridge {
     static final int CLOSE = 255;
     /** The stream id of SPDY/3.1's session-wide flow control window. */
     private static final int SESSION = 0;
-    /** Half of SPDY/3.1's initial window of 64 KiB: received bytes are granted again in steps this big. */
-    static final int GRANT_THRESHOLD = 32 * 1024;
+    /** SPDY/3.1's window for the session and each stream until the receiver says otherwise. */
+    private static final int SPDY_INITIAL_WINDOW = 64 * 1024;
+    /** The window this side gives the runtime: for the session, and for each stream (see {@code AgentSide.grant}). */
+    static final int WINDOW = 16 * 1024 * 1024;
     private static final String[] STREAM_TYPES = {"stdin", "stdout", "stderr", "error", "resize"};
 
     private final Channel agent;
@@ -175,6 +179,12 @@ public final class RemoteCommandBridge {
     private final class AgentSide extends ChannelInboundHandlerAdapter {
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
+            // A window of WINDOW bytes for the session and each stream from the start, rather than SPDY's 64 KiB:
+            // the runtime may send a command's whole output without waiting for grants (see grant()).
+            DefaultSpdySettingsFrame settings = new DefaultSpdySettingsFrame();
+            settings.setValue(SpdySettingsFrame.SETTINGS_INITIAL_WINDOW_SIZE, WINDOW);
+            ctx.write(settings);
+            ctx.write(new DefaultSpdyWindowUpdateFrame(SESSION, WINDOW - SPDY_INITIAL_WINDOW));
             int stream = 1;
             for (int channel : channels) {
                 DefaultSpdySynStreamFrame open = new DefaultSpdySynStreamFrame(stream, 0, (byte) 0);
@@ -213,10 +223,11 @@ public final class RemoteCommandBridge {
 
         /**
          * SPDY/3.1 flow control: what was received is granted again, to the session (stream 0) and to the stream
-         * while it goes on, or the runtime stops at 64 KiB. Grants go out once half a window has been received,
-         * not after every frame: a grant still unread by the runtime when it closes the connection after a
-         * short command makes its kernel reset the connection, and the exit status, its last message, can be
-         * lost on the way to the client.
+         * while it goes on, once half of {@link #WINDOW} has come. Not after every frame: a grant still unread by
+         * the runtime when it closes the connection after a short command makes its kernel reset the connection,
+         * and the exit status, its last message, can be lost on the way to the client. Not with SPDY's 64 KiB
+         * window either: the runtime stops sending when it is used up and, once the command has exited, closes
+         * the session with the rest of the output unsent.
          */
         private void grant(ChannelHandlerContext ctx, int stream, int length, boolean last) {
             receivedSinceGrant.merge(SESSION, length, Integer::sum);
@@ -228,7 +239,7 @@ public final class RemoteCommandBridge {
             boolean granted = false;
             for (int id : last ? List.of(SESSION) : List.of(SESSION, stream)) {
                 int received = receivedSinceGrant.getOrDefault(id, 0);
-                if (received >= GRANT_THRESHOLD) {
+                if (received >= WINDOW / 2) {
                     ctx.write(new DefaultSpdyWindowUpdateFrame(id, received));
                     receivedSinceGrant.remove(id);
                     granted = true;

@@ -50,9 +50,10 @@ record Kubectl(Path binary, Path kubeconfig) {
             process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         }
         process.getOutputStream().close();
-        // Read stderr on its own thread so a full pipe on one stream cannot block the other.
+        // Read stderr on its own thread so a full pipe on one stream cannot block the other; a platform thread,
+        // since a pipe read holds its carrier, and the server under test runs on the same few carriers.
         StringBuilder stderr = new StringBuilder();
-        Thread errors = Thread.ofVirtual().start(() -> {
+        Thread errors = Thread.ofPlatform().daemon().start(() -> {
             try {
                 stderr.append(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
             } catch (IOException e) {

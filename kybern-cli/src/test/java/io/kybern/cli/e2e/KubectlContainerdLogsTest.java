@@ -133,7 +133,7 @@ class KubectlContainerdLogsTest extends ContainerdServerPerClass {
         pingpongReplying(2);
         Process follow = kubectl(version).start("logs", "-f", "--tail", "1", "pingpong");
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        Thread reader = Thread.ofVirtual().start(() -> {
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
             try (var in = new BufferedReader(new InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
                     received.add(line);

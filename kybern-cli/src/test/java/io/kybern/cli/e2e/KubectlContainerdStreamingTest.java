@@ -44,7 +44,10 @@ class KubectlContainerdStreamingTest extends ContainerdServerPerClass {
         for (String version : List.of("33", "27")) {
             client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata()
                     .withName("reader-" + version).endMetadata().withNewSpec().addNewContainer().withName("reader")
-                    .withImage("busybox").withStdin(true).withCommand("sh", "-c", "read line; echo got $line")
+                    .withImage("busybox").withStdin(true)
+                    // The pause after the answer: containerd's attach may drop what a container writes in the
+                    // moment before it exits, which is not what this test is about.
+                    .withCommand("sh", "-c", "read line; echo got $line; sleep 2")
                     .endContainer().withRestartPolicy("Never").withTerminationGracePeriodSeconds(0L).endSpec()
                     .build()).create();
         }

@@ -46,6 +46,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,7 +92,9 @@ final class PodWorker {
     private final Node node;
     private final String uid;
     private final Thread thread;
-    private final Object signal = new Object();
+    /** Wakes the worker; a Condition rather than Object.wait, as the worker is a virtual thread (see KeyQueue). */
+    private final ReentrantLock signal = new ReentrantLock();
+    private final Condition poked = signal.newCondition();
     private volatile Pod pod;
     private volatile boolean gone;
     private volatile boolean removed;
@@ -146,24 +151,28 @@ final class PodWorker {
     }
 
     private void poke() {
-        synchronized (signal) {
+        signal.lock();
+        try {
             changed = true;
-            signal.notifyAll();
+            poked.signalAll();
+        } finally {
+            signal.unlock();
         }
     }
 
     private void run() {
         Duration next = Duration.ZERO;
         while (!stopped) {
-            synchronized (signal) {
+            signal.lock();
+            try {
                 if (!changed && !next.isZero()) {
-                    try {
-                        signal.wait(next.toMillis());
-                    } catch (InterruptedException e) {
-                        return;
-                    }
+                    poked.await(next.toNanos(), TimeUnit.NANOSECONDS);
                 }
                 changed = false;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                signal.unlock();
             }
             if (stopped) {
                 return;
