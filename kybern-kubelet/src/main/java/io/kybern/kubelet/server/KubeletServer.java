@@ -231,16 +231,7 @@ public final class KubeletServer implements AutoCloseable {
             if (query.getOrDefault("only_cpu_and_memory", List.of()).contains("true")) {
                 summary = summary.onlyCpuAndMemory();
             }
-            byte[] body = JSON.writeValueAsBytes(summary);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.wrappedBuffer(body));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-            HttpUtil.setContentLength(response, body.length);
-            ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
-                if (written.isSuccess()) {
-                    ctx.channel().config().setAutoRead(true);
-                }
-            });
+            respond(ctx, 200, "application/json", JSON.writeValueAsBytes(summary));
         }
 
         private void containerLogs(ChannelHandlerContext ctx, String namespace, String pod, String container,
@@ -300,10 +291,14 @@ public final class KubeletServer implements AutoCloseable {
     }
 
     private static void text(ChannelHandlerContext ctx, int status, String message) {
-        byte[] body = message.getBytes(StandardCharsets.UTF_8);
+        respond(ctx, status, "text/plain; charset=utf-8", message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A whole answer; the connection reads its next request once it is written. */
+    private static void respond(ChannelHandlerContext ctx, int status, String contentType, byte[] body) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         HttpUtil.setContentLength(response, body.length);
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
             if (written.isSuccess()) {
