@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class AgentProcess implements AutoCloseable {
 
+    /** The options file {@code kybern agent} adds, beside the shared one (as bin/kybern uses it). */
+    static final String AGENT_OPTIONS = "agent-jvm.options";
+
     private final Process process;
     private final Path log;
 
@@ -29,9 +32,10 @@ final class AgentProcess implements AutoCloseable {
      */
     static AgentProcess start(Path jar, String serverUrl, String token, Path serverCa, Path dataDir, Path log,
             List<String> flags) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ApiPeer.javaBinary(), "@" + KybernPeer.jvmOptionsFor(jar),
-                "-jar", jar.toString(), "agent", "--server", serverUrl, "--token", token,
-                "--certificate-authority", serverCa.toString(), "--data-dir", dataDir.toString()));
+        Path options = KybernPeer.jvmOptionsFor(jar);
+        List<String> command = new ArrayList<>(List.of(ApiPeer.javaBinary(), "@" + options,
+                "@" + options.resolveSibling(AGENT_OPTIONS), "-jar", jar.toString(), "agent", "--server", serverUrl,
+                "--token", token, "--certificate-authority", serverCa.toString(), "--data-dir", dataDir.toString()));
         command.addAll(flags);
         Files.createDirectories(log.getParent());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
