@@ -35,12 +35,15 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -79,20 +82,24 @@ public final class Server implements AutoCloseable {
 
     public static Server start(ServerConfig config) {
         long started = System.nanoTime();
+        InetAddress bind;
+        try {
+            bind = InetAddress.getByName(config.bindAddress());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // The certificates and keys need nothing from the datastore: on a first start their key pairs are
+        // generated while it opens (each of the two takes a few hundred milliseconds on a loaded machine).
+        FutureTask<Credentials> credentials = new FutureTask<>(() -> Credentials.loadOrCreate(config, bind, started));
+        Thread.ofVirtual().name("certificates").start(credentials);
         Stores.Endpoint endpoint = Stores.describe(config.datastoreEndpoint(), config.dataDir());
         log.info("starting datastore kind={} location={}", endpoint.kind(), endpoint.location());
         Store store = Stores.open(config.datastoreEndpoint(), config.dataDir());
         try {
             log.info("datastore ready kind={} revision={} elapsed_ms={}", endpoint.kind(), store.currentRevision(),
                     elapsedMillis(started));
-            InetAddress bind = InetAddress.getByName(config.bindAddress());
-            List<String> sans = new ArrayList<>(config.tlsSans());
-            if (!bind.isAnyLocalAddress()) {
-                sans.add(bind.getHostAddress());
-            }
-            ClusterPki pki = ClusterPki.loadOrCreate(config.dataDir().resolve("tls"),
-                    ServingNames.standard().plus(sans), Clock.systemUTC());
-            log.info("certificates ready dir={} elapsed_ms={}", pki.directory(), elapsedMillis(started));
+            Credentials ready = Credentials.await(credentials);
+            ClusterPki pki = ready.pki();
             CustomResourceCatalog catalog = new CustomResourceCatalog(new BuiltInResources());
             log.info("resource catalog ready resources={} elapsed_ms={}", catalog.all().size(),
                     elapsedMillis(started));
@@ -104,7 +111,7 @@ public final class Server implements AutoCloseable {
                     new KubeApiServer.Config(new InetSocketAddress(bind, config.httpsPort()),
                             ServingTls.forApiServer(pki), KybernVersion.version(),
                             ServingNames.firstAddress(ServingNames.DEFAULT_SERVICE_CIDR).getHostAddress(),
-                            advertiseAddress(bind), ServiceAccountKey.loadOrCreate(pki.directory())));
+                            advertiseAddress(bind), ready.serviceAccountKey()));
             running.set(apiServer);
             // As kube-apiserver's --kubelet-client-certificate: the API server's own client certificate,
             // which node agents require, and the server CA, which their serving certificates chain to.
@@ -269,6 +276,36 @@ public final class Server implements AutoCloseable {
         CertifiedKey serving = pki.issueServingCertificate(agent.nodeName(), new ServingNames(List.of(), List.of())
                 .plus(names), ClusterPki.LEAF_VALIDITY);
         return JdkTls.of(serving, pki.clientCaCertificate());
+    }
+
+    /** The cluster's certificates and the service accounts' signing key, loaded or (first start) made. */
+    private record Credentials(ClusterPki pki, KeyPair serviceAccountKey) {
+
+        static Credentials loadOrCreate(ServerConfig config, InetAddress bind, long started) throws IOException {
+            List<String> sans = new ArrayList<>(config.tlsSans());
+            if (!bind.isAnyLocalAddress()) {
+                sans.add(bind.getHostAddress());
+            }
+            ClusterPki pki = ClusterPki.loadOrCreate(config.dataDir().resolve("tls"),
+                    ServingNames.standard().plus(sans), Clock.systemUTC());
+            KeyPair serviceAccountKey = ServiceAccountKey.loadOrCreate(pki.directory());
+            log.info("certificates ready dir={} elapsed_ms={}", pki.directory(), elapsedMillis(started));
+            return new Credentials(pki, serviceAccountKey);
+        }
+
+        static Credentials await(FutureTask<Credentials> task) throws IOException, InterruptedException {
+            try {
+                return task.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
     }
 
     /** The node agent this server runs, or null without one. */
