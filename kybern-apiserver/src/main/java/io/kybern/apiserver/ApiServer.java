@@ -27,6 +27,8 @@ import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.http.UserInfo;
+import io.kybern.apiserver.join.KubeletServingCertificates;
+import io.kybern.apiserver.pki.ClusterPki;
 import io.kybern.apiserver.metrics.AgentMetrics;
 import io.kybern.apiserver.negotiation.NegotiatedResponder;
 import io.kybern.apiserver.negotiation.PartialMetadata;
@@ -89,6 +91,7 @@ public final class ApiServer implements ApiHandler {
     private final Schemas schemas = Schemas.builtIn();
     private final ManagedWrites writes;
     private final Optional<CustomResources> customs;
+    private volatile KubeletServingCertificates kubeletCertificates;
 
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource) {
         this(catalog, storage, nonResource, InstantSource.system());
@@ -132,6 +135,14 @@ public final class ApiServer implements ApiHandler {
     /** How node agents are reached (pods/log); a server without it answers those requests with an error. */
     public void connectNodes(NodeConnection connection) {
         subresources.connectNodes(connection);
+    }
+
+    /**
+     * Signs joined node agents' kubelet serving certificates with {@code pki}'s server CA
+     * ({@link KubeletServingCertificates#PATH}); a server without it answers that path 404.
+     */
+    public void signKubeletCertificates(ClusterPki pki) {
+        kubeletCertificates = new KubeletServingCertificates(pki, authorizer);
     }
 
     @Override
@@ -179,6 +190,11 @@ public final class ApiServer implements ApiHandler {
         RequestInfo info = RequestInfo.parse(request.method(), request.path(), request.query());
         try {
             request = authenticate(request);
+            KubeletServingCertificates certificates = kubeletCertificates;
+            if (certificates != null && certificates.handles(request.path())) {
+                certificates.serve(request, responder);
+                return;
+            }
             if (!info.resourceRequest()) {
                 if (!nonResource.handle(request, responder)) {
                     throw ApiException.pathNotFound();
@@ -317,13 +333,8 @@ public final class ApiServer implements ApiHandler {
             return;
         }
         String resource = info.subresource().isEmpty() ? info.resource() : info.resource() + "/" + info.subresource();
-        String message = type.gvr().groupResource() + (info.name().isEmpty() ? "" : " \"" + info.name() + "\"")
-                + " is forbidden: User \"" + user.name() + "\" cannot " + info.verb() + " resource \"" + resource
-                + "\" in API group \"" + info.group() + "\""
-                + (info.namespace().isEmpty() ? " at the cluster scope" : " in the namespace \"" + info.namespace() + "\"")
-                + (decision.reason().isEmpty() ? "" : ": " + decision.reason());
-        throw new ApiException(403, "Forbidden", message, ApiException.Details.of(info.name(), info.group(),
-                info.resource()));
+        throw ApiException.forbidden(type.gvr().groupResource(), info.name(), user.name(), info.verb(), resource,
+                info.group(), info.namespace(), decision.reason());
     }
 
     /** The status subresource: read the object, or change its status and nothing else. */

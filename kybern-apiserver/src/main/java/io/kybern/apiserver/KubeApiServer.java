@@ -21,6 +21,7 @@ import io.kybern.apiserver.node.NodeConnection;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.HttpApiServer;
+import io.kybern.apiserver.pki.ClusterPki;
 import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.serviceaccount.ServiceAccountTokens;
@@ -180,6 +181,11 @@ public final class KubeApiServer implements AutoCloseable {
     /** How the API server reaches node agents, for the subresources they serve (pods/log). */
     public void connectNodes(NodeConnection connection) {
         router.connectNodes(connection);
+    }
+
+    /** Signs joined node agents' kubelet serving certificates with the cluster's server CA (decision 0023). */
+    public void signKubeletCertificates(ClusterPki pki) {
+        router.signKubeletCertificates(pki);
     }
 
     public InetSocketAddress address() {

@@ -111,6 +111,8 @@ public final class Server implements AutoCloseable {
             apiServer.connectNodes(new KubeletClient(JdkTls.of(pki.issueClientCertificate(
                     "kube-apiserver-kubelet-client", List.of(ClusterPki.ADMIN_GROUP), ClusterPki.LEAF_VALIDITY),
                     pki.serverCaCertificate())));
+            // Agents that join from other machines get their kubelet API's certificate from the same server CA.
+            apiServer.signKubeletCertificates(pki);
             InetAddress clientFacing = bind.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bind;
             String url = Kubeconfig.serverUrl(clientFacing, apiServer.address().getPort());
             Kubeconfig.admin(pki, url).write(config.writeKubeconfig());
