@@ -46,7 +46,7 @@ class AgentCommandTest {
                     "agent", "--server", admin.getConfiguration().getMasterUrl(), "--token", token,
                     "--certificate-authority", dir.resolve("server/tls/server-ca.crt").toString(),
                     "--data-dir", agentDir.toString(), "--node-name", "joined-node", "--cni-bridge", bridge,
-                    "--cluster-cidr", "10.124.0.0/16")));
+                    "--cluster-cidr", "10.124.0.0/16", "--kubelet-port", "0")));
 
             await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() -> {
                 Node node = admin.nodes().withName("joined-node").get();

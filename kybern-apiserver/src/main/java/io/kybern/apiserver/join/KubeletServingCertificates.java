@@ -24,9 +24,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * {@code POST /v1-kybern/kubelet-serving-certificate}: signs a joined node agent's kubelet API certificate with
  * the cluster's server CA, the CA the API server trusts when it dials a kubelet, and answers with the CA the
- * kubelet API must check the API server's client certificate against. k3s signs its agents' kubelet serving
- * certificates the same way (its supervisor's {@code /v1-k3s/serving-kubelet.crt}), but makes their keys itself;
- * here the agent keeps its key and sends a certificate request ({@link KubeletServingRequest}).
+ * kubelet API must check the API server's client certificate against. k3s' server likewise hands its agents their
+ * kubelet serving certificates (its supervisor's {@code /v1-k3s/serving-kubelet.crt}); here the agent keeps its
+ * key and sends a certificate request ({@link KubeletServingRequest}), so the key never crosses the network.
  *
  * <p>Who may ask: an authenticated user allowed to create Nodes and to update the Node the certificate names,
  * as the server's authorizer decides (the one every API request goes through), since whoever may rewrite a
