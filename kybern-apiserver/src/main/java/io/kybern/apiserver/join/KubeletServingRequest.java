@@ -5,13 +5,14 @@ import io.kybern.apiserver.status.ApiException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1OctetString;
@@ -30,6 +31,7 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
@@ -79,28 +81,25 @@ public record KubeletServingRequest(String commonName, List<String> organization
         if (body.length > MAX_BODY) {
             throw ApiException.badRequest("the certificate request is larger than " + MAX_BODY + " bytes");
         }
-        JcaPKCS10CertificationRequest request;
+        Object read;
         try (PEMParser pem = new PEMParser(new StringReader(new String(body, StandardCharsets.US_ASCII)))) {
-            Object read = pem.readObject();
-            if (!(read instanceof org.bouncycastle.pkcs.PKCS10CertificationRequest pkcs10)) {
-                throw ApiException.badRequest("the request body must be a PEM certificate request "
-                        + "(-----BEGIN CERTIFICATE REQUEST-----), not " + (read == null ? "other text"
-                        : "a " + read.getClass().getSimpleName()));
-            }
-            request = new JcaPKCS10CertificationRequest(pkcs10);
+            read = pem.readObject();
         } catch (IOException | RuntimeException e) {
-            if (e instanceof ApiException api) {
-                throw api;
-            }
             throw ApiException.badRequest("the certificate request cannot be read: " + e.getMessage());
         }
+        if (!(read instanceof PKCS10CertificationRequest pkcs10)) {
+            throw ApiException.badRequest("the request body must be a PEM certificate request "
+                    + "(-----BEGIN CERTIFICATE REQUEST-----), not " + (read == null ? "other text"
+                    : "a PEM block of another type"));
+        }
+        JcaPKCS10CertificationRequest request = new JcaPKCS10CertificationRequest(pkcs10);
         PublicKey key;
         try {
             key = request.getPublicKey();
             if (!request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
                 throw ApiException.badRequest("the certificate request's signature does not match its public key");
             }
-        } catch (java.security.GeneralSecurityException | OperatorCreationException | PKCSException e) {
+        } catch (GeneralSecurityException | OperatorCreationException | PKCSException e) {
             throw ApiException.badRequest("the certificate request's key or signature cannot be checked: "
                     + e.getMessage());
         }
@@ -121,8 +120,7 @@ public record KubeletServingRequest(String commonName, List<String> organization
 
     /** The node name the common name claims, or empty when it does not start with {@code system:node:}. */
     public String nodeName() {
-        return commonName != null && commonName.startsWith(NODE_PREFIX) ? commonName.substring(NODE_PREFIX.length())
-                : "";
+        return commonName.startsWith(NODE_PREFIX) ? commonName.substring(NODE_PREFIX.length()) : "";
     }
 
     /**
@@ -155,7 +153,7 @@ public record KubeletServingRequest(String commonName, List<String> organization
                 causes.add(invalid(field, dns, "wildcard names are not signed for a node"));
             } else if (!isDnsSubdomain(dns)) {
                 causes.add(invalid(field, dns, "must be a lowercase RFC 1123 subdomain"));
-            } else if (reserved.dnsNames().contains(dns.toLowerCase(Locale.ROOT))) {
+            } else if (reserved.dnsNames().contains(dns)) {
                 causes.add(invalid(field, dns, "the API server answers to this name"));
             }
         }
@@ -217,7 +215,7 @@ public record KubeletServingRequest(String commonName, List<String> organization
     private static InetAddress address(ASN1Encodable octets) {
         try {
             return InetAddress.getByAddress(ASN1OctetString.getInstance(octets).getOctets());
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw ApiException.badRequest("the certificate request has an IP address of a length that is neither "
                     + "IPv4's nor IPv6's");
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kybern.api.resource.BuiltInResources;
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.apiserver.ApiServer;
+import io.kybern.apiserver.authz.Attributes;
 import io.kybern.apiserver.authz.AuthenticatedUsers;
 import io.kybern.apiserver.authz.Authorizer;
 import io.kybern.apiserver.authz.Decision;
@@ -20,8 +21,9 @@ import io.kybern.apiserver.status.ApiException;
 import io.kybern.apiserver.status.StatusDocuments;
 import io.kybern.store.memory.MemoryStore;
 import java.io.ByteArrayInputStream;
+import java.io.StringReader;
 import java.io.StringWriter;
-import java.math.BigInteger;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -35,26 +37,27 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DERSet;
+import org.bouncycastle.asn1.pkcs.CertificationRequest;
+import org.bouncycastle.asn1.pkcs.CertificationRequestInfo;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -178,10 +181,10 @@ class KubeletServingCertificatesTest {
         PKCS10CertificationRequest parsed = new PKCS10CertificationRequest(der(good));
         // The same request with another key in it: its signature no longer matches.
         KeyPair other = KeyPairGenerator.getInstance("EC").generateKeyPair();
-        byte[] forged = pem("CERTIFICATE REQUEST", new org.bouncycastle.asn1.pkcs.CertificationRequest(
-                new org.bouncycastle.asn1.pkcs.CertificationRequestInfo(parsed.getSubject(),
-                        org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(other.getPublic().getEncoded()),
-                        new org.bouncycastle.asn1.DERSet(parsed.getAttributes())),
+        byte[] forged = pem("CERTIFICATE REQUEST", new CertificationRequest(
+                new CertificationRequestInfo(parsed.getSubject(),
+                        SubjectPublicKeyInfo.getInstance(other.getPublic().getEncoded()),
+                        new DERSet(parsed.getAttributes())),
                 parsed.getSignatureAlgorithm(), parsed.toASN1Structure().getSignature()).getEncoded());
 
         for (byte[] body : List.of(new byte[0], "hello".getBytes(StandardCharsets.UTF_8),
@@ -240,7 +243,7 @@ class KubeletServingCertificatesTest {
                 List.of(dns("worker-1")))));
         assertThat(answer.status()).isEqualTo(404);
         // The authorizer every request goes through allows what the endpoint asks of an authenticated user.
-        assertThat(new AuthenticatedUsers().authorize(AGENT, io.kybern.apiserver.authz.Attributes.resource(
+        assertThat(new AuthenticatedUsers().authorize(AGENT, Attributes.resource(
                 "update", "", "nodes", "", "", "worker-1")).allowed()).isTrue();
     }
 
@@ -251,7 +254,7 @@ class KubeletServingCertificatesTest {
     private static Authorizer policy(Policy policy) {
         return new Authorizer() {
             @Override
-            public Decision authorize(UserInfo user, io.kybern.apiserver.authz.Attributes attributes) {
+            public Decision authorize(UserInfo user, Attributes attributes) {
                 return policy.allows(attributes.verb(), attributes.name()) ? Decision.allow("") : Decision.deny("");
             }
 
@@ -285,20 +288,20 @@ class KubeletServingCertificatesTest {
     }
 
     private static GeneralName ip(String address) {
-        return new GeneralName(GeneralName.iPAddress, new DEROctetString(java.net.InetAddress.ofLiteral(address)
+        return new GeneralName(GeneralName.iPAddress, new DEROctetString(InetAddress.ofLiteral(address)
                 .getAddress()));
     }
 
     private static byte[] pem(String type, byte[] der) throws Exception {
         StringWriter text = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
-            writer.writeObject(new org.bouncycastle.util.io.pem.PemObject(type, der));
+            writer.writeObject(new PemObject(type, der));
         }
         return text.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     private static byte[] der(byte[] pem) throws Exception {
-        try (var reader = new org.bouncycastle.util.io.pem.PemReader(new java.io.StringReader(
+        try (var reader = new PemReader(new StringReader(
                 new String(pem, StandardCharsets.US_ASCII)))) {
             return reader.readPemObject().getContent();
         }
