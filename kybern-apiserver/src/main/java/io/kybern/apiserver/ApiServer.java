@@ -139,10 +139,11 @@ public final class ApiServer implements ApiHandler {
 
     /**
      * Signs joined node agents' kubelet serving certificates with {@code pki}'s server CA
-     * ({@link KubeletServingCertificates#PATH}); a server without it answers that path 404.
+     * ({@link KubeletServingCertificates#PATH}); a server without it answers that path 404. {@code onSigned}
+     * is told after each certificate it signs.
      */
-    public void signKubeletCertificates(ClusterPki pki) {
-        kubeletCertificates = new KubeletServingCertificates(pki, authorizer);
+    public void signKubeletCertificates(ClusterPki pki, Runnable onSigned) {
+        kubeletCertificates = new KubeletServingCertificates(pki, authorizer, onSigned);
     }
 
     @Override
@@ -178,6 +179,12 @@ public final class ApiServer implements ApiHandler {
         return register(new AgentMetrics(() -> items(storage.list(nodes, "", 0, null, null)),
                 namespace -> items(storage.list(pods, namespace, 0, null, null)), subresources::nodeConnection,
                 others, servedByOthers));
+    }
+
+    /** Whether a stored Node matches (read from storage, for decisions taken at start). */
+    public boolean anyNode(Predicate<JsonNode> matching) {
+        ResourceType nodes = catalog.byResource(new GroupVersionResource("", "v1", "nodes")).orElseThrow();
+        return items(storage.list(nodes, "", 0, null, null)).stream().anyMatch(matching);
     }
 
     private static List<JsonNode> items(ObjectNode list) {

@@ -92,6 +92,11 @@ public final class KubeApiServer implements AutoCloseable {
         return router.serveResourceMetrics(others, servedByOthers);
     }
 
+    /** Whether a stored Node matches (read from storage, for decisions taken at start). */
+    public boolean anyNode(Predicate<JsonNode> matching) {
+        return router.anyNode(matching);
+    }
+
     public static KubeApiServer start(Store store, ResourceCatalog catalog, ApiServer.NonResourceHandler discovery,
             Config config) throws InterruptedException {
         ResourceType namespaces = catalog.byResource(new GroupVersionResource("", "v1", "namespaces"))
@@ -183,9 +188,12 @@ public final class KubeApiServer implements AutoCloseable {
         router.connectNodes(connection);
     }
 
-    /** Signs joined node agents' kubelet serving certificates with the cluster's server CA (decision 0023). */
-    public void signKubeletCertificates(ClusterPki pki) {
-        router.signKubeletCertificates(pki);
+    /**
+     * Signs joined node agents' kubelet serving certificates with the cluster's server CA (decision 0023);
+     * {@code onSigned} is told after each one, on the request's thread.
+     */
+    public void signKubeletCertificates(ClusterPki pki, Runnable onSigned) {
+        router.signKubeletCertificates(pki, onSigned);
     }
 
     public InetSocketAddress address() {

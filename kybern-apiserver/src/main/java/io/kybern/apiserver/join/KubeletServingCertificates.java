@@ -49,15 +49,18 @@ public final class KubeletServingCertificates {
 
     private final ClusterPki pki;
     private final Authorizer authorizer;
+    private final Runnable onSigned;
     private final ServingNames reserved;
 
     /**
      * @param pki        the cluster's CAs: the server CA signs, the client CA is handed out
      * @param authorizer the server's authorizer
+     * @param onSigned   told after each certificate signed (an agent is joining), on the request's thread
      */
-    public KubeletServingCertificates(ClusterPki pki, Authorizer authorizer) {
+    public KubeletServingCertificates(ClusterPki pki, Authorizer authorizer, Runnable onSigned) {
         this.pki = pki;
         this.authorizer = authorizer;
+        this.onSigned = onSigned;
         this.reserved = namesOf(pki.servingCertificate());
     }
 
@@ -98,6 +101,7 @@ public final class KubeletServingCertificates {
         ObjectNode answer = JSON.createObjectNode();
         answer.put("certificate", Pem.certificate(certificate));
         answer.put("clientCA", pki.clientCaPem());
+        onSigned.run();
         responder.respond(200, "application/json", JSON.writeValueAsBytes(answer));
     }
 

@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSet;
 import org.bouncycastle.asn1.pkcs.CertificationRequest;
@@ -81,6 +82,7 @@ class KubeletServingCertificatesTest {
     private MemoryStore store;
     private ApiServer server;
     private KeyPair agentKey;
+    private final AtomicInteger signed = new AtomicInteger();
 
     record Answer(int status, JsonNode body) {
     }
@@ -94,7 +96,7 @@ class KubeletServingCertificatesTest {
         server = new ApiServer(catalog, new ObjectStorage(store, InstantSource.system(), new Random(3),
                 catalog.byResource(new GroupVersionResource("", "v1", "namespaces")).orElseThrow()),
                 (request, responder) -> false);
-        server.signKubeletCertificates(pki);
+        server.signKubeletCertificates(pki, signed::incrementAndGet);
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));
         agentKey = generator.generateKeyPair();
@@ -126,6 +128,7 @@ class KubeletServingCertificatesTest {
         CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509")
                 .generateCertPath(List.of(certificate)), trust);
         assertThat(certificate(answer.body().path("clientCA").asString())).isEqualTo(pki.clientCaCertificate());
+        assertThat(signed).hasValue(1);
     }
 
     @Test
@@ -142,7 +145,7 @@ class KubeletServingCertificatesTest {
     void aCallerThatMayNotCreateNodesIsForbiddenWhateverItSends() {
         // A policy under which the caller may read Nodes but not register them.
         KubeletServingCertificates endpoint = new KubeletServingCertificates(pki, policy(
-                (verb, name) -> verb.equals("get") || verb.equals("list")));
+                (verb, name) -> verb.equals("get") || verb.equals("list")), () -> { });
 
         assertThatThrownBy(() -> endpoint.serve(request(AGENT, "POST", "not a request".getBytes()), DISCARD))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
@@ -158,7 +161,7 @@ class KubeletServingCertificatesTest {
     @Test
     void aCallerThatMayNotUpdateTheNamedNodeIsForbidden() throws Exception {
         KubeletServingCertificates endpoint = new KubeletServingCertificates(pki, policy(
-                (verb, name) -> verb.equals("create") || name.equals("worker-1")));
+                (verb, name) -> verb.equals("create") || name.equals("worker-1")), () -> { });
         byte[] forOther = csr("system:node:worker-2", List.of("system:nodes"), List.of(dns("worker-2")));
 
         assertThatThrownBy(() -> endpoint.serve(request(AGENT, "POST", forOther), DISCARD))
@@ -224,6 +227,7 @@ class KubeletServingCertificatesTest {
         Answer noNames = post(AGENT, csr("system:node:worker-1", List.of("system:nodes"), List.of()));
         assertThat(noNames.status()).isEqualTo(422);
         assertThat(noNames.body().at("/details/causes/0/field").asString()).isEqualTo("subjectAltNames");
+        assertThat(signed).as("nothing was signed").hasValue(0);
     }
 
     @Test

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * A node joined with {@code kybern agent --server --token --certificate-authority} to a server that runs no agent
  * of its own: its kubelet API serves with a certificate the server signed from the agent's own key, so the real
  * kubectl's {@code logs} and {@code exec} (WebSocket with 1.33, SPDY with 1.27) reach its pods through the API
- * server, and a restarted agent reuses key and certificate. Needs what the other containerd suites need.
+ * server, {@code kubectl top} reads its summary, and a restarted agent reuses key and certificate. Needs what the
+ * other containerd suites need.
  */
 class KubectlJoinedAgentTest {
 
@@ -90,6 +91,14 @@ class KubectlJoinedAgentTest {
             assertThat(exec.exitCode()).as(exec.toString()).isEqualTo(3);
             Kubectl.Result spdy = ok(Kubectl.version("27", server.kubeconfig()).run("exec", "talker", "--", "hostname"));
             assertThat(spdy.stdout()).isEqualTo("talker\n");
+
+            // The server runs no node of its own, so it serves metrics.k8s.io since the agent joined: kubectl top
+            // reads the joined agent's summary through the API server.
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                String pods = ok(kubectl.run("top", "pod", "talker", "--no-headers")).stdout();
+                assertThat(pods).matches("talker\\s+\\d+m\\s+\\d+Mi\\s*\n");
+                assertThat(ok(kubectl.run("top", "node", NODE, "--no-headers")).stdout()).startsWith(NODE + " ");
+            });
 
             // A restarted agent serves with the same key and certificate (still valid for the same names); exec
             // answers once it has published its new port (the stopped agent's is closed).
