@@ -27,6 +27,8 @@ import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.http.UserInfo;
+import io.kybern.apiserver.join.KubeletServingCertificates;
+import io.kybern.apiserver.pki.ClusterPki;
 import io.kybern.apiserver.metrics.AgentMetrics;
 import io.kybern.apiserver.negotiation.NegotiatedResponder;
 import io.kybern.apiserver.negotiation.PartialMetadata;
@@ -89,6 +91,7 @@ public final class ApiServer implements ApiHandler {
     private final Schemas schemas = Schemas.builtIn();
     private final ManagedWrites writes;
     private final Optional<CustomResources> customs;
+    private volatile KubeletServingCertificates kubeletCertificates;
 
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource) {
         this(catalog, storage, nonResource, InstantSource.system());
@@ -134,6 +137,15 @@ public final class ApiServer implements ApiHandler {
         subresources.connectNodes(connection);
     }
 
+    /**
+     * Signs joined node agents' kubelet serving certificates with {@code pki}'s server CA
+     * ({@link KubeletServingCertificates#PATH}); a server without it answers that path 404. {@code onSigned}
+     * is told after each certificate it signs.
+     */
+    public void signKubeletCertificates(ClusterPki pki, Runnable onSigned) {
+        kubeletCertificates = new KubeletServingCertificates(pki, authorizer, onSigned);
+    }
+
     @Override
     public void handle(ApiRequest request, ApiResponder plain) {
         NegotiatedResponder responder = new NegotiatedResponder(request, plain);
@@ -169,6 +181,12 @@ public final class ApiServer implements ApiHandler {
                 others, servedByOthers));
     }
 
+    /** Whether a stored Node matches (read from storage, for decisions taken at start). */
+    public boolean anyNode(Predicate<JsonNode> matching) {
+        ResourceType nodes = catalog.byResource(new GroupVersionResource("", "v1", "nodes")).orElseThrow();
+        return items(storage.list(nodes, "", 0, null, null)).stream().anyMatch(matching);
+    }
+
     private static List<JsonNode> items(ObjectNode list) {
         List<JsonNode> items = new ArrayList<>();
         list.path("items").forEach(items::add);
@@ -179,6 +197,11 @@ public final class ApiServer implements ApiHandler {
         RequestInfo info = RequestInfo.parse(request.method(), request.path(), request.query());
         try {
             request = authenticate(request);
+            KubeletServingCertificates certificates = kubeletCertificates;
+            if (certificates != null && certificates.handles(request.path())) {
+                certificates.serve(request, responder);
+                return;
+            }
             if (!info.resourceRequest()) {
                 if (!nonResource.handle(request, responder)) {
                     throw ApiException.pathNotFound();
@@ -317,13 +340,8 @@ public final class ApiServer implements ApiHandler {
             return;
         }
         String resource = info.subresource().isEmpty() ? info.resource() : info.resource() + "/" + info.subresource();
-        String message = type.gvr().groupResource() + (info.name().isEmpty() ? "" : " \"" + info.name() + "\"")
-                + " is forbidden: User \"" + user.name() + "\" cannot " + info.verb() + " resource \"" + resource
-                + "\" in API group \"" + info.group() + "\""
-                + (info.namespace().isEmpty() ? " at the cluster scope" : " in the namespace \"" + info.namespace() + "\"")
-                + (decision.reason().isEmpty() ? "" : ": " + decision.reason());
-        throw new ApiException(403, "Forbidden", message, ApiException.Details.of(info.name(), info.group(),
-                info.resource()));
+        throw ApiException.forbidden(type.gvr().groupResource(), info.name(), user.name(), info.verb(), resource,
+                info.group(), info.namespace(), decision.reason());
     }
 
     /** The status subresource: read the object, or change its status and nothing else. */

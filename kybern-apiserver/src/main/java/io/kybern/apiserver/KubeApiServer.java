@@ -21,6 +21,7 @@ import io.kybern.apiserver.node.NodeConnection;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.HttpApiServer;
+import io.kybern.apiserver.pki.ClusterPki;
 import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.apiserver.serviceaccount.ServiceAccountTokens;
@@ -89,6 +90,11 @@ public final class KubeApiServer implements AutoCloseable {
      */
     public AutoCloseable serveResourceMetrics(AggregatedApi others, Predicate<JsonNode> servedByOthers) {
         return router.serveResourceMetrics(others, servedByOthers);
+    }
+
+    /** Whether a stored Node matches (read from storage, for decisions taken at start). */
+    public boolean anyNode(Predicate<JsonNode> matching) {
+        return router.anyNode(matching);
     }
 
     public static KubeApiServer start(Store store, ResourceCatalog catalog, ApiServer.NonResourceHandler discovery,
@@ -180,6 +186,14 @@ public final class KubeApiServer implements AutoCloseable {
     /** How the API server reaches node agents, for the subresources they serve (pods/log). */
     public void connectNodes(NodeConnection connection) {
         router.connectNodes(connection);
+    }
+
+    /**
+     * Signs joined node agents' kubelet serving certificates with the cluster's server CA (decision 0023);
+     * {@code onSigned} is told after each one, on the request's thread.
+     */
+    public void signKubeletCertificates(ClusterPki pki, Runnable onSigned) {
+        router.signKubeletCertificates(pki, onSigned);
     }
 
     public InetSocketAddress address() {

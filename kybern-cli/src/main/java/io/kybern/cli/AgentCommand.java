@@ -5,12 +5,22 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.kybern.kubelet.agent.AgentConfig;
 import io.kybern.kubelet.agent.NodeAgent;
+import io.kybern.kubelet.certificates.KubeletServingCertificate;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,9 +76,10 @@ final class AgentCommand implements Callable<Integer> {
             }
         }, "kybern-agent-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        AgentConfig agentConfig = agentFlags.config(dataDir);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
                 .withHttpClientFactory(new JdkHttpClientFactory()).build();
-                NodeAgent agent = NodeAgent.start(client, agentFlags.config(dataDir))) {
+                NodeAgent agent = NodeAgent.start(client, agentConfig, kubeletTls(client, agentConfig))) {
             stopped.await();
         } catch (InterruptedException e) {
             // Asked to stop (the way a test or an embedding program stops it): stop as on SIGTERM.
@@ -81,5 +92,22 @@ final class AgentCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The kubelet API's TLS: a key kept under the data directory and a serving certificate the server signs
+     * for the node's name and InternalIP (where the API server dials it), trusting the server's client CA.
+     */
+    private SSLContext kubeletTls(KubernetesClient client, AgentConfig agent) throws IOException,
+            InterruptedException {
+        X509Certificate serverCa;
+        try (InputStream in = Files.newInputStream(certificateAuthority)) {
+            serverCa = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("--certificate-authority " + certificateAuthority
+                    + ": not a PEM certificate: " + e.getMessage(), e);
+        }
+        return KubeletServingCertificate.obtain(client, agent.dataDir().resolve("tls"), agent.nodeName(),
+                List.of(agent.nodeName(), NodeAgent.internalIp(agent)), serverCa, Clock.systemUTC());
     }
 }

@@ -38,8 +38,8 @@ final class AgentFlags {
     String nodeIp;
 
     @Option(names = "--kubelet-port", paramLabel = "PORT", defaultValue = "10250",
-            description = "The port of the agent's kubelet API, which the API server reaches for logs "
-                    + "(default: ${DEFAULT-VALUE}; served by the agent of kybern server only, for now).")
+            description = "The port of the agent's kubelet API, which the API server reaches for logs, exec, "
+                    + "attach, port-forward and stats (default: ${DEFAULT-VALUE}; 0 picks a free port).")
     int kubeletPort;
 
     @Option(names = "--pod-manifest-path", paramLabel = "DIR",

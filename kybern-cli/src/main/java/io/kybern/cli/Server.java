@@ -49,6 +49,7 @@ import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A running Kybern server: its parts started in dependency order, each behind the readiness of the
@@ -73,6 +74,9 @@ public final class Server implements AutoCloseable {
     private KubernetesClient agentClient;
     private NodeAgent agent;
     private EmbeddedRegistry registry;
+    /** Guarded by this: whether {@link #start} has started every part, and whether an agent joined. */
+    private boolean started;
+    private boolean agentsJoined;
 
     private Server(Store store, KubeApiServer apiServer) {
         this.store = store;
@@ -122,6 +126,8 @@ public final class Server implements AutoCloseable {
             String url = Kubeconfig.serverUrl(clientFacing, apiServer.address().getPort());
             Kubeconfig.admin(pki, url).write(config.writeKubeconfig());
             Server server = new Server(store, apiServer);
+            // Agents that join from other machines get their kubelet API's certificate from the same server CA.
+            apiServer.signKubeletCertificates(pki, server::agentJoined);
             Runtime.getRuntime().addShutdownHook(server.shutdownHook);
             if (config.controllers()) {
                 try {
@@ -163,9 +169,7 @@ public final class Server implements AutoCloseable {
                     throw new IllegalStateException("the node agent could not start", e);
                 }
             }
-            if (server.simulatedNodes != null || server.agent != null) {
-                server.serveResourceMetrics();
-            }
+            server.startedParts();
             log.info("server ready url={} kubeconfig={} elapsed_ms={}", url, config.writeKubeconfig(),
                     elapsedMillis(started));
             return server;
@@ -204,13 +208,40 @@ public final class Server implements AutoCloseable {
     }
 
     /**
+     * Every part is running: the resource metrics API is served if there are nodes to report on (simulated ones,
+     * this server's agent, or agents that joined it before; decision 0020), else once an agent joins.
+     */
+    private synchronized void startedParts() {
+        started = true;
+        if (simulatedNodes != null || agent != null || agentsJoined
+                || apiServer.anyNode(node -> !isSimulated(node))) {
+            serveResourceMetrics();
+        }
+    }
+
+    /** An agent on another machine got its kubelet serving certificate: its node's metrics are served from now. */
+    private synchronized void agentJoined() {
+        agentsJoined = true;
+        if (started) {
+            serveResourceMetrics();
+        }
+    }
+
+    /**
      * The resource metrics API, served by this API server as metrics-server's is through aggregation (decisions
      * 0016 and 0020): the simulated nodes' computed from their pods, the real agents' from their summaries.
+     * Registered once, never after the server stopped.
      */
-    private void serveResourceMetrics() {
+    private synchronized void serveResourceMetrics() {
+        if (metricsApi != null || stopped.getCount() == 0) {
+            return;
+        }
         metricsApi = apiServer.serveResourceMetrics(simulatedNodes == null ? null : simulatedNodes.metricsApi(),
-                node -> "true".equals(node.path("metadata").path("labels").path(SimulatedNodes.SIMULATED_LABEL)
-                        .asString("")));
+                Server::isSimulated);
+    }
+
+    private static boolean isSimulated(JsonNode node) {
+        return "true".equals(node.path("metadata").path("labels").path(SimulatedNodes.SIMULATED_LABEL).asString(""));
     }
 
     /**

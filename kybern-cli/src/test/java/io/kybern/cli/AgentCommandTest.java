@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.kybern.kubelet.containerd.TestImageImport;
 import io.kybern.kubelet.containerd.PrivateContainerd;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +26,29 @@ import org.junit.jupiter.api.Test;
  * account's token, and runs a pod in a real container (it needs what {@code KubectlContainerdTest} needs).
  */
 class AgentCommandTest {
+
+    @Test
+    void anAgentWhoseTokenTheServerRejectsGetsNoCertificateAndStartsNothing() throws Exception {
+        Path dir = Files.createTempDirectory("kybern-agent-command-");
+        Path agentDir = dir.resolve("rejected-agent");
+        try (TestServers.Running server = TestServers.start(dir.resolve("server"))) {
+            StringWriter err = new StringWriter();
+            int exit = Main.commandLine().setErr(new PrintWriter(err, true)).execute("agent", "--server",
+                    "https://127.0.0.1:" + server.server().apiAddress().getPort(), "--token", "not-a-token",
+                    "--certificate-authority", dir.resolve("server/tls/server-ca.crt").toString(),
+                    "--data-dir", agentDir.toString(), "--node-name", "rejected-node");
+
+            assertThat(exit).isNotZero();
+            assertThat(err.toString()).contains(
+                    "the server refused the kubelet serving certificate (401 Unauthorized): Unauthorized");
+            // The key was made and stays; no certificate was stored, and no containerd was started.
+            assertThat(agentDir.resolve("tls/kubelet-serving.key")).exists();
+            assertThat(agentDir.resolve("tls/kubelet-serving.crt")).doesNotExist();
+            assertThat(agentDir.resolve("containerd")).doesNotExist();
+        } finally {
+            PrivateContainerd.cleanUp(dir, null);
+        }
+    }
 
     @Test
     void anAgentJoinsWithAServiceAccountTokenAndRunsAPod() throws Exception {
@@ -46,7 +71,7 @@ class AgentCommandTest {
                     "agent", "--server", admin.getConfiguration().getMasterUrl(), "--token", token,
                     "--certificate-authority", dir.resolve("server/tls/server-ca.crt").toString(),
                     "--data-dir", agentDir.toString(), "--node-name", "joined-node", "--cni-bridge", bridge,
-                    "--cluster-cidr", "10.124.0.0/16")));
+                    "--cluster-cidr", "10.124.0.0/16", "--kubelet-port", "0")));
 
             await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() -> {
                 Node node = admin.nodes().withName("joined-node").get();

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -119,6 +120,23 @@ public final class CertificateAuthority {
 
     /** A certificate for a TLS server answering to {@code names} (extKeyUsage serverAuth). */
     public CertifiedKey issueServing(String commonName, ServingNames names, Duration validity) {
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
+        KeyPair keys = Keys.newP256(random);
+        return new CertifiedKey(certify(keys.getPublic(), subject, validity, KeyPurposeId.id_kp_serverAuth,
+                alternativeNames(names)), keys.getPrivate());
+    }
+
+    /**
+     * A serving certificate for a key another party holds (a node agent's, whose private key never leaves its
+     * machine), with the subject's organizations before its common name, as {@link #issueClient} orders them.
+     */
+    public X509Certificate certifyServing(PublicKey key, String commonName, List<String> organizations,
+            ServingNames names, Duration validity) {
+        return certify(key, subject(commonName, organizations), validity, KeyPurposeId.id_kp_serverAuth,
+                alternativeNames(names));
+    }
+
+    private static GeneralNames alternativeNames(ServingNames names) {
         List<GeneralName> alternatives = new ArrayList<>();
         for (String dns : names.dnsNames()) {
             alternatives.add(new GeneralName(GeneralName.dNSName, dns));
@@ -126,9 +144,16 @@ public final class CertificateAuthority {
         for (InetAddress ip : names.ipAddresses()) {
             alternatives.add(new GeneralName(GeneralName.iPAddress, new DEROctetString(ip.getAddress())));
         }
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
-        return issue(subject, validity, KeyPurposeId.id_kp_serverAuth,
-                new GeneralNames(alternatives.toArray(GeneralName[]::new)));
+        return new GeneralNames(alternatives.toArray(GeneralName[]::new));
+    }
+
+    private static X500Name subject(String commonName, List<String> organizations) {
+        X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
+        // O before CN, as Go's crypto/x509 orders them, so the subject reads the same to every tool.
+        for (String organization : organizations) {
+            subject.addRDN(BCStyle.O, organization);
+        }
+        return subject.addRDN(BCStyle.CN, commonName).build();
     }
 
     /**
@@ -139,20 +164,16 @@ public final class CertificateAuthority {
         if (commonName == null || commonName.isBlank()) {
             throw new IllegalArgumentException("a client certificate needs a common name (the user name)");
         }
-        X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
-        // O before CN, as Go's crypto/x509 orders them, so the subject reads the same to every tool.
-        for (String organization : organizations) {
-            subject.addRDN(BCStyle.O, organization);
-        }
-        subject.addRDN(BCStyle.CN, commonName);
-        return issue(subject.build(), validity, KeyPurposeId.id_kp_clientAuth, null);
+        KeyPair keys = Keys.newP256(random);
+        return new CertifiedKey(certify(keys.getPublic(), subject(commonName, organizations), validity,
+                KeyPurposeId.id_kp_clientAuth, null), keys.getPrivate());
     }
 
-    private CertifiedKey issue(X500Name subject, Duration validity, KeyPurposeId purpose, GeneralNames alternatives) {
+    private X509Certificate certify(PublicKey key, X500Name subject, Duration validity, KeyPurposeId purpose,
+            GeneralNames alternatives) {
         if (validity.isNegative() || validity.isZero()) {
             throw new IllegalArgumentException("validity must be positive: " + validity);
         }
-        KeyPair keys = Keys.newP256(random);
         Instant now = clock.instant();
         Instant notAfter = now.plus(validity);
         Instant caNotAfter = ca.certificate().getNotAfter().toInstant();
@@ -163,19 +184,19 @@ public final class CertificateAuthority {
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca.certificate(), serial(random),
-                    Date.from(now.minus(BACKDATE)), Date.from(notAfter), subject, keys.getPublic())
+                    Date.from(now.minus(BACKDATE)), Date.from(notAfter), subject, key)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     // ECDSA keys only sign; keyEncipherment is for RSA key transport and has no meaning here.
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
                     .addExtension(Extension.subjectKeyIdentifier, false,
-                            extensions.createSubjectKeyIdentifier(keys.getPublic()))
+                            extensions.createSubjectKeyIdentifier(key))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             extensions.createAuthorityKeyIdentifier(ca.certificate()));
             if (alternatives != null) {
                 builder.addExtension(Extension.subjectAlternativeName, false, alternatives);
             }
-            return new CertifiedKey(sign(builder, ca.key()), keys.getPrivate());
+            return sign(builder, ca.key());
         } catch (GeneralSecurityException | CertIOException e) {
             throw new IllegalStateException("cannot issue a certificate for " + subject, e);
         }

@@ -3,6 +3,7 @@ package io.kybern.apiserver.pki;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -248,6 +249,15 @@ public final class ClusterPki {
      */
     public CertifiedKey issueServingCertificate(String commonName, ServingNames names, Duration validity) {
         return serverCa.issueServing(commonName, names, validity);
+    }
+
+    /**
+     * A serving certificate from the server CA for a key the caller holds (a joined node agent's kubelet API),
+     * valid for {@link #LEAF_VALIDITY}; not stored anywhere.
+     */
+    public X509Certificate certifyServing(PublicKey key, String commonName, List<String> organizations,
+            ServingNames names) {
+        return serverCa.certifyServing(key, commonName, organizations, names, LEAF_VALIDITY);
     }
 
     @Override

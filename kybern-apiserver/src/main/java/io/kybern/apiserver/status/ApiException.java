@@ -149,6 +149,24 @@ public final class ApiException extends RuntimeException {
                 new Details(name, group, kind, List.copyOf(causes), null));
     }
 
+    /**
+     * A request its user may not make, worded as Kubernetes' authorizer refusals ({@code pods "web" is forbidden:
+     * User "alice" cannot delete resource "pods" in API group "" in the namespace "default"}).
+     *
+     * @param groupResource the resource with its group, as the message starts ({@code deployments.apps})
+     * @param resource      the resource, with its subresource if any ({@code pods/log})
+     * @param namespace     the namespace, empty for the cluster scope
+     * @param why           the authorizer's reason, or empty
+     */
+    public static ApiException forbidden(String groupResource, String name, String user, String verb, String resource,
+            String group, String namespace, String why) {
+        String message = groupResource + (name.isEmpty() ? "" : " \"" + name + "\"") + " is forbidden: User \"" + user
+                + "\" cannot " + verb + " resource \"" + resource + "\" in API group \"" + group + "\""
+                + (namespace.isEmpty() ? " at the cluster scope" : " in the namespace \"" + namespace + "\"")
+                + (why.isEmpty() ? "" : ": " + why);
+        return new ApiException(403, "Forbidden", message, Details.of(name, group, resourceOf(groupResource)));
+    }
+
     public static ApiException internal(String message) {
         return new ApiException(500, "InternalError", "Internal error occurred: " + message, null);
     }

@@ -118,6 +118,14 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
         return agent;
     }
 
+    /**
+     * The InternalIP the agent registers its Node with, where the API server reaches its kubelet API: the one
+     * configured, or this machine's first IPv4 address (on the interface of the default route, if any).
+     */
+    public static String internalIp(AgentConfig config) {
+        return config.internalIp() != null ? config.internalIp() : HostNode.firstAddress();
+    }
+
     public String nodeName() {
         return config.nodeName();
     }
@@ -257,7 +265,7 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
         } else {
             podCidr = PodCidrs.firstFree(config.clusterCidr(), client.nodes().list().getItems());
         }
-        String internalIp = config.internalIp() != null ? config.internalIp() : HostNode.firstAddress();
+        String internalIp = internalIp(config);
         Node registered = new NodeRegistration(client).register(HostNode.node(name, podCidr, internalIp, kubeletPort(),
                 runtimeVersion, kubeletVersion, config.dataDir(), Instant.now()));
         if (registered.getSpec() == null || registered.getSpec().getPodCIDR() == null) {
