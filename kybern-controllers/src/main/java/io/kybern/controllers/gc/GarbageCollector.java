@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.kybern.controllers.runtime.ApiResources;
 import io.kybern.controllers.runtime.Reconciler;
 import java.time.Duration;
@@ -49,6 +51,9 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
     /** Events own nothing and are owned by nothing, and there are many: Kubernetes ignores them too. */
     private static final Duration NEW_KINDS_SYNC_TIMEOUT = Duration.ofSeconds(10);
     private static final Set<String> IGNORED = Set.of("events", "events.events.k8s.io");
+    /** What the graph reads of an object beyond its namespace, name and resourceVersion (see GraphNode.of). */
+    private static final String[] GRAPH_FIELDS = {"metadata.uid", "metadata.ownerReferences",
+        "metadata.deletionTimestamp", "metadata.finalizers"};
 
     private final KubernetesClient client;
     private final Map<String, GraphNode> nodes = new ConcurrentHashMap<>();
@@ -82,13 +87,23 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
                 continue;
             }
             SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(
-                    resource.context()).inAnyNamespace().runnableInformer(0);
+                    resource.context()).inAnyNamespace().runnableInformer(0).itemStore(metadataStore());
             informer.addEventHandler(handler(resource));
             informers.put(resource.groupResource(), informer);
             started.add(informer.start().toCompletableFuture());
         }
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
                 .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The informers' caches keep only what a {@link GraphNode} reads, as Kubernetes' collector watches through
+     * metadata-only informers: in the same JVM as the controllers and the scheduler, whole copies of every
+     * object (pods above all, as generic maps) were the largest part of the server's heap.
+     */
+    private ItemStore<GenericKubernetesResource> metadataStore() {
+        return new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, GenericKubernetesResource.class,
+                client.getKubernetesSerialization(), GRAPH_FIELDS);
     }
 
     private ResourceEventHandler<GenericKubernetesResource> handler(ApiResources.Resource resource) {
