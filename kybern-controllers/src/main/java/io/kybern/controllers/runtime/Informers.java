@@ -16,7 +16,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * One fabric8 {@link SharedIndexInformer} per kind, across all namespaces, shared by every controller
  * that asks for that kind: one list and one watch per kind however many controllers read it. Controllers
- * register their handlers before {@link #startAll}, which returns once every cache has its first list.
+ * register their handlers before {@link #startAll}, which returns once every cache has its first list. The
+ * caches keep objects without their managedFields ({@link TrimmedStore}).
  */
 public final class Informers implements AutoCloseable {
 
@@ -32,7 +33,7 @@ public final class Informers implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <T extends HasMetadata> SharedIndexInformer<T> of(Class<T> kind) {
         return (SharedIndexInformer<T>) byKind.computeIfAbsent(kind,
-                k -> client.resources(kind).inAnyNamespace().runnableInformer(0));
+                k -> client.resources(kind).inAnyNamespace().runnableInformer(0).itemStore(new TrimmedStore<>()));
     }
 
     /** Starts every informer not started yet and waits until each has listed its kind once. */

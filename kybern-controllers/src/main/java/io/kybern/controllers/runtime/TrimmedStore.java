@@ -1,0 +1,56 @@
+package io.kybern.controllers.runtime;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.util.stream.Stream;
+
+/**
+ * An informer's cache that drops each object's {@code metadata.managedFields} as it is stored, as the
+ * informers of Kubernetes' controller manager and scheduler do (their shared informer factories strip them
+ * with a transform): no controller reads them, and in fabric8's model each object's field sets are trees of
+ * maps, the largest part of a cached pod. The objects handlers receive are the stored ones, without them too.
+ */
+final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
+
+    private final BasicItemStore<T> objects = new BasicItemStore<>(Cache::metaNamespaceKeyFunc);
+
+    @Override
+    public String getKey(T object) {
+        return objects.getKey(object);
+    }
+
+    @Override
+    public T put(String key, T object) {
+        if (object.getMetadata() != null) {
+            object.getMetadata().setManagedFields(null);
+        }
+        return objects.put(key, object);
+    }
+
+    @Override
+    public T remove(String key) {
+        return objects.remove(key);
+    }
+
+    @Override
+    public Stream<String> keySet() {
+        return objects.keySet();
+    }
+
+    @Override
+    public Stream<T> values() {
+        return objects.values();
+    }
+
+    @Override
+    public int size() {
+        return objects.size();
+    }
+
+    @Override
+    public T get(String key) {
+        return objects.get(key);
+    }
+}
