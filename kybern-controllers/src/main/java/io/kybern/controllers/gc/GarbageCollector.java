@@ -73,11 +73,6 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
             ResourceEventHandler<HasMetadata> handler) {
     }
 
-    /** A collector that watches every kind itself. */
-    public GarbageCollector(KubernetesClient client) {
-        this(client, groupResource -> Optional.empty());
-    }
-
     /**
      * @param shared the started informer of a group resource ({@code plural} or {@code plural.group}) that
      *               other controllers keep, if any; the collector listens to it instead of watching the kind
