@@ -15,6 +15,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
@@ -67,19 +71,38 @@ public final class ApiMetrics implements ApiServer.NonResourceHandler {
         };
     }
 
+    /** What a request's meters are labelled with; {@code code} is 0 for the duration, which has none. */
+    private record RequestLabels(String verb, String group, String version, String resource, String subresource,
+            String scope, int code) {
+
+        String[] tags() {
+            return new String[] {"verb", verb, "group", group, "version", version, "resource", resource,
+                "subresource", subresource, "scope", scope, "component", "apiserver"};
+        }
+    }
+
+    // The meters of each label set, found once: building and registering them on every request (sorting tags,
+    // a histogram's configuration) was a few per cent of a small request's cost.
+    private final Map<RequestLabels, Counter> requestCounters = new ConcurrentHashMap<>();
+    private final Map<RequestLabels, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final Map<List<String>, Timer> storeTimers = new ConcurrentHashMap<>();
+
     private void record(RequestInfo info, int code, long nanos) {
         String verb = info.verb().toUpperCase(java.util.Locale.ROOT);
         String scope = !info.resourceRequest() ? "" : !info.name().isEmpty() ? "resource"
                 : !info.namespace().isEmpty() ? "namespace" : "cluster";
-        String[] tags = {"verb", verb, "group", info.group(), "version", info.version(), "resource", info.resource(),
-                "subresource", info.subresource(), "scope", scope, "component", "apiserver"};
-        Counter.builder("apiserver.request").tags(tags).tag("code", Integer.toString(code)).register(registry)
-                .increment();
+        RequestLabels labels = new RequestLabels(verb, info.group(), info.version(), info.resource(),
+                info.subresource(), scope, code);
+        requestCounters.computeIfAbsent(labels, l -> Counter.builder("apiserver.request").tags(l.tags())
+                .tag("code", Integer.toString(l.code())).register(registry)).increment();
         if (!info.verb().equals("watch")) {
-            Timer.builder("apiserver.request.duration").tags(tags).publishPercentileHistogram()
+            RequestLabels durationLabels = new RequestLabels(verb, info.group(), info.version(), info.resource(),
+                    info.subresource(), scope, 0);
+            requestTimers.computeIfAbsent(durationLabels, l -> Timer.builder("apiserver.request.duration")
+                    .tags(l.tags()).publishPercentileHistogram()
                     .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(25), Duration.ofMillis(100),
                             Duration.ofMillis(500), Duration.ofSeconds(1))
-                    .register(registry).record(Duration.ofNanos(nanos));
+                    .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -110,11 +133,12 @@ public final class ApiMetrics implements ApiServer.NonResourceHandler {
 
     /** The store, with the latency of each call recorded as {@code etcd_request_duration_seconds}. */
     public Store measure(Store store) {
-        return new MeasuredStore(store, (operation, key, nanos) -> Timer.builder("etcd.request.duration")
-                .tags("operation", operation, "type", MeasuredStore.resourceOf(key))
-                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25),
-                        Duration.ofMillis(100), Duration.ofSeconds(1))
-                .register(registry).record(Duration.ofNanos(nanos)));
+        return new MeasuredStore(store, (operation, key, nanos) -> storeTimers.computeIfAbsent(
+                List.of(operation, MeasuredStore.resourceOf(key)), labels -> Timer.builder("etcd.request.duration")
+                        .tags("operation", labels.get(0), "type", labels.get(1))
+                        .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25),
+                                Duration.ofMillis(100), Duration.ofSeconds(1))
+                        .register(registry)).record(nanos, TimeUnit.NANOSECONDS));
     }
 
     @Override

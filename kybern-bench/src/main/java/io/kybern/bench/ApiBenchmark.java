@@ -73,6 +73,16 @@ public final class ApiBenchmark implements Callable<Integer> {
             description = "Servers to run, the subject first (default ${DEFAULT-VALUE}).")
     List<String> peerNames;
 
+    @Option(names = "--scenarios", split = ",", paramLabel = "NAME", defaultValue = "create,get,update,list,watch,list10k",
+            description = "Scenarios to run, in this order whatever the order given (default ${DEFAULT-VALUE});"
+                    + " get and update need create. The summary names only the figures measured.")
+    List<String> scenarioNames;
+
+    @Option(names = "--server-flag", paramLabel = "FLAG", description = "A flag for `kybern server`, repeatable"
+            + " (--server-flag=--disable-controller-manager, say, to see what the controllers cost); the targets are"
+            + " measured without.")
+    List<String> serverFlags = new ArrayList<>();
+
     @Option(names = "--jar", paramLabel = "FILE", description = "Kybern's jar (default: -Dkybern.jar, as bin/bench"
             + " sets it).")
     Path jar;
@@ -100,6 +110,16 @@ public final class ApiBenchmark implements Callable<Integer> {
                         "unknown peer '" + name + "'; known: kybern, mock");
             }
         }
+        for (String name : scenarioNames) {
+            if (!SCENARIOS.contains(name)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "unknown scenario '" + name + "'; known: " + String.join(", ", SCENARIOS));
+            }
+        }
+        if (!scenarioNames.contains("create") && (scenarioNames.contains("get") || scenarioNames.contains("update"))) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "get and update read and change the ConfigMaps create makes: add create");
+        }
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(spec.commandLine().getErr());
         ApiScenarios.Settings settings = settings();
@@ -110,7 +130,7 @@ public final class ApiBenchmark implements Callable<Integer> {
         try {
             for (String name : peerNames) {
                 ApiPeer peer = name.equals("kybern")
-                        ? KybernPeer.start(kybernJar(), aotCache(), workDir, progress, List.of())
+                        ? KybernPeer.start(kybernJar(), aotCache(), workDir, progress, serverFlags)
                         : MockPeer.start(workDir, progress);
                 peers.add(peer);
                 runs.add(new ApiScenarios(peer, settings));
@@ -146,7 +166,8 @@ public final class ApiBenchmark implements Callable<Integer> {
                     + " s of creates, gets and updates, not measured");
             runs.get(i).warmUp(warmJit);
         }
-        for (String scenario : SCENARIOS) {
+        List<String> chosen = chosenScenarios();
+        for (String scenario : chosen) {
             for (int i = 0; i < peers.size(); i++) {
                 ApiScenarios on = runs.get(i);
                 progress.line("[" + peers.get(i).name() + "] " + scenario);
@@ -191,7 +212,9 @@ public final class ApiBenchmark implements Callable<Integer> {
         for (ApiPeer peer : peers) {
             Map<String, Double> own = new LinkedHashMap<>();
             own.put("ready_s", peer.readySeconds());
-            own.put("rss10k_mb", results.get("list10k").get(peer.name()).extras().get("rss MB"));
+            if (results.containsKey("list10k")) {
+                own.put("rss10k_mb", results.get("list10k").get(peer.name()).extras().get("rss MB"));
+            }
             figures.put(peer.name(), own);
         }
         ApiTable.printStartAndMemory(out, names, figures);
@@ -206,7 +229,7 @@ public final class ApiBenchmark implements Callable<Integer> {
     private String peerLine(String peer, ApiScenarios.Settings settings, Map<String, Map<String, Result>> results,
             Map<String, Double> figures) {
         StringBuilder line = new StringBuilder("api-" + peer + ":");
-        for (String scenario : SCENARIOS) {
+        for (String scenario : chosenScenarios()) {
             Result r = results.get(scenario).get(peer);
             String label = label(scenario, settings);
             line.append(' ').append(label).append("_ops=").append(Numbers.figure(r.throughput()));
@@ -224,16 +247,33 @@ public final class ApiBenchmark implements Callable<Integer> {
     private String summary(List<String> names, ApiScenarios.Settings settings,
             Map<String, Map<String, Result>> results, Map<String, Map<String, Double>> figures) {
         String subject = names.getFirst();
-        double ratio = names.size() < 2 ? Double.NaN : Numbers.ratio(
-                results.get("create").get(subject).throughput(), results.get("create").get(names.get(1)).throughput());
-        return "api:"
-                + " create_ratio=" + Numbers.fixed2(ratio)
-                + " create_p99_ms=" + Numbers.fixed2(results.get("create").get(subject).p99Ms())
-                + " " + label("list10k", settings) + "_ms=" + Numbers.fixed2(results.get("list10k").get(subject).p50Ms())
-                + " " + label("watch", settings) + "_p99_ms=" + Numbers.fixed2(results.get("watch").get(subject).p99Ms())
-                + " ready_s=" + Numbers.fixed2(figures.get(subject).get("ready_s"))
-                + " " + "rss" + shortCount(settings.pods()) + "_mb="
-                + Numbers.whole(figures.get(subject).get("rss10k_mb"));
+        StringBuilder line = new StringBuilder("api:");
+        if (results.containsKey("create")) {
+            double ratio = names.size() < 2 ? Double.NaN : Numbers.ratio(
+                    results.get("create").get(subject).throughput(),
+                    results.get("create").get(names.get(1)).throughput());
+            line.append(" create_ratio=").append(Numbers.fixed2(ratio))
+                    .append(" create_p99_ms=").append(Numbers.fixed2(results.get("create").get(subject).p99Ms()));
+        }
+        if (results.containsKey("list10k")) {
+            line.append(' ').append(label("list10k", settings)).append("_ms=")
+                    .append(Numbers.fixed2(results.get("list10k").get(subject).p50Ms()));
+        }
+        if (results.containsKey("watch")) {
+            line.append(' ').append(label("watch", settings)).append("_p99_ms=")
+                    .append(Numbers.fixed2(results.get("watch").get(subject).p99Ms()));
+        }
+        line.append(" ready_s=").append(Numbers.fixed2(figures.get(subject).get("ready_s")));
+        if (results.containsKey("list10k")) {
+            line.append(" rss").append(shortCount(settings.pods())).append("_mb=")
+                    .append(Numbers.whole(figures.get(subject).get("rss10k_mb")));
+        }
+        return line.toString();
+    }
+
+    /** The scenarios asked for, in the order they always run in. */
+    private List<String> chosenScenarios() {
+        return SCENARIOS.stream().filter(scenarioNames::contains).toList();
     }
 
     private String label(String scenario, ApiScenarios.Settings settings) {

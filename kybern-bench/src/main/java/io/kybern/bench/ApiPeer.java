@@ -93,6 +93,11 @@ abstract class ApiPeer implements AutoCloseable {
         return output;
     }
 
+    /** CPU time the server's process has used so far (user and system, all its threads). */
+    Duration cpuTime() {
+        return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     /** The client configuration: where the server is and how to trust and authenticate to it. */
     abstract Config config();
 

@@ -42,6 +42,16 @@ class BenchMainTest {
     }
 
     @Test
+    void apiRefusesAnUnknownScenarioAndReadsWithoutCreates() {
+        assertThat(run("api", "--scenarios", "create,lsit")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown scenario 'lsit'").contains("list10k");
+
+        assertThat(run("api", "--scenarios", "get,list")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("get and update read and change the ConfigMaps"
+                + " create makes");
+    }
+
+    @Test
     void unknownBackendIsRefused() {
         assertThat(run("store", "--backends", "sqlite,mysql")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown backend 'mysql'");

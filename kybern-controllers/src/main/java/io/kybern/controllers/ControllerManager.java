@@ -260,7 +260,7 @@ public final class ControllerManager implements AutoCloseable {
                 autoscaler, 5);
         autoscaler.watch(autoscalerController.queue()::add);
 
-        GarbageCollector collector = new GarbageCollector(client);
+        GarbageCollector collector = new GarbageCollector(client, informers::started);
         Controller<String> gcController = new Controller<>("garbage-collector",
                 new WorkQueue<>(clock, Backoff.CONTROLLER_DEFAULT), collector, 10);
         running.add(collector);

@@ -2,6 +2,7 @@ package io.kybern.controllers.gc;
 
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,6 +45,11 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code blockOwnerDeletion} is left.</li>
  * </ul>
  * The queue carries uids. Informer threads only update the graph and enqueue; workers act.
+ *
+ * <p>It reads only metadata, the same in every version, so where the other controllers already watch a
+ * kind it adds its handler to their informer instead of watching that kind a second time (as Kubernetes'
+ * collector shares the controller manager's informers): each change of a ConfigMap or a Pod is then sent,
+ * decoded and kept once in this process rather than twice.
  */
 public final class GarbageCollector implements Reconciler<String>, AutoCloseable {
 
@@ -58,13 +65,28 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
     private final KubernetesClient client;
     private final Map<String, GraphNode> nodes = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> dependentsByOwner = new ConcurrentHashMap<>();
+    private final Function<String, Optional<SharedIndexInformer<? extends HasMetadata>>> shared;
+    /** The collector's own informers, by group resource. */
     private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
+    /** The other controllers' informers it listens to, by group resource, with its handler on each. */
+    private final Map<String, SharedHandler> sharedInformers = new ConcurrentHashMap<>();
     private volatile ApiResources resources;
     private Consumer<String> enqueue = uid -> {
     };
 
-    public GarbageCollector(KubernetesClient client) {
+    private record SharedHandler(SharedIndexInformer<? extends HasMetadata> informer,
+            ResourceEventHandler<HasMetadata> handler) {
+    }
+
+    /**
+     * @param shared the started informer of a group resource ({@code plural} or {@code plural.group}) that
+     *               other controllers keep, if any; the collector listens to it instead of watching the kind
+     *               itself, and leaves it running when it closes
+     */
+    public GarbageCollector(KubernetesClient client,
+            Function<String, Optional<SharedIndexInformer<? extends HasMetadata>>> shared) {
         this.client = client;
+        this.shared = shared;
     }
 
     /**
@@ -83,7 +105,16 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (ApiResources.Resource resource : discovered.all()) {
             if (IGNORED.contains(resource.groupResource()) || informers.containsKey(resource.groupResource())
+                    || sharedInformers.containsKey(resource.groupResource())
                     || !resource.supports("list", "watch", "delete")) {
+                continue;
+            }
+            Optional<SharedIndexInformer<? extends HasMetadata>> theirs = shared.apply(resource.groupResource());
+            if (theirs.isPresent()) {
+                // Already listed: adding a handler replays its cache to it as additions.
+                ResourceEventHandler<HasMetadata> handler = handler(resource);
+                theirs.get().addEventHandler(handler);
+                sharedInformers.put(resource.groupResource(), new SharedHandler(theirs.get(), handler));
                 continue;
             }
             SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(
@@ -97,19 +128,18 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
     }
 
     /**
-     * The informers' caches keep only what a {@link GraphNode} reads, as Kubernetes' collector watches through
-     * metadata-only informers: in the same JVM as the controllers and the scheduler, whole copies of every
-     * object (pods above all, as generic maps) were the largest part of the server's heap.
+     * The caches of the collector's own informers keep only what a {@link GraphNode} reads, as Kubernetes'
+     * collector watches through metadata-only informers: whole generic copies of objects are maps of maps.
      */
     private ItemStore<GenericKubernetesResource> metadataStore() {
         return new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, GenericKubernetesResource.class,
                 client.getKubernetesSerialization(), GRAPH_FIELDS);
     }
 
-    private ResourceEventHandler<GenericKubernetesResource> handler(ApiResources.Resource resource) {
+    private ResourceEventHandler<HasMetadata> handler(ApiResources.Resource resource) {
         return new ResourceEventHandler<>() {
             @Override
-            public void onAdd(GenericKubernetesResource object) {
+            public void onAdd(HasMetadata object) {
                 GraphNode node = GraphNode.of(resource, object);
                 put(node, null);
                 if (!node.owners().isEmpty() || node.deleting()) {
@@ -118,7 +148,7 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
             }
 
             @Override
-            public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
+            public void onUpdate(HasMetadata before, HasMetadata after) {
                 GraphNode node = GraphNode.of(resource, after);
                 GraphNode previous = put(node, GraphNode.of(resource, before));
                 if (!node.sameForCollector(previous)) {
@@ -127,7 +157,7 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
             }
 
             @Override
-            public void onDelete(GenericKubernetesResource object, boolean finalStateUnknown) {
+            public void onDelete(HasMetadata object, boolean finalStateUnknown) {
                 GraphNode node = GraphNode.of(resource, object);
                 remove(node);
                 // Its dependents may now be dangling; owners waiting in the foreground may now be free.
@@ -367,5 +397,13 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
             }
         });
         informers.clear();
+        sharedInformers.values().forEach(listening -> removeHandler(listening.informer(), listening.handler()));
+        sharedInformers.clear();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void removeHandler(SharedIndexInformer<? extends HasMetadata> informer,
+            ResourceEventHandler<HasMetadata> handler) {
+        ((SharedIndexInformer) informer).removeEventHandler(handler);
     }
 }

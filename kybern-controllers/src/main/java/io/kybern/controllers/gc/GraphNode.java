@@ -1,6 +1,6 @@
 package io.kybern.controllers.gc;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.kybern.controllers.runtime.ApiResources;
 import java.util.List;
@@ -21,7 +21,7 @@ record GraphNode(ApiResources.Resource resource, String namespace, String name, 
     static final String FOREGROUND = "foregroundDeletion";
     static final String ORPHAN = "orphan";
 
-    static GraphNode of(ApiResources.Resource resource, GenericKubernetesResource object) {
+    static GraphNode of(ApiResources.Resource resource, HasMetadata object) {
         var metadata = object.getMetadata();
         return new GraphNode(resource, Objects.requireNonNullElse(metadata.getNamespace(), ""), metadata.getName(),
                 metadata.getUid(), List.copyOf(Objects.requireNonNullElse(metadata.getOwnerReferences(), List.of())),

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -34,6 +35,30 @@ public final class Informers implements AutoCloseable {
     public <T extends HasMetadata> SharedIndexInformer<T> of(Class<T> kind) {
         return (SharedIndexInformer<T>) byKind.computeIfAbsent(kind,
                 k -> client.resources(kind).inAnyNamespace().runnableInformer(0).itemStore(new TrimmedStore<>()));
+    }
+
+    /**
+     * The started informer of the resource {@code plural} or {@code plural.group} (a discovery group
+     * resource), if a controller asked for that kind: a client that reads only what every version shares
+     * (metadata, say) can add its handler to it rather than watch the kind a second time.
+     */
+    @SuppressWarnings("unchecked")
+    public synchronized Optional<SharedIndexInformer<? extends HasMetadata>> started(String groupResource) {
+        for (SharedIndexInformer<?> informer : started) {
+            Class<? extends HasMetadata> kind = kindOf(informer);
+            String group = HasMetadata.getGroup(kind);
+            String plural = HasMetadata.getPlural(kind);
+            if (groupResource.equals(group.isEmpty() ? plural : plural + "." + group)) {
+                return Optional.of((SharedIndexInformer<? extends HasMetadata>) informer);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Class<? extends HasMetadata> kindOf(SharedIndexInformer<?> informer) {
+        return byKind.entrySet().stream().filter(e -> e.getValue() == informer)
+                .map(e -> (Class<? extends HasMetadata>) e.getKey()).findFirst().orElseThrow();
     }
 
     /** Starts every informer not started yet and waits until each has listed its kind once. */
