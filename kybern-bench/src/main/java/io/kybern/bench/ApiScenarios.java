@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -42,6 +43,8 @@ final class ApiScenarios implements AutoCloseable {
     static final String LIST_NAMESPACE = "bench-list";
     static final String WATCH_NAMESPACE = "bench-watch";
     static final String PODS_NAMESPACE = "bench-pods";
+    /** The Nodes the loaded pods are bound to, in turn. */
+    static final int POD_NODES = 100;
     /** How many of its own ConfigMaps each worker updates in turn. */
     private static final int UPDATE_SET = 64;
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -274,8 +277,16 @@ final class ApiScenarios implements AutoCloseable {
         return true;
     }
 
-    /** Loads {@code pods} Pods into a namespace of their own, through every client at once. */
+    /**
+     * Loads {@code pods} Pods into a namespace of their own, through every client at once, after the Nodes
+     * they are bound to: a pod bound to a Node that does not exist is deleted by the pod garbage collector (as
+     * Kubernetes' does, 40 s after it sees it), and the measured LISTs would lose pods while they run.
+     */
     void loadPods(Progress progress) throws Exception {
+        for (int i = 0; i < POD_NODES; i++) {
+            clients.getFirst().nodes().resource(new NodeBuilder().withNewMetadata().withName(nodeName(i))
+                    .endMetadata().build()).create();
+        }
         load(settings.pods(), "[" + peer.name() + "] loading " + settings.pods() + " pods", progress,
                 (client, i) -> client.pods().inNamespace(PODS_NAMESPACE).resource(pod(i)).create());
     }
@@ -375,12 +386,16 @@ final class ApiScenarios implements AutoCloseable {
                 .addToLabels("worker", Integer.toString(worker)).endMetadata().addToData("payload", PAYLOAD).build();
     }
 
+    private static String nodeName(int index) {
+        return "node-" + index;
+    }
+
     private static Pod pod(int index) {
         String name = "web-" + index;
         return new PodBuilder().withNewMetadata().withName(name).addToLabels("app", "web")
                 .addToLabels("pod-template-hash", "5d8f7c9b6").addToAnnotations("kybern.io/bench", "list10k")
                 .endMetadata()
-                .withNewSpec().withNodeName("node-" + (index % 100)).withRestartPolicy("Always")
+                .withNewSpec().withNodeName(nodeName(index % POD_NODES)).withRestartPolicy("Always")
                 .withServiceAccountName("default").withTerminationGracePeriodSeconds(30L)
                 .addNewContainer().withName("web").withImage("registry.local/web:1.4.2")
                 .withImagePullPolicy("IfNotPresent")
