@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.grpc.StatusRuntimeException;
 import io.kybern.kubelet.containerd.CniNetwork;
 import io.kybern.kubelet.containerd.ContainerdSupervisor;
+import io.kybern.kubelet.containerd.PodMasquerade;
 import io.kybern.kubelet.cri.CriClient;
 import io.kybern.kubelet.cri.api.ListPodSandboxRequest;
 import io.kybern.kubelet.cri.api.PodSandbox;
@@ -279,9 +280,13 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
         if (containerd != null) {
             // A runtime we were pointed at has its own network configuration; ours gets the node's.
             try {
+                new PodMasquerade(podCidr, config.bridgeName()).install();
                 new CniNetwork(podCidr, config.bridgeName()).writeTo(containerd.layout().cniConfDir());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while setting up the pods' network", e);
             }
         }
         heartbeat = new LeaseHeartbeat(new NodeLeases(client), Clock.systemUTC());
