@@ -3,6 +3,7 @@ package io.kybern.kubelet.containerd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,7 +58,7 @@ class PodMasqueradeTest {
     }
 
     private static Listing iptables(String... arguments) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("iptables", "-w", "-t", "nat"));
+        List<String> command = new ArrayList<>(List.of("iptables", "-w", "-t", "nat"));
         command.addAll(List.of(arguments));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
