@@ -10,7 +10,9 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,18 +21,30 @@ import org.slf4j.LoggerFactory;
  * The events the agent records about pods, from component {@code kubelet} on its node, written in the
  * background so a slow API never holds a pod worker. The same event of the same pod again within
  * {@link #REPEAT_WINDOW} raises the existing one's count, as kubelet's correlator does.
+ *
+ * <p>One writer sends them one after the other, in the order they were recorded, as kubelet's event broadcaster
+ * does; at most {@link #MAX_QUEUED} wait, later ones are dropped (kubelet drops them too when its queue is full).
+ * A writer per event had a burst of pods send a hundred writes at once, each pod's three or four events
+ * competing with the status writes that make the pods Running.
  */
 final class KubeletEvents implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KubeletEvents.class);
     static final Duration REPEAT_WINDOW = Duration.ofMinutes(10);
+    static final int MAX_QUEUED = 1000;
 
     private record Recorded(String name, String namespace, AtomicLong count, Instant first) {
     }
 
     private final KubernetesClient client;
     private final String nodeName;
-    private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(MAX_QUEUED), Thread.ofVirtual().name("kubelet-events").factory(),
+            (event, executor) -> {
+                if (!executor.isShutdown()) {
+                    log.warn("event dropped: {} events wait to be written already", MAX_QUEUED);
+                }
+            });
     private final Map<String, Recorded> recent = new ConcurrentHashMap<>();
 
     KubeletEvents(KubernetesClient client, String nodeName) {
@@ -53,7 +67,7 @@ final class KubeletEvents implements AutoCloseable {
         Recorded seen = recent.get(key);
         if (seen != null && seen.first().plus(REPEAT_WINDOW).isAfter(now)) {
             long count = seen.count().incrementAndGet();
-            writers.execute(() -> {
+            writer.execute(() -> {
                 try {
                     client.v1().events().inNamespace(seen.namespace()).withName(seen.name()).edit(e -> {
                         e.setCount((int) count);
@@ -79,7 +93,7 @@ final class KubeletEvents implements AutoCloseable {
                 .withReportingComponent("kubelet").withReportingInstance(nodeName)
                 .withFirstTimestamp(MicroTime.seconds(now)).withLastTimestamp(MicroTime.seconds(now)).withCount(1)
                 .build();
-        writers.execute(() -> {
+        writer.execute(() -> {
             try {
                 client.v1().events().inNamespace(namespace).resource(event).create();
             } catch (RuntimeException e) {
@@ -95,6 +109,6 @@ final class KubeletEvents implements AutoCloseable {
 
     @Override
     public void close() {
-        writers.shutdown();
+        writer.shutdown();
     }
 }

@@ -3,6 +3,7 @@ package io.kybern.kubelet.agent;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -12,6 +13,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.grpc.StatusRuntimeException;
 import io.kybern.kubelet.containerd.CniNetwork;
 import io.kybern.kubelet.containerd.ContainerdSupervisor;
+import io.kybern.kubelet.containerd.PodMasquerade;
 import io.kybern.kubelet.cri.CriClient;
 import io.kybern.kubelet.cri.api.ListPodSandboxRequest;
 import io.kybern.kubelet.cri.api.PodSandbox;
@@ -74,6 +76,7 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
     private CriClient cri;
     private LeaseHeartbeat heartbeat;
     private SharedIndexInformer<Pod> pods;
+    private SharedIndexInformer<Service> services;
     private StaticPods staticPods;
     private KubeletEvents events;
     private PodWorker.Node node;
@@ -277,9 +280,13 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
         if (containerd != null) {
             // A runtime we were pointed at has its own network configuration; ours gets the node's.
             try {
+                new PodMasquerade(podCidr, config.bridgeName()).install();
                 new CniNetwork(podCidr, config.bridgeName()).writeTo(containerd.layout().cniConfDir());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while setting up the pods' network", e);
             }
         }
         heartbeat = new LeaseHeartbeat(new NodeLeases(client), Clock.systemUTC());
@@ -309,6 +316,11 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
     }
 
     private void watchPods() {
+        // Containers get the Services' variables from this cache, as kubelet's from its service lister: two API
+        // reads for every container started would cost a burst of pods more than the whole cache does. Filled
+        // before the pods start, so that the Services that exist then are all there.
+        services = client.services().inAnyNamespace().runnableInformer(0);
+        awaitFilled(services, "Service");
         pods = client.pods().inAnyNamespace().withField("spec.nodeName", config.nodeName()).runnableInformer(0);
         pods.addEventHandler(new ResourceEventHandler<>() {
             @Override
@@ -329,16 +341,25 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
                 }
             }
         });
-        try {
-            pods.start().toCompletableFuture().get(CACHE_SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while listing pods", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the node agent's pod cache did not fill", e);
-        }
+        awaitFilled(pods, "pod");
         removeOrphanSandboxes();
         startStaticPods();
+    }
+
+    private static void awaitFilled(SharedIndexInformer<?> informer, String kind) {
+        try {
+            informer.start().toCompletableFuture().get(CACHE_SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing " + kind + "s", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the node agent's " + kind + " cache did not fill", e);
+        }
+    }
+
+    /** Every Service the agent's cache holds (empty before it is filled). */
+    private List<Service> services() {
+        return services == null ? List.of() : services.getStore().list();
     }
 
     private synchronized void follow(Pod pod) {
@@ -351,7 +372,8 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
         if (worker != null) {
             worker.update(pod);
         } else {
-            workers.put(uid, new PodWorker(client, cri, events, admission, node, pod, () -> workers.remove(uid)));
+            workers.put(uid, new PodWorker(client, cri, events, admission, this::services, node, pod,
+                    () -> workers.remove(uid)));
         }
     }
 
@@ -364,8 +386,8 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
                         synchronized (NodeAgent.this) {
                             if (!closed && !workers.containsKey(pod.getMetadata().getUid())) {
                                 String uid = pod.getMetadata().getUid();
-                                workers.put(uid, new PodWorker(client, cri, events, admission, node, pod,
-                                        () -> workers.remove(uid)));
+                                workers.put(uid, new PodWorker(client, cri, events, admission,
+                                        NodeAgent.this::services, node, pod, () -> workers.remove(uid)));
                             }
                         }
                     }
@@ -420,6 +442,9 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
         }
         if (pods != null) {
             pods.close();
+        }
+        if (services != null) {
+            services.close();
         }
         workers.values().forEach(PodWorker::stop);
         workers.clear();

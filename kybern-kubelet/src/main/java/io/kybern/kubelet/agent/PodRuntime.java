@@ -7,6 +7,7 @@ import io.kybern.kubelet.cri.api.ContainerStatusRequest;
 import io.kybern.kubelet.cri.api.ListContainersRequest;
 import io.kybern.kubelet.cri.api.ListPodSandboxRequest;
 import io.kybern.kubelet.cri.api.PodSandbox;
+import io.kybern.kubelet.cri.api.PodSandboxConfig;
 import io.kybern.kubelet.cri.api.PodSandboxFilter;
 import io.kybern.kubelet.cri.api.PodSandboxState;
 import io.kybern.kubelet.cri.api.RemoveContainerRequest;
@@ -77,6 +78,17 @@ final class PodRuntime {
                     Comparator.comparingInt((ContainerStatus s) -> s.getMetadata().getAttempt()).reversed()));
         }
         return new PodRuntime(sandboxes, ready, containers);
+    }
+
+    /**
+     * What the runtime has of a pod right after RunPodSandbox answered with {@code sandboxId} for that config, its
+     * older sandboxes removed: the one ready sandbox, without containers.
+     */
+    static PodRuntime ofNewSandbox(String sandboxId, PodSandboxConfig config) {
+        PodSandbox sandbox = PodSandbox.newBuilder().setId(sandboxId).setMetadata(config.getMetadata())
+                .setState(PodSandboxState.SANDBOX_READY).putAllLabels(config.getLabelsMap())
+                .putAllAnnotations(config.getAnnotationsMap()).build();
+        return new PodRuntime(List.of(sandbox), sandbox, Map.of());
     }
 
     ContainerStatus latest(String name) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -17,6 +18,7 @@ import io.kybern.kubelet.cri.api.ContainerState;
 import io.kybern.kubelet.cri.api.ContainerStatus;
 import io.kybern.kubelet.cri.api.CreateContainerRequest;
 import io.kybern.kubelet.cri.api.DNSConfig;
+import io.kybern.kubelet.cri.api.Image;
 import io.kybern.kubelet.cri.api.ImageSpec;
 import io.kybern.kubelet.cri.api.ImageStatusRequest;
 import io.kybern.kubelet.cri.api.KeyValue;
@@ -49,6 +51,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +92,8 @@ final class PodWorker {
     private final CriClient cri;
     private final KubeletEvents events;
     private final HostPortAdmission admission;
+    /** The Services the node knows (the agent's informer), for the containers' service variables. */
+    private final Supplier<List<Service>> services;
     private final Node node;
     private final String uid;
     private final Thread thread;
@@ -110,14 +115,20 @@ final class PodWorker {
     private final ContainerProbes probes = new ContainerProbes();
     private Instant startTime;
     private PodStatus lastPosted;
+    /** The pod IP of the sandbox {@link #ipSandboxId}: a sandbox keeps its address, so it is asked for once. */
+    private String ipSandboxId;
+    private String sandboxIp;
+    /** Whether this pass created, started or stopped something, so the runtime must be read again for the status. */
+    private boolean acted;
     private boolean admitted;
 
-    PodWorker(KubernetesClient client, CriClient cri, KubeletEvents events, HostPortAdmission admission, Node node,
-            Pod pod, Runnable onFinished) {
+    PodWorker(KubernetesClient client, CriClient cri, KubeletEvents events, HostPortAdmission admission,
+            Supplier<List<Service>> services, Node node, Pod pod, Runnable onFinished) {
         this.client = client;
         this.cri = cri;
         this.events = events;
         this.admission = admission;
+        this.services = services;
         this.node = node;
         this.pod = pod;
         this.uid = pod.getMetadata().getUid();
@@ -200,6 +211,7 @@ final class PodWorker {
 
     private Duration sync(Pod pod) {
         Instant now = Instant.now();
+        acted = false;
         if (startTime == null) {
             String recorded = pod.getStatus() == null ? null : pod.getStatus().getStartTime();
             startTime = recorded != null ? Instant.parse(recorded) : now;
@@ -238,7 +250,9 @@ final class PodWorker {
             }
             sandboxId = cri.runtime(Duration.ofMinutes(2)).runPodSandbox(RunPodSandboxRequest.newBuilder()
                     .setConfig(sandboxConfig).build()).getPodSandboxId();
-            runtime = PodRuntime.read(cri, uid);
+            acted = true;
+            // The old sandboxes are gone and the new one has no containers yet: nothing to ask the runtime.
+            runtime = PodRuntime.ofNewSandbox(sandboxId, sandboxConfig);
         } else {
             sandboxId = runtime.ready.getId();
             sandboxConfig = sandboxConfig(pod, runtime.ready.getMetadata().getAttempt());
@@ -294,7 +308,9 @@ final class PodWorker {
             }
         }
         probes.retain(running);
-        runtime = PodRuntime.read(cri, uid);
+        if (acted) {
+            runtime = PodRuntime.read(cri, uid);
+        }
         PodStatus status = PodStatuses.build(pod, runtime, waiting, probes, podIp, node.hostIp(), startTime, now);
         post(pod, status);
         return next;
@@ -333,6 +349,7 @@ final class PodWorker {
      */
     private void kill(Pod pod, Container container, String fieldPath, String containerId, String podIp, long grace,
             String message) {
+        acted = true;
         events.normal(pod, fieldPath, "Killing", message);
         var lifecycle = container == null ? null : container.getLifecycle();
         if (lifecycle != null && lifecycle.getPreStop() != null && grace > 0) {
@@ -414,13 +431,12 @@ final class PodWorker {
     private void start(Pod pod, Container container, String fieldPath, String sandboxId,
             PodSandboxConfig sandboxConfig, String podIp, int attempt) {
         String name = container.getName();
-        String imageRef = ensureImage(pod, container, fieldPath, sandboxConfig);
-        if (imageRef == null) {
+        Image image = ensureImage(pod, container, fieldPath, sandboxConfig);
+        if (image == null) {
             return;
         }
+        String imageRef = image.getId();
         var security = ContainerSecurity.of(pod, container);
-        var image = cri.images().imageStatus(ImageStatusRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(imageRef)).build()).getImage();
         String refusal = ContainerSecurity.nonRootViolation(pod, container, security, image);
         List<io.kybern.kubelet.cri.api.Mount> mounts;
         try {
@@ -443,7 +459,8 @@ final class PodWorker {
         }
         Map<String, String> env;
         try {
-            env = ContainerEnv.resolve(pod, container, podIp, node.hostIp(), ServiceEnv.forPod(pod, client), client);
+            env = ContainerEnv.resolve(pod, container, podIp, node.hostIp(), ServiceEnv.forPod(pod, services.get()),
+                    client);
         } catch (ContainerEnv.ConfigError e) {
             waiting.put(name, new String[] {"CreateContainerConfigError", e.getMessage()});
             events.warning(pod, fieldPath, "Failed", "Error: " + e.getMessage());
@@ -470,6 +487,7 @@ final class PodWorker {
                 .putAnnotations("io.kubernetes.pod.terminationGracePeriod", Long.toString(gracePeriod(pod)));
         env.forEach((key, value) -> config.addEnvs(KeyValue.newBuilder().setKey(key).setValue(value)));
         String id;
+        acted = true;
         try {
             id = cri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandboxId)
                     .setSandboxConfig(sandboxConfig).setConfig(config).build()).getContainerId();
@@ -494,8 +512,8 @@ final class PodWorker {
         postStart(pod, container, fieldPath, id, podIp);
     }
 
-    /** The image's reference if it is there (pulled now if the policy says so), or null with a waiting reason. */
-    private String ensureImage(Pod pod, Container container, String fieldPath, PodSandboxConfig sandboxConfig) {
+    /** The image if it is there (pulled now if the policy says so), or null with a waiting reason. */
+    private Image ensureImage(Pod pod, Container container, String fieldPath, PodSandboxConfig sandboxConfig) {
         String image = container.getImage();
         String name = container.getName();
         String policy = Objects.requireNonNullElse(container.getImagePullPolicy(), "IfNotPresent");
@@ -509,7 +527,7 @@ final class PodWorker {
                 return null;
             }
             events.normal(pod, fieldPath, "Pulled", "Container image \"" + image + "\" already present on machine");
-            return present.getImage().getId();
+            return present.getImage();
         }
         Instant now = Instant.now();
         Instant retryAt = pullRetryAt.get(image);
@@ -537,7 +555,8 @@ final class PodWorker {
             String took = seconds(System.nanoTime() - started);
             events.normal(pod, fieldPath, "Pulled", "Successfully pulled image \"" + image + "\" in " + took + " ("
                     + took + " including waiting)");
-            return ref;
+            return cri.images().imageStatus(ImageStatusRequest.newBuilder()
+                    .setImage(ImageSpec.newBuilder().setImage(ref)).build()).getImage();
         } catch (StatusRuntimeException e) {
             int failures = pullFailures.merge(image, 1, Integer::sum);
             Instant failedAt = Instant.now();
@@ -619,8 +638,15 @@ final class PodWorker {
     }
 
     private String podIp(Pod pod, String sandboxId) {
-        return hostNetwork(pod) ? node.hostIp() : cri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder()
-                .setPodSandboxId(sandboxId).build()).getStatus().getNetwork().getIp();
+        if (hostNetwork(pod)) {
+            return node.hostIp();
+        }
+        if (!sandboxId.equals(ipSandboxId)) {
+            sandboxIp = cri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId)
+                    .build()).getStatus().getNetwork().getIp();
+            ipSandboxId = sandboxId;
+        }
+        return sandboxIp;
     }
 
     /** Deletes the pod from the API for good; for a static pod its mirror, if it still mirrors this one. */

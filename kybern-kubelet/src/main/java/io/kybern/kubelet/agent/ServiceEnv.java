@@ -3,8 +3,6 @@ package io.kybern.kubelet.agent;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,19 +26,14 @@ final class ServiceEnv {
     private ServiceEnv() {
     }
 
-    /** The variables for the pod, from the Services the API has now. */
-    static Map<String, String> forPod(Pod pod, KubernetesClient client) {
-        String namespace = pod.getMetadata().getNamespace();
-        boolean links = !Boolean.FALSE.equals(pod.getSpec().getEnableServiceLinks());
-        List<Service> services = new ArrayList<>();
-        Service master = client.services().inNamespace("default").withName(MASTER_SERVICE).get();
-        if (master != null) {
-            services.add(master);
-        }
-        if (links) {
-            services.addAll(client.services().inNamespace(namespace).list().getItems());
-        }
-        return of(services, namespace, links);
+    /**
+     * The variables for the pod from the node's Services (every namespace's, as the agent's informer holds them;
+     * kubelet reads them from its service lister too, so a Service made after the pod reached the node is not
+     * seen, as in Kubernetes).
+     */
+    static Map<String, String> forPod(Pod pod, List<Service> services) {
+        return of(services, pod.getMetadata().getNamespace(),
+                !Boolean.FALSE.equals(pod.getSpec().getEnableServiceLinks()));
     }
 
     /** The variables of these Services for a pod of that namespace. */

@@ -9,8 +9,9 @@ import java.util.Objects;
 
 /**
  * The pods' network on one node, as a CNI configuration list: a Linux bridge with the node's pod CIDR
- * handed out by host-local IPAM (the bridge takes the first address and is the pods' gateway, traffic
- * leaving the node is masqueraded) and portmap for hostPort. Each pod's {@code lo} is brought up by
+ * handed out by host-local IPAM (the bridge takes the first address and is the pods' gateway; traffic
+ * leaving the node is masqueraded by one rule for the whole CIDR, {@link PodMasquerade}, not by the plugin
+ * for each pod) and portmap for hostPort. Each pod's {@code lo} is brought up by
  * containerd itself with the loopback plugin from the same directory, so it is not in this list (in the
  * chain it would be applied to the pod's eth0).
  *
@@ -57,7 +58,7 @@ public record CniNetwork(String podCidr, String bridgeName) {
                       "type": "bridge",
                       "bridge": "%s",
                       "isGateway": true,
-                      "ipMasq": true,
+                      "ipMasq": false,
                       "hairpinMode": true,
                       "ipam": {
                         "type": "host-local",

@@ -70,6 +70,21 @@ class ServiceEnvTest {
     }
 
     @Test
+    void aPodTakesTheServicesOfItsNamespaceFromEveryNamespacesUnlessItsSpecTurnsServiceLinksOff() {
+        List<Service> services = List.of(
+                service("default", "kubernetes", "10.43.0.1", port("https", 443, "TCP")),
+                service("shop", "cart", "10.43.0.20", port("http", 8080, "TCP")),
+                service("other", "elsewhere", "10.43.0.30", port("http", 80, "TCP")));
+        var linked = new PodBuilder().withNewMetadata().withNamespace("shop").withName("p").endMetadata()
+                .withNewSpec().endSpec().build();
+        assertThat(ServiceEnv.forPod(linked, services)).containsEntry("KUBERNETES_SERVICE_HOST", "10.43.0.1")
+                .containsEntry("CART_SERVICE_HOST", "10.43.0.20").doesNotContainKey("ELSEWHERE_SERVICE_HOST");
+        var unlinked = new PodBuilder(linked).editSpec().withEnableServiceLinks(false).endSpec().build();
+        assertThat(ServiceEnv.forPod(unlinked, services)).containsEntry("KUBERNETES_SERVICE_HOST", "10.43.0.1")
+                .doesNotContainKey("CART_SERVICE_HOST");
+    }
+
+    @Test
     void aServiceOfThePodsNamespaceWinsOverTheDefaultOneOfTheSameName() {
         List<Service> services = List.of(
                 service("default", "kubernetes", "10.43.0.1", port("https", 443, "TCP")),

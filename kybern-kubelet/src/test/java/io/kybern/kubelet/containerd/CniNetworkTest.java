@@ -12,7 +12,8 @@ class CniNetworkTest {
         assertThat(CniNetwork.gateway("10.42.3.0/24")).isEqualTo("10.42.3.1");
         assertThat(new CniNetwork("10.42.3.0/24", "kybern0").conflist())
                 .contains("\"subnet\": \"10.42.3.0/24\"", "\"gateway\": \"10.42.3.1\"", "\"bridge\": \"kybern0\"",
-                        "\"type\": \"portmap\"", "\"type\": \"host-local\"");
+                        "\"type\": \"portmap\"", "\"type\": \"host-local\"",
+                        "\"ipMasq\": false"); // masqueraded for the whole CIDR by PodMasquerade
     }
 
     @Test

@@ -105,7 +105,7 @@ public final class PrivateContainerd {
 
     /**
      * After containerd is stopped: unmounts what is still mounted under {@code dir} (deepest first),
-     * deletes the bridge and the directory.
+     * deletes the bridge with its masquerade rules and the directory.
      */
     public static void cleanUp(Path dir, String bridge) throws IOException, InterruptedException {
         Path absolute = dir.toAbsolutePath();
@@ -123,6 +123,7 @@ public final class PrivateContainerd {
         if (bridge != null) {
             new ProcessBuilder("ip", "link", "delete", bridge).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            PodMasquerade.remove(bridge);
         }
         if (Files.exists(absolute)) {
             try (Stream<Path> paths = Files.walk(absolute)) {
