@@ -68,6 +68,13 @@ public final class Scheduler implements AutoCloseable {
     static final Duration CACHE_SYNC_TIMEOUT = Duration.ofSeconds(60);
     /** How long binding a pod waits for its WaitForFirstConsumer claims to be bound (Kubernetes: 600 s). */
     static final Duration VOLUME_BIND_TIMEOUT = Duration.ofSeconds(120);
+    /**
+     * Writers of Scheduled events, and how many may wait: a few, so the bindings have the API server first;
+     * ten times the queue of Kubernetes' broadcaster, since a burst of ten thousand pods is what the
+     * scheduler benchmark places.
+     */
+    private static final int SCHEDULED_EVENT_WRITERS = 4;
+    private static final int SCHEDULED_EVENTS_QUEUED = 10_000;
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ISO_INSTANT.withZone(ZoneOffset.UTC);
 
     /** Plugins whose rejections a deleted pod can lift (it frees room, ports, or a spread domain). */
@@ -96,6 +103,7 @@ public final class Scheduler implements AutoCloseable {
     private final SchedulingQueue queue;
     private final Framework framework;
     private final EventRecorder recorder;
+    private final BackgroundEvents scheduledEvents;
     private final ExecutorService binders = Executors.newVirtualThreadPerTaskExecutor();
     private Thread loop;
     private Thread flusher;
@@ -107,6 +115,7 @@ public final class Scheduler implements AutoCloseable {
         this.informers = new Informers(client);
         this.queue = new SchedulingQueue(config.clock());
         this.recorder = new EventRecorder(client, config.schedulerName(), config.clock());
+        this.scheduledEvents = new BackgroundEvents(recorder, SCHEDULED_EVENT_WRITERS, SCHEDULED_EVENTS_QUEUED);
         SharedIndexInformer<PersistentVolumeClaim> claims = informers.of(PersistentVolumeClaim.class);
         SharedIndexInformer<PersistentVolume> volumes = informers.of(PersistentVolume.class);
         SharedIndexInformer<Namespace> namespaces = informers.of(Namespace.class);
@@ -351,7 +360,8 @@ public final class Scheduler implements AutoCloseable {
         Status bound = framework.bind(state, assumed, node);
         if (bound.isSuccess()) {
             queue.done(queued);
-            recorder.normal(assumed, "Scheduled", "Successfully assigned " + Pods.key(assumed) + " to " + node);
+            scheduledEvents.record(assumed, EventRecorder.NORMAL, "Scheduled",
+                    "Successfully assigned " + Pods.key(assumed) + " to " + node);
             return;
         }
         log.info("binding pod={} node={} failed: {}", Pods.key(assumed), node, bound.message());
@@ -430,6 +440,11 @@ public final class Scheduler implements AutoCloseable {
         log.info("preempting pod={} node={} victims={}", Pods.key(preemptor), node, victims.size());
     }
 
+    /** Scheduled events not written yet (they follow the bindings). */
+    public int unwrittenEvents() {
+        return scheduledEvents.unwritten();
+    }
+
     /** How many pods wait in the active, backoff and unschedulable queues. */
     public int[] queueSizes() {
         return queue.sizes();
@@ -450,6 +465,7 @@ public final class Scheduler implements AutoCloseable {
             }
         }
         binders.shutdownNow();
+        scheduledEvents.close();
         informers.close();
     }
 }
