@@ -250,6 +250,16 @@ public final class SchedulerBenchmark implements Callable<Integer> {
                     while (bound.size() < podCount && System.nanoTime() < deadline) {
                         Thread.sleep(50);
                     }
+                    // The Scheduled events follow the bindings (kybern-scheduler BackgroundEvents): say how far
+                    // behind they were, and let them finish before the scheduler stops.
+                    int unwritten = scheduler.unwrittenEvents();
+                    long eventsDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+                    while (scheduler.unwrittenEvents() > 0 && System.nanoTime() < eventsDeadline) {
+                        Thread.sleep(20);
+                    }
+                    progress.line("[scheduler] " + unwritten + " Scheduled events were unwritten when every pod was"
+                            + " bound; " + scheduler.unwrittenEvents() + " still unwritten "
+                            + Numbers.fixed2((System.nanoTime() - lastBound.get()) / 1e9) + " s after the last binding");
                     scheduler.close();
                     if (bound.size() < podCount) {
                         throw new IllegalStateException("only " + bound.size() + " of " + podCount

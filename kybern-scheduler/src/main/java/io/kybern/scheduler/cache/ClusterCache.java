@@ -91,15 +91,18 @@ public final class ClusterCache {
         }
     }
 
-    /** The scheduler placed {@code pod} (its spec.nodeName set) and is binding it. */
-    public synchronized void assume(Pod pod) {
+    /**
+     * The scheduler placed {@code pod} on {@code node} and is binding it. The pod is kept as given (its
+     * spec.nodeName may still be empty): the cache knows its node, and the informer's bound copy replaces it.
+     */
+    public synchronized void assume(Pod pod, String node) {
         String key = Pods.key(pod);
         if (pods.containsKey(key)) {
             throw new IllegalStateException("pod " + key + " is already in the cache");
         }
         NodeInfo.PodInfo info = NodeInfo.PodInfo.of(pod);
-        attach(info, pod.getSpec().getNodeName());
-        pods.put(key, new PodState(info, pod.getSpec().getNodeName(), true));
+        attach(info, node);
+        pods.put(key, new PodState(info, node, true));
     }
 
     /** The binding failed: the room the pod took is given back, unless the informer saw it bound meanwhile. */

@@ -33,16 +33,73 @@ public final class Resources {
     }
 
     public void add(String name, Quantity quantity) {
-        BigDecimal amount = quantity.getNumericalAmount();
         switch (name) {
-            case CPU -> milliCpu += amount.movePointRight(3).setScale(0, RoundingMode.CEILING).longValueExact();
-            case MEMORY -> memory += amount.setScale(0, RoundingMode.CEILING).longValue();
-            case EPHEMERAL_STORAGE -> ephemeralStorage += amount.setScale(0, RoundingMode.CEILING).longValue();
+            case CPU -> milliCpu += roundedUp(quantity, 3);
+            case MEMORY -> memory += roundedUp(quantity, 0);
+            case EPHEMERAL_STORAGE -> ephemeralStorage += roundedUp(quantity, 0);
             case PODS -> {
                 // a node's pod capacity, read separately; never a request
             }
-            default -> scalars.merge(name, amount.setScale(0, RoundingMode.CEILING).longValue(), Long::sum);
+            default -> scalars.merge(name, roundedUp(quantity, 0), Long::sum);
         }
+    }
+
+    /**
+     * The quantity in units of 10^-{@code scale} (3: millicores), rounded up. A whole number with a suffix
+     * ({@code 100m}, {@code 500Mi}, {@code 32}), as nearly every request and capacity is written, is worked out
+     * in longs: through BigDecimal it was most of what summing a pod's requests cost, and the scheduler does
+     * that for every pod it places and every pod it sees bound. Fractions, exponents and values too large
+     * for a long take BigDecimal's exact way.
+     */
+    static long roundedUp(Quantity quantity, int scale) {
+        String amount = quantity.getAmount();
+        long multiplier = multiplier(quantity.getFormat());
+        if (amount != null && !amount.isEmpty() && amount.length() <= 18 && multiplier != 0 && digitsOnly(amount)) {
+            long value = Long.parseLong(amount);
+            try {
+                long unit = scale == 3 ? 1000 : 1;
+                if (multiplier > 0) {
+                    return Math.multiplyExact(Math.multiplyExact(value, multiplier), unit);
+                }
+                // milli: value thousandths; in millicores that is the value itself, in whole units rounded up
+                return scale == 3 ? value : (value + 999) / 1000;
+            } catch (ArithmeticException tooLarge) {
+                // fall through to BigDecimal
+            }
+        }
+        BigDecimal exact = quantity.getNumericalAmount().movePointRight(scale).setScale(0, RoundingMode.CEILING);
+        return scale == 3 ? exact.longValueExact() : exact.longValue();
+    }
+
+    /** A suffix's factor; -1 for milli ({@code m}); 0 for anything else (exponents), left to BigDecimal. */
+    private static long multiplier(String format) {
+        return switch (format == null ? "" : format) {
+            case "" -> 1;
+            case "m" -> -1;
+            case "k" -> 1_000L;
+            case "M" -> 1_000_000L;
+            case "G" -> 1_000_000_000L;
+            case "T" -> 1_000_000_000_000L;
+            case "P" -> 1_000_000_000_000_000L;
+            case "E" -> 1_000_000_000_000_000_000L;
+            case "Ki" -> 1L << 10;
+            case "Mi" -> 1L << 20;
+            case "Gi" -> 1L << 30;
+            case "Ti" -> 1L << 40;
+            case "Pi" -> 1L << 50;
+            case "Ei" -> 1L << 60;
+            default -> 0;
+        };
+    }
+
+    private static boolean digitsOnly(String amount) {
+        for (int i = 0; i < amount.length(); i++) {
+            char c = amount.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     public void add(Resources other) {

@@ -1,17 +1,13 @@
 package io.kybern.scheduler.plugins;
 
-import io.fabric8.kubernetes.api.model.Binding;
-import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.kybern.controllers.runtime.JsonPost;
 import io.kybern.scheduler.framework.CycleState;
 import io.kybern.scheduler.framework.Plugin;
 import io.kybern.scheduler.framework.Status;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutionException;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Binds the pod by POSTing a Binding to its {@code pods/<name>/binding} subresource, as kube-scheduler
@@ -22,11 +18,12 @@ import java.util.concurrent.ExecutionException;
 public final class DefaultBinder implements Plugin.Bind {
 
     public static final String NAME = "DefaultBinder";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final KubernetesClient client;
+    private final JsonPost post;
 
     public DefaultBinder(KubernetesClient client) {
-        this.client = client;
+        this.post = new JsonPost(client);
     }
 
     @Override
@@ -38,28 +35,17 @@ public final class DefaultBinder implements Plugin.Bind {
     public Status bind(CycleState state, Pod pod, String nodeName) {
         String namespace = pod.getMetadata().getNamespace();
         String name = pod.getMetadata().getName();
-        Binding binding = new BindingBuilder().withNewMetadata().withName(name).withNamespace(namespace)
-                .withUid(pod.getMetadata().getUid()).endMetadata()
-                .withNewTarget().withApiVersion("v1").withKind("Node").withName(nodeName).endTarget().build();
-        String url = client.getMasterUrl().toString().replaceAll("/+$", "") + "/api/v1/namespaces/"
-                + encode(namespace) + "/pods/" + encode(name) + "/binding";
-        HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
-                .post("application/json", client.getKubernetesSerialization().asJson(binding)).build();
+        ObjectNode binding = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Binding");
+        binding.putObject("metadata").put("name", name).put("namespace", namespace)
+                .put("uid", pod.getMetadata().getUid());
+        binding.putObject("target").put("apiVersion", "v1").put("kind", "Node").put("name", nodeName);
         try {
-            HttpResponse<String> response = client.getHttpClient().sendAsync(request, String.class).get();
-            if (response.isSuccessful()) {
-                return Status.SUCCESS;
-            }
-            return Status.error("binding rejected: " + response.code() + " " + response.body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Status.error("interrupted while binding");
-        } catch (ExecutionException e) {
-            return Status.error("binding failed: " + e.getCause());
+            JsonPost.Answer answer = post.post("/api/v1/namespaces/" + JsonPost.segment(namespace) + "/pods/"
+                    + JsonPost.segment(name) + "/binding", JSON.writeValueAsBytes(binding));
+            return answer.isSuccessful() ? Status.SUCCESS
+                    : Status.error("binding rejected: " + answer.code() + " " + answer.body());
+        } catch (JsonPost.ApiUnreachable e) {
+            return Status.error("binding failed: " + e.getMessage());
         }
-    }
-
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8);
     }
 }

@@ -23,12 +23,12 @@ class ClusterCacheTest {
     @Test
     void anAssumedPodHoldsItsRoomUntilTheBoundOneReplacesIt() {
         cache.addOrUpdateNode(node("n", "4", "8Gi").build());
-        Pod assumed = on(pod("p", "1", null).build(), "n");
-        cache.assume(assumed);
+        Pod assumed = pod("p", "1", null).build();
+        cache.assume(assumed, "n");
         assertThat(cache.isAssumed("default/p")).isTrue();
         assertThat(usedCpu("n")).isEqualTo(1000);
 
-        cache.addOrUpdatePod(assumed); // the informer sees it bound
+        cache.addOrUpdatePod(on(assumed, "n")); // the informer sees it bound
         assertThat(cache.isAssumed("default/p")).isFalse();
         assertThat(cache.contains("default/p")).isTrue();
         assertThat(usedCpu("n")).isEqualTo(1000);
@@ -42,9 +42,9 @@ class ClusterCacheTest {
     @Test
     void aFailedBindingGivesTheRoomBack() {
         cache.addOrUpdateNode(node("n", "4", "8Gi").build());
-        Pod assumed = on(pod("p", "3", null).build(), "n");
-        cache.assume(assumed);
-        assertThatThrownBy(() -> cache.assume(assumed)).isInstanceOf(IllegalStateException.class);
+        Pod assumed = pod("p", "3", null).build();
+        cache.assume(assumed, "n");
+        assertThatThrownBy(() -> cache.assume(assumed, "n")).isInstanceOf(IllegalStateException.class);
         cache.forget(assumed);
         assertThat(cache.contains("default/p")).isFalse();
         assertThat(usedCpu("n")).isZero();
