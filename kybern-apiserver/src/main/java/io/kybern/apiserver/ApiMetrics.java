@@ -181,6 +181,12 @@ public final class ApiMetrics implements ApiServer.NonResourceHandler {
         }
 
         @Override
+        public void respondPieces(int status, String contentType, List<byte[]> pieces) {
+            code = status;
+            delegate.respondPieces(status, contentType, pieces);
+        }
+
+        @Override
         public ResponseStream stream(int status, String contentType) {
             code = status;
             ResponseStream stream = delegate.stream(status, contentType);

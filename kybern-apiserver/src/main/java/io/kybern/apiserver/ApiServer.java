@@ -267,8 +267,8 @@ public final class ApiServer implements ApiHandler {
                         intParam(request, "limit"), request.param("continue"));
                 if (cached.isPresent() && tables == null && metadataOnly == null
                         && ResponseFormat.negotiate(request.header("accept")) instanceof ResponseFormat.Objects) {
-                    // Plain JSON: the cached bytes, as they are.
-                    responder.respond(200, "application/json", cached.get().listJson(selector));
+                    // Plain JSON: the cached bytes, as they are, never joined into one array.
+                    responder.respondPieces(200, "application/json", cached.get().listJsonPieces(selector));
                     return;
                 }
                 ObjectNode list = cached.isPresent() ? cached.get().listObject(selector)

@@ -2,6 +2,7 @@ package io.kybern.apiserver.http;
 
 import io.kybern.apiserver.status.ApiException;
 import io.kybern.apiserver.status.StatusDocuments;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -11,6 +12,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -60,6 +62,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final long SLOW_CLIENT_SECONDS = 30;
     /** The largest WebSocket frame a client may send us; watch clients send none but control frames. */
     private static final int MAX_FRAME_BYTES = 64 * 1024;
+    /**
+     * How much of a body in pieces is handed to the connection at a time: large enough that the request's thread
+     * wakes rarely, small enough that what waits in the connection's buffers stays small.
+     */
+    private static final int PIECES_BATCH_BYTES = 256 * 1024;
 
     private final ApiHandler handler;
 
@@ -97,6 +104,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("connection error: {}", cause.toString());
         ctx.close();
+    }
+
+    /** One buffer over the arrays as they are. */
+    private static ByteBuf wrapped(List<byte[]> arrays) {
+        return Unpooled.wrappedBuffer(Math.max(1, arrays.size()), arrays.toArray(byte[][]::new));
     }
 
     static FullHttpResponse statusResponse(ApiException e) {
@@ -200,6 +212,55 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             ctx.writeAndFlush(response);
         }
 
+        /**
+         * The pieces are written as they are (Netty buffers over the same arrays, no copy), a batch at a time,
+         * and the next batch waits while the connection holds more than it can send: what is in flight for one
+         * answer stays at about a batch whatever the body's size, where one {@code FullHttpResponse} would have
+         * queued the whole body (and its TLS records) at once.
+         */
+        @Override
+        public void respondPieces(int status, String contentType, List<byte[]> pieces) {
+            if (!answered.compareAndSet(false, true)) {
+                throw new IllegalStateException("already answered");
+            }
+            long length = 0;
+            for (byte[] piece : pieces) {
+                length += piece.length;
+            }
+            HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+            extraHeaders.forEach(h -> response.headers().add(h.getKey(), h.getValue()));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            HttpUtil.setContentLength(response, length);
+            HttpUtil.setKeepAlive(response, keepAlive);
+            ctx.write(response);
+            List<byte[]> batch = new ArrayList<>();
+            int batchBytes = 0;
+            for (byte[] piece : pieces) {
+                batch.add(piece);
+                batchBytes += piece.length;
+                if (batchBytes >= PIECES_BATCH_BYTES) {
+                    if (!writeAndWait(new DefaultHttpContent(wrapped(batch)))) {
+                        // The client left, or read nothing for too long: nobody is left to answer.
+                        return;
+                    }
+                    batch.clear();
+                    batchBytes = 0;
+                }
+            }
+            ctx.writeAndFlush(new DefaultLastHttpContent(wrapped(batch)));
+        }
+
+        /** Writes, and waits while the connection cannot take more; false once the connection is gone. */
+        private boolean writeAndWait(Object message) {
+            ChannelFuture written = ctx.writeAndFlush(message);
+            if (!ctx.channel().isWritable()
+                    && !written.awaitUninterruptibly(SLOW_CLIENT_SECONDS, TimeUnit.SECONDS)) {
+                ctx.close();
+                return false;
+            }
+            return ctx.channel().isActive();
+        }
+
         void fail(ApiException e) {
             if (answered.get()) {
                 log.debug("failure after the response started: {}", e.getMessage());
@@ -263,6 +324,15 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         public void respond(int status, String contentType, byte[] body) {
             try {
                 super.respond(status, contentType, body);
+            } finally {
+                upgrade.release();
+            }
+        }
+
+        @Override
+        public void respondPieces(int status, String contentType, List<byte[]> pieces) {
+            try {
+                super.respondPieces(status, contentType, pieces);
             } finally {
                 upgrade.release();
             }

@@ -7,6 +7,7 @@ import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.status.ApiException;
 import io.kybern.apiserver.status.StatusDocuments;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -60,6 +61,11 @@ public final class NegotiatedResponder implements ApiResponder {
     @Override
     public void respond(int status, String contentType, byte[] body) {
         plain.respond(status, contentType, body);
+    }
+
+    @Override
+    public void respondPieces(int status, String contentType, List<byte[]> pieces) {
+        plain.respondPieces(status, contentType, pieces);
     }
 
     /** Sends an object (or list, or Status) in the negotiated format. */

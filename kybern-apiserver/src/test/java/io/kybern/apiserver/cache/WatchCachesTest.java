@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -187,7 +188,7 @@ class WatchCachesTest {
 
         for (String namespace : List.of("", "default", "other")) {
             Snapshot snapshot = caches.listFor(CONFIGMAPS, namespace, "0", null, 0, null).orElseThrow();
-            JsonNode fromCache = JSON.readTree(snapshot.listJson(WatchCaches.EVERYTHING));
+            JsonNode fromCache = JSON.readTree(joined(snapshot.listJsonPieces(WatchCaches.EVERYTHING)));
             ObjectNode fromStore = storage.list(CONFIGMAPS, namespace, 0, null, null);
             assertThat(fromCache).isEqualTo(fromStore);
             assertThat(snapshot.listObject(WatchCaches.EVERYTHING)).isEqualTo(fromStore);
@@ -215,10 +216,50 @@ class WatchCachesTest {
         configMap("other", "c", "web");
 
         Snapshot all = caches.listFor(CONFIGMAPS, "", "0", null, 0, null).orElseThrow();
-        JsonNode web = JSON.readTree(all.listJson(o -> o.at("/metadata/labels/app").asString("").equals("web")));
+        JsonNode web = JSON.readTree(joined(all.listJsonPieces(
+                o -> o.at("/metadata/labels/app").asString("").equals("web"))));
 
         assertThat(web.get("items")).extracting(i -> i.at("/metadata/name").asString()).containsExactly("a", "c");
         assertThat(web.at("/metadata/resourceVersion").asString()).isEqualTo(Long.toString(all.revision()));
+    }
+
+    @Test
+    void aListInPiecesIsByteForByteTheJsonEncodingOfTheList() {
+        WatchCaches caches = caches(100);
+        configMap("default", "b", "web");
+        configMap("default", "a", "db");
+        configMap("other", "c", "web");
+        storage.patch(CONFIGMAPS, "default", "a", o -> {
+            o.withObject("data").put("quoted", "\"\u00e9\\\n");
+            return o;
+        });
+        Predicate<ObjectNode> web = o -> o.at("/metadata/labels/app").asString("").equals("web");
+        Predicate<ObjectNode> none = o -> false;
+
+        for (String namespace : List.of("", "default", "other", "empty")) {
+            Snapshot snapshot = caches.listFor(CONFIGMAPS, namespace, "0", null, 0, null).orElseThrow();
+            for (Predicate<ObjectNode> filter : List.of(WatchCaches.EVERYTHING, web, none)) {
+                // Jackson's own encoding of the same list as a tree: what the pieces must add up to, byte for byte.
+                byte[] encoded = JSON.writeValueAsBytes(snapshot.listObject(filter));
+                assertThat(joined(snapshot.listJsonPieces(filter))).isEqualTo(encoded);
+            }
+        }
+        Snapshot empty = caches.listFor(CONFIGMAPS, "empty", "0", null, 0, null).orElseThrow();
+        assertThat(new String(joined(empty.listJsonPieces(WatchCaches.EVERYTHING)), StandardCharsets.UTF_8))
+                .isEqualTo("{\"kind\":\"ConfigMapList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\""
+                        + empty.revision() + "\"},\"items\":[]}");
+        Snapshot other = caches.listFor(CONFIGMAPS, "other", "0", null, 0, null).orElseThrow();
+        // The opening, the one item, the closing: the item is the cached array itself, not a copy.
+        assertThat(other.listJsonPieces(WatchCaches.EVERYTHING)).hasSize(3);
+        assertThat(other.listJsonPieces(WatchCaches.EVERYTHING).get(1)).isSameAs(other.objects().getFirst().itemJson());
+        assertThatThrownBy(() -> other.listJsonPieces(WatchCaches.EVERYTHING).get(3))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    private static byte[] joined(List<byte[]> pieces) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        pieces.forEach(out::writeBytes);
+        return out.toByteArray();
     }
 
     @Test
