@@ -29,7 +29,7 @@ public record Snapshot(ResourceType type, byte[] typeFields, long revision, long
      * The list as Kubernetes encodes it in JSON ({@code kind}, {@code apiVersion}, {@code metadata}, then the
      * items without their own kind and apiVersion), as pieces to be sent one after another: the opening, each
      * cached item with a comma between, and the closing. Nothing is copied: a list of ten thousand pods is
-     * twenty megabytes, and joined into one array per request it was most of what the server's heap grew by.
+     * twenty megabytes, which joined into one array per request was an allocation G1 takes whole regions for.
      * Only when {@code filter} is not {@link WatchCaches#EVERYTHING} are objects decoded, to be tested.
      */
     public List<byte[]> listJsonPieces(Predicate<ObjectNode> filter) {

@@ -21,8 +21,8 @@ public interface ApiResponder {
 
     /**
      * Answers with a body that is {@code pieces} one after another, without joining them into one array first:
-     * a list of ten thousand pods is twenty megabytes of cached items, and a copy of them per request is what
-     * the server's memory grew by. The pieces must not change while the answer is written.
+     * a list of ten thousand pods is twenty megabytes of cached items, not worth a copy per request. The pieces
+     * must not change while the answer is written.
      *
      * <p>The default joins them and calls {@link #respond(int, String, byte[])}: the same bytes, only a copy
      * more, so a responder that wraps another must pass this on to keep the saving.
