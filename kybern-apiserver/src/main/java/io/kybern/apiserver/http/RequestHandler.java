@@ -63,10 +63,10 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     /** The largest WebSocket frame a client may send us; watch clients send none but control frames. */
     private static final int MAX_FRAME_BYTES = 64 * 1024;
     /**
-     * How much of a body in pieces is handed to the connection at a time: large enough that the request's thread
-     * wakes rarely, small enough that what waits in the connection's buffers stays small.
+     * How much of a body in pieces is handed to the connection at a time: as much as a connection holds before it
+     * stops being writable (Netty's default high water mark), so the request's thread wakes about once a batch.
      */
-    private static final int PIECES_BATCH_BYTES = 256 * 1024;
+    private static final int PIECES_BATCH_BYTES = 64 * 1024;
 
     private final ApiHandler handler;
 
@@ -104,11 +104,6 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("connection error: {}", cause.toString());
         ctx.close();
-    }
-
-    /** One buffer over the arrays as they are. */
-    private static ByteBuf wrapped(List<byte[]> arrays) {
-        return Unpooled.wrappedBuffer(Math.max(1, arrays.size()), arrays.toArray(byte[][]::new));
     }
 
     static FullHttpResponse statusResponse(ApiException e) {
@@ -213,10 +208,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
 
         /**
-         * The pieces are written as they are (Netty buffers over the same arrays, no copy), a batch at a time,
-         * and the next batch waits while the connection holds more than it can send: what is in flight for one
-         * answer stays at about a batch whatever the body's size, where one {@code FullHttpResponse} would have
-         * queued the whole body (and its TLS records) at once.
+         * The pieces are copied into pooled buffers of about {@link #PIECES_BATCH_BYTES} and written one batch at a
+         * time; the next batch waits while the connection holds more than it can send. What is in flight for one
+         * answer stays at about a batch whatever the body's size, where one {@code FullHttpResponse} queued the
+         * whole body (and its TLS records) at once. Not a composite buffer over the pieces themselves: TLS copies
+         * what it encrypts into records, and a record's worth of a composite of many small arrays came out of
+         * Netty as a fresh array each time, as much garbage as the body again.
          */
         @Override
         public void respondPieces(int status, String contentType, List<byte[]> pieces) {
@@ -233,21 +230,22 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             HttpUtil.setContentLength(response, length);
             HttpUtil.setKeepAlive(response, keepAlive);
             ctx.write(response);
-            List<byte[]> batch = new ArrayList<>();
-            int batchBytes = 0;
+            ByteBuf batch = null;
             for (byte[] piece : pieces) {
-                batch.add(piece);
-                batchBytes += piece.length;
-                if (batchBytes >= PIECES_BATCH_BYTES) {
-                    if (!writeAndWait(new DefaultHttpContent(wrapped(batch)))) {
+                if (batch != null && batch.writableBytes() < piece.length) {
+                    ByteBuf full = batch;
+                    batch = null;
+                    if (!writeAndWait(new DefaultHttpContent(full))) {
                         // The client left, or read nothing for too long: nobody is left to answer.
                         return;
                     }
-                    batch.clear();
-                    batchBytes = 0;
                 }
+                if (batch == null) {
+                    batch = ctx.alloc().heapBuffer(Math.max(PIECES_BATCH_BYTES, piece.length));
+                }
+                batch.writeBytes(piece);
             }
-            ctx.writeAndFlush(new DefaultLastHttpContent(wrapped(batch)));
+            ctx.writeAndFlush(new DefaultLastHttpContent(batch == null ? Unpooled.EMPTY_BUFFER : batch));
         }
 
         /** Writes, and waits while the connection cannot take more; false once the connection is gone. */
