@@ -24,12 +24,49 @@ class MainTest {
     @Test
     void unknownFlagsAreRefusedWithUsage() {
         StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine().setErr(new PrintWriter(err));
+        String[] args = {"server", "--no-such-flag"};
+        CommandLine cli = Main.commandLine(args).setErr(new PrintWriter(err));
 
-        int exit = cli.execute("server", "--no-such-flag");
+        int exit = cli.execute(args);
 
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("Unknown option: '--no-such-flag'").contains("--datastore-endpoint");
+    }
+
+    @Test
+    void theUsageListsEverySubcommandWhateverTheArgumentsModel() {
+        StringWriter out = new StringWriter();
+        String[] args = {"--help"};
+        CommandLine cli = Main.commandLine(args).setOut(new PrintWriter(out));
+
+        int exit = cli.execute(args);
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("Commands:").contains("version", "server", "agent", "sim", "image");
+    }
+
+    @Test
+    void aMistypedSubcommandIsRefusedWithTheNamesThatExist() {
+        StringWriter err = new StringWriter();
+        String[] args = {"sever"};
+        CommandLine cli = Main.commandLine(args).setErr(new PrintWriter(err));
+
+        int exit = cli.execute(args);
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("Unmatched argument at index 0: 'sever'").contains("server");
+    }
+
+    @Test
+    void aSubcommandRunsFromTheCommandLineModelledForIt() {
+        StringWriter out = new StringWriter();
+        String[] args = {"image", "--help"};
+        CommandLine cli = Main.commandLine(args).setOut(new PrintWriter(out));
+
+        int exit = cli.execute(args);
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("Usage: kybern image").contains("import", "build", "push");
     }
 
     @Test
