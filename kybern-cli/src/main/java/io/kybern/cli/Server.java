@@ -3,6 +3,7 @@ package io.kybern.cli;
 import io.kybern.api.discovery.Discovery;
 import io.kybern.api.discovery.ServerAddress;
 import io.kybern.api.resource.BuiltInResources;
+import io.kybern.api.tls.JdkTls;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kybern.apiserver.DiscoveryEndpoints;
@@ -11,7 +12,6 @@ import io.kybern.apiserver.crd.CustomResourceCatalog;
 import io.kybern.apiserver.node.KubeletClient;
 import io.kybern.apiserver.pki.CertifiedKey;
 import io.kybern.apiserver.pki.ClusterPki;
-import io.kybern.apiserver.pki.JdkTls;
 import io.kybern.apiserver.pki.Kubeconfig;
 import io.kybern.apiserver.pki.ServiceAccountKey;
 import io.kybern.apiserver.pki.ServingNames;
@@ -304,7 +304,7 @@ public final class Server implements AutoCloseable {
         }
         CertifiedKey serving = pki.issueServingCertificate(agent.nodeName(), new ServingNames(List.of(), List.of())
                 .plus(names), ClusterPki.LEAF_VALIDITY);
-        return JdkTls.of(serving, pki.clientCaCertificate());
+        return JdkTls.of(serving.key(), serving.certificate(), pki.clientCaCertificate());
     }
 
     /**
@@ -325,8 +325,10 @@ public final class Server implements AutoCloseable {
             KeyPair serviceAccountKey = ServiceAccountKey.loadOrCreate(pki.directory());
             // As kube-apiserver's --kubelet-client-certificate: the API server's own client certificate,
             // which node agents require, and the server CA, which their serving certificates chain to.
-            SSLContext kubeletClientTls = JdkTls.of(pki.issueClientCertificate("kube-apiserver-kubelet-client",
-                    List.of(ClusterPki.ADMIN_GROUP), ClusterPki.LEAF_VALIDITY), pki.serverCaCertificate());
+            CertifiedKey kubeletClient = pki.issueClientCertificate("kube-apiserver-kubelet-client",
+                    List.of(ClusterPki.ADMIN_GROUP), ClusterPki.LEAF_VALIDITY);
+            SSLContext kubeletClientTls = JdkTls.of(kubeletClient.key(), kubeletClient.certificate(),
+                    pki.serverCaCertificate());
             SslContext servingTls = ServingTls.forApiServer(pki);
             log.info("certificates ready dir={} elapsed_ms={}", pki.directory(), elapsedMillis(started));
             return new Credentials(pki, serviceAccountKey, servingTls, kubeletClientTls);

@@ -23,50 +23,45 @@ class MainTest {
 
     @Test
     void unknownFlagsAreRefusedWithUsage() {
-        StringWriter err = new StringWriter();
-        String[] args = {"server", "--no-such-flag"};
-        CommandLine cli = Main.commandLine(args).setErr(new PrintWriter(err));
+        Run run = run("server", "--no-such-flag");
 
-        int exit = cli.execute(args);
-
-        assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).contains("Unknown option: '--no-such-flag'").contains("--datastore-endpoint");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("Unknown option: '--no-such-flag'").contains("--datastore-endpoint");
     }
 
     @Test
     void theUsageListsEverySubcommandWhateverTheArgumentsModel() {
-        StringWriter out = new StringWriter();
-        String[] args = {"--help"};
-        CommandLine cli = Main.commandLine(args).setOut(new PrintWriter(out));
+        Run run = run("--help");
 
-        int exit = cli.execute(args);
-
-        assertThat(exit).isZero();
-        assertThat(out.toString()).contains("Commands:").contains("version", "server", "agent", "sim", "image");
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("Commands:").contains("version", "server", "agent", "sim", "image");
     }
 
     @Test
     void aMistypedSubcommandIsRefusedWithTheNamesThatExist() {
-        StringWriter err = new StringWriter();
-        String[] args = {"sever"};
-        CommandLine cli = Main.commandLine(args).setErr(new PrintWriter(err));
+        Run run = run("sever");
 
-        int exit = cli.execute(args);
-
-        assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).contains("Unmatched argument at index 0: 'sever'").contains("server");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("Unmatched argument at index 0: 'sever'").contains("server");
     }
 
     @Test
     void aSubcommandRunsFromTheCommandLineModelledForIt() {
+        Run run = run("image", "--help");
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("Usage: kybern image").contains("import", "build", "push");
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    /** The arguments run as {@code kybern} runs them: on the command line modelled for them. */
+    private static Run run(String... args) {
         StringWriter out = new StringWriter();
-        String[] args = {"image", "--help"};
-        CommandLine cli = Main.commandLine(args).setOut(new PrintWriter(out));
-
-        int exit = cli.execute(args);
-
-        assertThat(exit).isZero();
-        assertThat(out.toString()).contains("Usage: kybern image").contains("import", "build", "push");
+        StringWriter err = new StringWriter();
+        int exit = Main.commandLine(args).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return new Run(exit, out.toString(), err.toString());
     }
 
     @Test

@@ -1,8 +1,9 @@
-package io.kybern.apiserver.pki;
+package io.kybern.api.tls;
 
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import javax.crypto.spec.PBEParameterSpec;
@@ -10,7 +11,10 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** JDK TLS contexts made from the cluster's certificates, for the connections Netty does not carry. */
+/**
+ * JDK TLS contexts made from the cluster's certificates: the API server's (which Netty wraps), its client
+ * to node agents, and a node agent's kubelet API.
+ */
 public final class JdkTls {
 
     private static final char[] NO_PASSWORD = new char[0];
@@ -27,14 +31,14 @@ public final class JdkTls {
     }
 
     /**
-     * A context that presents {@code own} (a serving or a client certificate) and trusts only what
-     * {@code trusted} issued.
+     * A context that presents {@code certificate} (a serving or a client certificate) with its {@code key}, and
+     * trusts only what {@code trusted} issued.
      */
-    public static SSLContext of(CertifiedKey own, X509Certificate trusted) {
+    public static SSLContext of(PrivateKey key, X509Certificate certificate, X509Certificate trusted) {
         try {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
-            keys.setEntry("own", new KeyStore.PrivateKeyEntry(own.key(), new Certificate[] {own.certificate()}),
+            keys.setEntry("own", new KeyStore.PrivateKeyEntry(key, new Certificate[] {certificate}),
                     IN_MEMORY);
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keyManagers.init(keys, NO_PASSWORD);
