@@ -34,9 +34,9 @@ public final class Main implements Runnable {
     /**
      * The command line these arguments need: when the first names a subcommand, that subcommand alone, or else
      * all of them (for the usage, a typo's suggestions and --version). Picocli models a command by reflection
-     * over its annotations, and its own classes, compiled for Java 5, are more than the AOT class cache can
-     * hold (it takes no class file that old): modelling the four commands not run cost {@code kybern server}
-     * about a tenth of a second of its start (decision 0008).
+     * over its annotations, and its own classes, compiled for Java 5, stay outside the AOT class cache (which
+     * links no class file that old): modelling the four commands not run cost each start about 0.15 s of CPU
+     * (decision 0008).
      */
     static CommandLine commandLine(String[] args) {
         if (args.length > 0 && SUBCOMMANDS.containsKey(args[0])) {

@@ -22,7 +22,8 @@ public final class JdkTls {
      * How the key is sealed inside the in-memory key store the key manager reads it from. A PKCS#12 store
      * derives its sealing key with 10,000 PBKDF2 rounds by default, once to seal and once to unseal: about
      * 100 ms of a cold JVM per context, on the server's path to ready. The store never leaves memory and its
-     * password is empty, so the rounds protect nothing: one suffices.
+     * password is empty, so neither the rounds nor the salt protect anything: one round, a salt of zeros. The
+     * algorithm is the JDK's default for PKCS#12 keys.
      */
     private static final KeyStore.ProtectionParameter IN_MEMORY = new KeyStore.PasswordProtection(NO_PASSWORD,
             "PBEWithHmacSHA256AndAES_256", new PBEParameterSpec(new byte[16], 1));

@@ -88,7 +88,6 @@ public final class KubeletServingCertificate {
     static final String CERTIFICATE_FILE = "kubelet-serving.crt";
     static final String CLIENT_CA_FILE = "client-ca.crt";
 
-
     private KubeletServingCertificate() {
     }
 
