@@ -3,6 +3,7 @@ package io.kybern.cli;
 import io.kybern.api.discovery.Discovery;
 import io.kybern.api.discovery.ServerAddress;
 import io.kybern.api.resource.BuiltInResources;
+import io.kybern.api.tls.JdkTls;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kybern.apiserver.DiscoveryEndpoints;
@@ -11,7 +12,6 @@ import io.kybern.apiserver.crd.CustomResourceCatalog;
 import io.kybern.apiserver.node.KubeletClient;
 import io.kybern.apiserver.pki.CertifiedKey;
 import io.kybern.apiserver.pki.ClusterPki;
-import io.kybern.apiserver.pki.JdkTls;
 import io.kybern.apiserver.pki.Kubeconfig;
 import io.kybern.apiserver.pki.ServiceAccountKey;
 import io.kybern.apiserver.pki.ServingNames;
@@ -28,6 +28,7 @@ import io.kybern.scheduler.ElectedScheduler;
 import io.kybern.scheduler.Scheduler;
 import io.kybern.store.Store;
 import io.kybern.store.Stores;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -113,15 +114,12 @@ public final class Server implements AutoCloseable {
                             advertised(bind, running.get() == null ? config.httpsPort()
                                     : running.get().address().getPort())))),
                     new KubeApiServer.Config(new InetSocketAddress(bind, config.httpsPort()),
-                            ServingTls.forApiServer(pki), KybernVersion.version(),
+                            ready.servingTls(), KybernVersion.version(),
                             ServingNames.firstAddress(ServingNames.DEFAULT_SERVICE_CIDR).getHostAddress(),
                             advertiseAddress(bind), ready.serviceAccountKey()));
             running.set(apiServer);
-            // As kube-apiserver's --kubelet-client-certificate: the API server's own client certificate,
-            // which node agents require, and the server CA, which their serving certificates chain to.
-            apiServer.connectNodes(new KubeletClient(JdkTls.of(pki.issueClientCertificate(
-                    "kube-apiserver-kubelet-client", List.of(ClusterPki.ADMIN_GROUP), ClusterPki.LEAF_VALIDITY),
-                    pki.serverCaCertificate())));
+            // Node agents' kubelet API, for the subresources they serve (pods/log, exec...).
+            apiServer.connectNodes(new KubeletClient(ready.kubeletClientTls()));
             InetAddress clientFacing = bind.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bind;
             String url = Kubeconfig.serverUrl(clientFacing, apiServer.address().getPort());
             Kubeconfig.admin(pki, url).write(config.writeKubeconfig());
@@ -306,11 +304,16 @@ public final class Server implements AutoCloseable {
         }
         CertifiedKey serving = pki.issueServingCertificate(agent.nodeName(), new ServingNames(List.of(), List.of())
                 .plus(names), ClusterPki.LEAF_VALIDITY);
-        return JdkTls.of(serving, pki.clientCaCertificate());
+        return JdkTls.of(serving.key(), serving.certificate(), pki.clientCaCertificate());
     }
 
-    /** The cluster's certificates and the service accounts' signing key, loaded or (first start) made. */
-    private record Credentials(ClusterPki pki, KeyPair serviceAccountKey) {
+    /**
+     * The cluster's certificates and the service accounts' signing key, loaded or (first start) made, and the
+     * TLS contexts the API server serves and reaches node agents with. The contexts are made here too, while
+     * the datastore opens, because each costs a cold JVM some tens of milliseconds.
+     */
+    private record Credentials(ClusterPki pki, KeyPair serviceAccountKey, SslContext servingTls,
+            SSLContext kubeletClientTls) {
 
         static Credentials loadOrCreate(ServerConfig config, InetAddress bind, long started) throws IOException {
             List<String> sans = new ArrayList<>(config.tlsSans());
@@ -320,8 +323,15 @@ public final class Server implements AutoCloseable {
             ClusterPki pki = ClusterPki.loadOrCreate(config.dataDir().resolve("tls"),
                     ServingNames.standard().plus(sans), Clock.systemUTC());
             KeyPair serviceAccountKey = ServiceAccountKey.loadOrCreate(pki.directory());
+            // As kube-apiserver's --kubelet-client-certificate: the API server's own client certificate,
+            // which node agents require, and the server CA, which their serving certificates chain to.
+            CertifiedKey kubeletClient = pki.issueClientCertificate("kube-apiserver-kubelet-client",
+                    List.of(ClusterPki.ADMIN_GROUP), ClusterPki.LEAF_VALIDITY);
+            SSLContext kubeletClientTls = JdkTls.of(kubeletClient.key(), kubeletClient.certificate(),
+                    pki.serverCaCertificate());
+            SslContext servingTls = ServingTls.forApiServer(pki);
             log.info("certificates ready dir={} elapsed_ms={}", pki.directory(), elapsedMillis(started));
-            return new Credentials(pki, serviceAccountKey);
+            return new Credentials(pki, serviceAccountKey, servingTls, kubeletClientTls);
         }
 
         static Credentials await(FutureTask<Credentials> task) throws IOException, InterruptedException {

@@ -23,13 +23,45 @@ class MainTest {
 
     @Test
     void unknownFlagsAreRefusedWithUsage() {
+        Run run = run("server", "--no-such-flag");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("Unknown option: '--no-such-flag'").contains("--datastore-endpoint");
+    }
+
+    @Test
+    void theUsageListsEverySubcommandWhateverTheArgumentsModel() {
+        Run run = run("--help");
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("Commands:").contains("version", "server", "agent", "sim", "image");
+    }
+
+    @Test
+    void aMistypedSubcommandIsRefusedWithTheNamesThatExist() {
+        Run run = run("sever");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("Unmatched argument at index 0: 'sever'").contains("server");
+    }
+
+    @Test
+    void aSubcommandRunsFromTheCommandLineModelledForIt() {
+        Run run = run("image", "--help");
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("Usage: kybern image").contains("import", "build", "push");
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    /** The arguments run as {@code kybern} runs them: on the command line modelled for them. */
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine().setErr(new PrintWriter(err));
-
-        int exit = cli.execute("server", "--no-such-flag");
-
-        assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).contains("Unknown option: '--no-such-flag'").contains("--datastore-endpoint");
+        int exit = Main.commandLine(args).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return new Run(exit, out.toString(), err.toString());
     }
 
     @Test

@@ -1,12 +1,10 @@
 package io.kybern.scheduler;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.kybern.controllers.runtime.EventRecorder;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,33 +24,47 @@ final class BackgroundEvents implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BackgroundEvents.class);
 
-    private record Pending(HasMetadata about, String type, String reason, String message) {
+    /** Where an event goes once a writer takes it: {@code EventRecorder::record} in the scheduler. */
+    @FunctionalInterface
+    interface Writer {
+        void write(HasMetadata about, String type, String reason, String message);
     }
 
-    private final EventRecorder recorder;
-    private final BlockingQueue<Pending> queue;
-    private final List<Thread> writers = new ArrayList<>();
+    private record Write(Writer writer, AtomicInteger unwritten, HasMetadata about, String type, String reason,
+            String message) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                writer.write(about, type, reason, message);
+            } finally {
+                unwritten.decrementAndGet();
+            }
+        }
+    }
+
+    private final Writer writer;
+    private final ThreadPoolExecutor writers;
     /** Queued or being written. */
     private final AtomicInteger unwritten = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
-    private volatile boolean closed;
 
-    BackgroundEvents(EventRecorder recorder, int writerCount, int capacity) {
-        this.recorder = recorder;
-        this.queue = new ArrayBlockingQueue<>(capacity);
-        for (int i = 0; i < writerCount; i++) {
-            writers.add(Thread.ofVirtual().name("scheduler-events-" + i).start(this::write));
-        }
+    BackgroundEvents(Writer writer, int writerCount, int capacity) {
+        this.writer = writer;
+        RejectedExecutionHandler drop = (task, executor) -> dropped((Write) task);
+        this.writers = new ThreadPoolExecutor(writerCount, writerCount, 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(capacity), Thread.ofVirtual().name("scheduler-events-", 0).factory(), drop);
     }
 
     void record(HasMetadata about, String type, String reason, String message) {
         unwritten.incrementAndGet();
-        if (closed || !queue.offer(new Pending(about, type, reason, message))) {
-            unwritten.decrementAndGet();
-            long total = dropped.incrementAndGet();
-            log.warn("event dropped, queue full or closed: reason={} object={}/{} dropped={}", reason,
-                    about.getMetadata().getNamespace(), about.getMetadata().getName(), total);
-        }
+        writers.execute(new Write(writer, unwritten, about, type, reason, message));
+    }
+
+    private void dropped(Write write) {
+        unwritten.decrementAndGet();
+        long total = dropped.incrementAndGet();
+        log.warn("event dropped, queue full or closed: reason={} object={}/{} dropped={}", write.reason(),
+                write.about().getMetadata().getNamespace(), write.about().getMetadata().getName(), total);
     }
 
     /** Events queued or being written. */
@@ -60,47 +72,28 @@ final class BackgroundEvents implements AutoCloseable {
         return unwritten.get();
     }
 
-    private void write() {
-        while (true) {
-            Pending next;
-            try {
-                next = queue.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (next == null) {
-                if (closed) {
-                    return;
-                }
-                continue;
-            }
-            try {
-                recorder.record(next.about(), next.type(), next.reason(), next.message());
-            } finally {
-                unwritten.decrementAndGet();
-            }
-        }
+    /** Events dropped so far because the queue was full or closed. */
+    long dropped() {
+        return dropped.get();
     }
 
-    /** Takes no more events, lets the writers finish the queue for up to {@code drain}, then stops them. */
+    /**
+     * Takes no more events, lets the writers finish the queue for up to {@code drain}, then interrupts them
+     * and waits up to a second for the writes in progress to give up.
+     */
     void close(Duration drain) {
-        closed = true;
-        long deadline = System.nanoTime() + drain.toNanos();
-        for (Thread writer : writers) {
-            try {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !writer.join(Duration.ofNanos(left))) {
-                    writer.interrupt();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                writers.forEach(Thread::interrupt);
-                break;
+        writers.shutdown();
+        try {
+            if (writers.awaitTermination(drain.toNanos(), TimeUnit.NANOSECONDS)) {
+                return;
             }
-        }
-        int left = queue.size();
-        if (left > 0) {
-            log.warn("scheduler stopped with {} events unwritten", left);
+            int left = writers.shutdownNow().size();
+            unwritten.addAndGet(-left);
+            log.warn("scheduler stopped with {} events unwritten", left + writers.getActiveCount());
+            writers.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            unwritten.addAndGet(-writers.shutdownNow().size());
         }
     }
 

@@ -115,7 +115,8 @@ public final class Scheduler implements AutoCloseable {
         this.informers = new Informers(client);
         this.queue = new SchedulingQueue(config.clock());
         this.recorder = new EventRecorder(client, config.schedulerName(), config.clock());
-        this.scheduledEvents = new BackgroundEvents(recorder, SCHEDULED_EVENT_WRITERS, SCHEDULED_EVENTS_QUEUED);
+        this.scheduledEvents = new BackgroundEvents(recorder::record, SCHEDULED_EVENT_WRITERS,
+                SCHEDULED_EVENTS_QUEUED);
         SharedIndexInformer<PersistentVolumeClaim> claims = informers.of(PersistentVolumeClaim.class);
         SharedIndexInformer<PersistentVolume> volumes = informers.of(PersistentVolume.class);
         SharedIndexInformer<Namespace> namespaces = informers.of(Namespace.class);

@@ -2,30 +2,40 @@ package io.kybern.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kybern.controllers.runtime.EventRecorder;
-import java.time.Clock;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The queue's bounds, with no writer taking from it (what the writers send is the scheduler tests' business,
- * against a real server: kybern-cli SchedulerTest): a client of a port nobody serves is never called here.
+ * The queue's bounds and its writers, with a writer that keeps what it is given (what the scheduler's
+ * recorder sends to a real server is the scheduler tests' business: kybern-cli SchedulerTest).
  */
 class BackgroundEventsTest {
 
-    private final KubernetesClient client = new KubernetesClientBuilder()
-            .withConfig(new ConfigBuilder().withMasterUrl("https://127.0.0.1:1").build()).build();
-    private final EventRecorder recorder = new EventRecorder(client, "default-scheduler", Clock.systemUTC());
+    /** Keeps every event's object name; each write first waits for {@link #open}. */
+    private static final class HeldWriter implements BackgroundEvents.Writer {
+        final List<String> written = new CopyOnWriteArrayList<>();
+        final CountDownLatch open = new CountDownLatch(1);
+        final CountDownLatch started = new CountDownLatch(1);
 
-    @AfterEach
-    void closeClient() {
-        client.close();
+        @Override
+        public void write(HasMetadata about, String type, String reason, String message) {
+            started.countDown();
+            try {
+                open.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            written.add(about.getMetadata().getName());
+        }
     }
 
     private static Pod pod(String name) {
@@ -33,22 +43,65 @@ class BackgroundEventsTest {
                 .endMetadata().build();
     }
 
-    @Test
-    void aFullQueueDropsTheEventInsteadOfHoldingUpTheCaller() {
-        BackgroundEvents events = new BackgroundEvents(recorder, 0, 2);
-        events.record(pod("a"), EventRecorder.NORMAL, "Scheduled", "Successfully assigned default/a to n");
-        events.record(pod("b"), EventRecorder.NORMAL, "Scheduled", "Successfully assigned default/b to n");
-        events.record(pod("c"), EventRecorder.NORMAL, "Scheduled", "Successfully assigned default/c to n");
-        assertThat(events.unwritten()).isEqualTo(2);
-        events.close(Duration.ZERO);
+    private static void scheduled(BackgroundEvents events, String name) {
+        events.record(pod(name), EventRecorder.NORMAL, "Scheduled", "Successfully assigned default/" + name + " to n");
     }
 
     @Test
-    void aClosedQueueTakesNoMoreEvents() {
-        BackgroundEvents events = new BackgroundEvents(recorder, 0, 10);
-        events.record(pod("a"), EventRecorder.NORMAL, "Scheduled", "Successfully assigned default/a to n");
-        events.close(Duration.ZERO);
-        events.record(pod("b"), EventRecorder.NORMAL, "Scheduled", "Successfully assigned default/b to n");
-        assertThat(events.unwritten()).isEqualTo(1);
+    void eventsAreWrittenInTheOrderRecordedByOneWriter() throws Exception {
+        HeldWriter writer = new HeldWriter();
+        writer.open.countDown();
+        BackgroundEvents events = new BackgroundEvents(writer, 1, 10);
+        for (String name : List.of("a", "b", "c")) {
+            scheduled(events, name);
+        }
+        events.close(Duration.ofSeconds(10));
+        assertThat(writer.written).containsExactly("a", "b", "c");
+        assertThat(events.unwritten()).isZero();
+        assertThat(events.dropped()).isZero();
+    }
+
+    @Test
+    void aFullQueueDropsTheEventInsteadOfHoldingUpTheCaller() throws Exception {
+        HeldWriter writer = new HeldWriter();
+        BackgroundEvents events = new BackgroundEvents(writer, 1, 2);
+        scheduled(events, "a");
+        assertThat(writer.started.await(10, TimeUnit.SECONDS)).isTrue();
+        // "a" is being written and holds the only writer; "b" and "c" fill the queue of two.
+        scheduled(events, "b");
+        scheduled(events, "c");
+        scheduled(events, "d");
+        assertThat(events.unwritten()).isEqualTo(3);
+        assertThat(events.dropped()).isEqualTo(1);
+
+        writer.open.countDown();
+        events.close(Duration.ofSeconds(10));
+        assertThat(writer.written).containsExactly("a", "b", "c");
+        assertThat(events.unwritten()).isZero();
+    }
+
+    @Test
+    void aClosedQueueTakesNoMoreEvents() throws Exception {
+        HeldWriter writer = new HeldWriter();
+        writer.open.countDown();
+        BackgroundEvents events = new BackgroundEvents(writer, 2, 10);
+        scheduled(events, "a");
+        events.close(Duration.ofSeconds(10));
+        scheduled(events, "b");
+        assertThat(writer.written).containsExactly("a");
+        assertThat(events.unwritten()).isZero();
+        assertThat(events.dropped()).isEqualTo(1);
+    }
+
+    @Test
+    void closingGivesUpOnEventsTheWritersCannotFinishInTime() {
+        HeldWriter writer = new HeldWriter();
+        BackgroundEvents events = new BackgroundEvents(writer, 1, 10);
+        scheduled(events, "a");
+        scheduled(events, "b");
+        events.close(Duration.ofMillis(100));
+        // The writer held on "a" is interrupted and gives up; "b" never starts.
+        assertThat(writer.written).isEmpty();
+        assertThat(events.unwritten()).isZero();
     }
 }

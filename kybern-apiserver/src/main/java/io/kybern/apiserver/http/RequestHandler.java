@@ -420,9 +420,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return !closed.get() && ctx.channel().isActive();
         }
 
+        /**
+         * Says goodbye with a close frame, unless the server is stopping: its event loop then closes every
+         * connection itself, and a frame handed to a loop that has ended is refused (which Netty logs as an
+         * error).
+         */
         @Override
         public void close() {
-            if (closed.compareAndSet(false, true) && ctx.channel().isActive()) {
+            if (closed.compareAndSet(false, true) && ctx.channel().isActive() && !ctx.executor().isShuttingDown()) {
                 ctx.channel().writeAndFlush(new CloseWebSocketFrame(1000, ""))
                         .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
             }

@@ -1,5 +1,6 @@
 package io.kybern.apiserver.join;
 
+import io.kybern.api.tls.SubjectAlternativeNames;
 import io.kybern.apiserver.authz.Attributes;
 import io.kybern.apiserver.authz.Authorizer;
 import io.kybern.apiserver.authz.Decision;
@@ -10,11 +11,8 @@ import io.kybern.apiserver.pki.ClusterPki;
 import io.kybern.apiserver.pki.Pem;
 import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.status.ApiException;
-import java.net.InetAddress;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,8 +42,6 @@ public final class KubeletServingCertificates {
     /** The path agents post their certificate requests to. */
     public static final String PATH = "/v1-kybern/kubelet-serving-certificate";
 
-    private static final int SAN_DNS = 2;
-    private static final int SAN_IP = 7;
 
     private final ClusterPki pki;
     private final Authorizer authorizer;
@@ -116,23 +112,11 @@ public final class KubeletServingCertificates {
 
     /** The DNS names and addresses a certificate answers to. */
     private static ServingNames namesOf(X509Certificate certificate) {
-        List<String> dns = new ArrayList<>();
-        List<InetAddress> ips = new ArrayList<>();
         try {
-            Collection<List<?>> alternatives = certificate.getSubjectAlternativeNames();
-            if (alternatives != null) {
-                for (List<?> name : alternatives) {
-                    int type = (Integer) name.get(0);
-                    if (type == SAN_DNS) {
-                        dns.add((String) name.get(1));
-                    } else if (type == SAN_IP) {
-                        ips.add(InetAddress.ofLiteral((String) name.get(1)));
-                    }
-                }
-            }
+            SubjectAlternativeNames names = SubjectAlternativeNames.of(certificate);
+            return new ServingNames(names.dnsNames(), names.addresses());
         } catch (CertificateParsingException e) {
             throw new IllegalStateException("the API server's serving certificate's names cannot be read", e);
         }
-        return new ServingNames(dns, ips);
     }
 }

@@ -1,5 +1,6 @@
 package io.kybern.apiserver.pki;
 
+import io.kybern.api.tls.SubjectAlternativeNames;
 import java.net.InetAddress;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -24,9 +25,6 @@ final class Renewal {
 
     static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
     static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
-
-    private static final int SAN_DNS = 2;
-    private static final int SAN_IP = 7;
 
     private Renewal() {
     }
@@ -84,19 +82,9 @@ final class Renewal {
         Set<String> dns = new HashSet<>();
         Set<InetAddress> ips = new HashSet<>();
         try {
-            if (cert.getSubjectAlternativeNames() != null) {
-                for (List<?> entry : cert.getSubjectAlternativeNames()) {
-                    int type = (Integer) entry.get(0);
-                    if (type == SAN_DNS) {
-                        dns.add(((String) entry.get(1)).toLowerCase(Locale.ROOT));
-                    } else if (type == SAN_IP) {
-                        InetAddress ip = ServingNames.ipLiteral((String) entry.get(1));
-                        if (ip != null) {
-                            ips.add(ip);
-                        }
-                    }
-                }
-            }
+            SubjectAlternativeNames carried = SubjectAlternativeNames.of(cert);
+            carried.dnsNames().forEach(name -> dns.add(name.toLowerCase(Locale.ROOT)));
+            ips.addAll(carried.addresses());
         } catch (CertificateParsingException e) {
             // Unreadable names count as none: every requested name is then missing and the certificate is renewed.
         }

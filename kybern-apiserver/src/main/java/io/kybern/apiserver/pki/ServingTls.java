@@ -1,5 +1,6 @@
 package io.kybern.apiserver.pki;
 
+import io.kybern.api.tls.JdkTls;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
@@ -24,7 +25,8 @@ public final class ServingTls {
      * critical path before listening (measured with JFR), for the same JDK engine in the end.
      */
     public static SslContext forApiServer(ClusterPki pki) {
-        return new JdkSslContext(JdkTls.of(pki.serving(), pki.clientCaCertificate()), false, null,
+        return new JdkSslContext(JdkTls.of(pki.serving().key(), pki.serving().certificate(),
+                pki.clientCaCertificate()), false, null,
                 IdentityCipherSuiteFilter.INSTANCE, new ApplicationProtocolConfig(
                         ApplicationProtocolConfig.Protocol.ALPN,
                         // The only behaviours every Netty TLS provider supports.

@@ -16,6 +16,7 @@ import io.kybern.controllers.deployment.PodTemplateHash;
 import io.kybern.controllers.history.ControllerHistory;
 import io.kybern.controllers.history.RevisionData;
 import io.kybern.controllers.runtime.ApiErrors;
+import io.kybern.controllers.runtime.ControlledPodEvents;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.Expectations;
 import io.kybern.controllers.runtime.ObjectKey;
@@ -94,45 +95,7 @@ public final class DaemonSetController implements Reconciler<ObjectKey> {
                 expectations.forget(ObjectKey.of(ds));
             }
         });
-        pods.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                Optional<ObjectKey> owner = ownerKey(pod);
-                if (owner.isPresent()) {
-                    if (Owners.deleting(pod)) {
-                        expectations.deletionObserved(owner.get(), pod.getMetadata().getUid());
-                    } else {
-                        expectations.creationObserved(owner.get());
-                    }
-                    enqueue.accept(owner.get());
-                } else if (Owners.controllerOf(pod).isEmpty()) {
-                    matching(pod).forEach(enqueue);
-                }
-            }
-
-            @Override
-            public void onUpdate(Pod before, Pod after) {
-                Optional<ObjectKey> owner = ownerKey(after);
-                if (owner.isPresent() && Owners.deleting(after) && !Owners.deleting(before)) {
-                    expectations.deletionObserved(owner.get(), after.getMetadata().getUid());
-                }
-                ownerKey(before).filter(key -> !key.equals(owner.orElse(null))).ifPresent(enqueue);
-                owner.ifPresent(enqueue);
-                if (Owners.controllerOf(after).isEmpty()
-                        && (!Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels())
-                                || Owners.controllerOf(before).isPresent())) {
-                    matching(after).forEach(enqueue);
-                }
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean finalStateUnknown) {
-                ownerKey(pod).ifPresent(owner -> {
-                    expectations.deletionObserved(owner, pod.getMetadata().getUid());
-                    enqueue.accept(owner);
-                });
-            }
-        });
+        pods.addEventHandler(ControlledPodEvents.withExpectations("DaemonSet", expectations, this::matching, enqueue));
         nodes.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node node) {
@@ -157,11 +120,6 @@ public final class DaemonSetController implements Reconciler<ObjectKey> {
 
     private void everyDaemonSet(Consumer<ObjectKey> enqueue) {
         daemonSets.getStore().list().forEach(ds -> enqueue.accept(ObjectKey.of(ds)));
-    }
-
-    private static Optional<ObjectKey> ownerKey(Pod pod) {
-        return Owners.controllerOf(pod).filter(ref -> "DaemonSet".equals(ref.getKind()))
-                .map(ref -> new ObjectKey(pod.getMetadata().getNamespace(), ref.getName()));
     }
 
     private List<ObjectKey> matching(Pod pod) {

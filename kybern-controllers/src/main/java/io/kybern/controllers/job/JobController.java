@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.kybern.controllers.runtime.ApiErrors;
+import io.kybern.controllers.runtime.ControlledPodEvents;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.Expectations;
 import io.kybern.controllers.runtime.ObjectKey;
@@ -105,13 +106,14 @@ public final class JobController implements Reconciler<ObjectKey> {
                 enqueue.accept(ObjectKey.of(job));
             }
         });
+        // The Job's own bookkeeping of a pod is dropped before the pod wakes its Job, in one handler, so the
+        // reconcile it causes never reads the bookkeeping of a pod that is gone.
+        ControlledPodEvents controlled = ControlledPodEvents.withExpectations("Job", expectations,
+                ControlledPodEvents.NO_ADOPTERS, enqueue);
         pods.addEventHandler(new ResourceEventHandler<Pod>() {
             @Override
             public void onAdd(Pod pod) {
-                jobKey(pod).ifPresent(key -> {
-                    expectations.creationObserved(key);
-                    enqueue.accept(key);
-                });
+                controlled.onAdd(pod);
             }
 
             @Override
@@ -119,12 +121,7 @@ public final class JobController implements Reconciler<ObjectKey> {
                 if (!JobPods.tracked(after)) {
                     counted.remove(after.getMetadata().getUid());
                 }
-                jobKey(after).ifPresent(key -> {
-                    if (Owners.deleting(after) && !Owners.deleting(before)) {
-                        expectations.deletionObserved(key, after.getMetadata().getUid());
-                    }
-                    enqueue.accept(key);
-                });
+                controlled.onUpdate(before, after);
             }
 
             @Override
@@ -132,17 +129,9 @@ public final class JobController implements Reconciler<ObjectKey> {
                 String uid = pod.getMetadata().getUid();
                 counted.remove(uid);
                 deletedByController.remove(uid);
-                jobKey(pod).ifPresent(key -> {
-                    expectations.deletionObserved(key, uid);
-                    enqueue.accept(key);
-                });
+                controlled.onDelete(pod, finalStateUnknown);
             }
         });
-    }
-
-    private static Optional<ObjectKey> jobKey(Pod pod) {
-        return Owners.controllerOf(pod).filter(ref -> "Job".equals(ref.getKind()))
-                .map(ref -> new ObjectKey(pod.getMetadata().getNamespace(), ref.getName()));
     }
 
     @Override

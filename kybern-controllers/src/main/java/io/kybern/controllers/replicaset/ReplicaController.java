@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.kybern.controllers.runtime.ApiErrors;
+import io.kybern.controllers.runtime.ControlledPodEvents;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.Expectations;
 import io.kybern.controllers.runtime.ObjectKey;
@@ -103,52 +104,8 @@ public final class ReplicaController<T extends HasMetadata> implements Reconcile
                 enqueue.accept(ObjectKey.of(owner));
             }
         });
-        pods.addEventHandler(new ResourceEventHandler<Pod>() {
-            @Override
-            public void onAdd(Pod pod) {
-                Optional<ObjectKey> owner = ownerKey(pod);
-                if (owner.isPresent()) {
-                    if (Owners.deleting(pod)) {
-                        expectations.deletionObserved(owner.get(), pod.getMetadata().getUid());
-                    } else {
-                        expectations.creationObserved(owner.get());
-                    }
-                    enqueue.accept(owner.get());
-                } else if (Owners.controllerOf(pod).isEmpty()) {
-                    matchingOwners(pod).forEach(enqueue);
-                }
-            }
-
-            @Override
-            public void onUpdate(Pod before, Pod after) {
-                Optional<ObjectKey> owner = ownerKey(after);
-                if (owner.isPresent() && Owners.deleting(after) && !Owners.deleting(before)) {
-                    expectations.deletionObserved(owner.get(), after.getMetadata().getUid());
-                }
-                Optional<ObjectKey> formerOwner = ownerKey(before);
-                formerOwner.filter(key -> !key.equals(owner.orElse(null))).ifPresent(enqueue);
-                owner.ifPresent(enqueue);
-                if (Owners.controllerOf(after).isEmpty()
-                        && (!Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels())
-                                || Owners.controllerOf(before).isPresent())) {
-                    matchingOwners(after).forEach(enqueue);
-                }
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean finalStateUnknown) {
-                ownerKey(pod).ifPresent(owner -> {
-                    expectations.deletionObserved(owner, pod.getMetadata().getUid());
-                    enqueue.accept(owner);
-                });
-            }
-        });
-    }
-
-    /** The key of the pod's controller, when that is an owner of this controller's kind. */
-    private Optional<ObjectKey> ownerKey(Pod pod) {
-        return Owners.controllerOf(pod).filter(ref -> kind.type().getSimpleName().equals(ref.getKind()))
-                .map(ref -> new ObjectKey(pod.getMetadata().getNamespace(), ref.getName()));
+        pods.addEventHandler(ControlledPodEvents.withExpectations(kind.type().getSimpleName(), expectations,
+                this::matchingOwners, enqueue));
     }
 
     private List<ObjectKey> matchingOwners(Pod pod) {

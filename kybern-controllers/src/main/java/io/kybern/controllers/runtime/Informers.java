@@ -5,9 +5,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -24,7 +27,13 @@ public final class Informers implements AutoCloseable {
 
     private final KubernetesClient client;
     private final Map<Class<?>, SharedIndexInformer<?>> byKind = new ConcurrentHashMap<>();
-    private final List<SharedIndexInformer<?>> started = new ArrayList<>();
+    /** Guarded by this: the kinds whose informers are started. */
+    private final Set<Class<?>> startedKinds = new HashSet<>();
+    /**
+     * Guarded by this: the started informers by group resource ({@code plural} or {@code plural.group}); of two
+     * kinds of one resource (two versions), the first started.
+     */
+    private final Map<String, SharedIndexInformer<?>> startedByResource = new HashMap<>();
 
     public Informers(KubernetesClient client) {
         this.client = client;
@@ -44,30 +53,24 @@ public final class Informers implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public synchronized Optional<SharedIndexInformer<? extends HasMetadata>> started(String groupResource) {
-        for (SharedIndexInformer<?> informer : started) {
-            Class<? extends HasMetadata> kind = kindOf(informer);
-            String group = HasMetadata.getGroup(kind);
-            String plural = HasMetadata.getPlural(kind);
-            if (groupResource.equals(group.isEmpty() ? plural : plural + "." + group)) {
-                return Optional.of((SharedIndexInformer<? extends HasMetadata>) informer);
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable((SharedIndexInformer<? extends HasMetadata>) startedByResource.get(groupResource));
     }
 
-    @SuppressWarnings("unchecked")
-    private Class<? extends HasMetadata> kindOf(SharedIndexInformer<?> informer) {
-        return byKind.entrySet().stream().filter(e -> e.getValue() == informer)
-                .map(e -> (Class<? extends HasMetadata>) e.getKey()).findFirst().orElseThrow();
+    private static String groupResource(Class<? extends HasMetadata> kind) {
+        String group = HasMetadata.getGroup(kind);
+        String plural = HasMetadata.getPlural(kind);
+        return group.isEmpty() ? plural : plural + "." + group;
     }
 
     /** Starts every informer not started yet and waits until each has listed its kind once. */
     public synchronized void startAll(Duration timeout) {
         List<CompletableFuture<Void>> lists = new ArrayList<>();
-        for (SharedIndexInformer<?> informer : byKind.values()) {
-            if (!started.contains(informer)) {
-                started.add(informer);
-                lists.add(informer.start().toCompletableFuture());
+        for (Map.Entry<Class<?>, SharedIndexInformer<?>> kind : byKind.entrySet()) {
+            if (startedKinds.add(kind.getKey())) {
+                @SuppressWarnings("unchecked")
+                String resource = groupResource((Class<? extends HasMetadata>) kind.getKey());
+                startedByResource.putIfAbsent(resource, kind.getValue());
+                lists.add(kind.getValue().start().toCompletableFuture());
             }
         }
         try {
@@ -86,6 +89,7 @@ public final class Informers implements AutoCloseable {
         for (SharedIndexInformer<?> informer : byKind.values()) {
             informer.close();
         }
-        started.clear();
+        startedKinds.clear();
+        startedByResource.clear();
     }
 }

@@ -18,6 +18,7 @@ import io.kybern.controllers.deployment.PodTemplateHash;
 import io.kybern.controllers.history.ControllerHistory;
 import io.kybern.controllers.history.RevisionData;
 import io.kybern.controllers.runtime.ApiErrors;
+import io.kybern.controllers.runtime.ControlledPodEvents;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.ObjectKey;
 import io.kybern.controllers.runtime.Owners;
@@ -93,39 +94,7 @@ public final class StatefulSetController implements Reconciler<ObjectKey> {
             public void onDelete(StatefulSet set, boolean finalStateUnknown) {
             }
         });
-        pods.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                Optional<ObjectKey> owner = ownerKey(pod);
-                if (owner.isPresent()) {
-                    enqueue.accept(owner.get());
-                } else if (Owners.controllerOf(pod).isEmpty()) {
-                    matching(pod).forEach(enqueue);
-                }
-            }
-
-            @Override
-            public void onUpdate(Pod before, Pod after) {
-                Optional<ObjectKey> owner = ownerKey(after);
-                ownerKey(before).filter(key -> !key.equals(owner.orElse(null))).ifPresent(enqueue);
-                owner.ifPresent(enqueue);
-                if (Owners.controllerOf(after).isEmpty()
-                        && (!Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels())
-                                || Owners.controllerOf(before).isPresent())) {
-                    matching(after).forEach(enqueue);
-                }
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean finalStateUnknown) {
-                ownerKey(pod).ifPresent(enqueue);
-            }
-        });
-    }
-
-    private static Optional<ObjectKey> ownerKey(Pod pod) {
-        return Owners.controllerOf(pod).filter(ref -> "StatefulSet".equals(ref.getKind()))
-                .map(ref -> new ObjectKey(pod.getMetadata().getNamespace(), ref.getName()));
+        pods.addEventHandler(ControlledPodEvents.withoutExpectations("StatefulSet", this::matching, enqueue));
     }
 
     private List<ObjectKey> matching(Pod pod) {

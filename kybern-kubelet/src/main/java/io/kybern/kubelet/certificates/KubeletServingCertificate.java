@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.kybern.api.tls.JdkTls;
+import io.kybern.api.tls.SubjectAlternativeNames;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
@@ -21,8 +23,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
@@ -33,15 +33,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -91,9 +88,6 @@ public final class KubeletServingCertificate {
     static final String CERTIFICATE_FILE = "kubelet-serving.crt";
     static final String CLIENT_CA_FILE = "client-ca.crt";
 
-    private static final int SAN_DNS = 2;
-    private static final int SAN_IP = 7;
-
     private KubeletServingCertificate() {
     }
 
@@ -133,7 +127,7 @@ public final class KubeletServingCertificate {
             log.info("kubelet serving certificate reused node={} notAfter={}", nodeName,
                     certificate.getNotAfter().toInstant());
         }
-        return tls(keys, certificate, clientCa);
+        return JdkTls.of(keys.getPrivate(), certificate, clientCa);
     }
 
     /** Why a stored certificate will not do, or empty when it will. */
@@ -274,43 +268,16 @@ public final class KubeletServingCertificate {
                 PrivateKeyInfo.getInstance(key.getEncoded()).getPrivateKeyAlgorithm().getParameters()).getEncoded();
     }
 
-    private static SSLContext tls(KeyPair keys, X509Certificate certificate, X509Certificate clientCa) {
-        try {
-            char[] noPassword = new char[0];
-            KeyStore own = KeyStore.getInstance("PKCS12");
-            own.load(null, null);
-            own.setKeyEntry("serving", keys.getPrivate(), noPassword, new Certificate[] {certificate});
-            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keyManagers.init(own, noPassword);
-            KeyStore trusted = KeyStore.getInstance("PKCS12");
-            trusted.load(null, null);
-            trusted.setCertificateEntry("client-ca", clientCa);
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(
-                    TrustManagerFactory.getDefaultAlgorithm());
-            trustManagers.init(trusted);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
-            return context;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("the kubelet API's TLS context cannot be made: " + e.getMessage(), e);
-        }
-    }
-
     private static List<String> namesOf(X509Certificate certificate) {
-        List<String> names = new ArrayList<>();
+        SubjectAlternativeNames alternatives;
         try {
-            Collection<List<?>> alternatives = certificate.getSubjectAlternativeNames();
-            if (alternatives != null) {
-                for (List<?> name : alternatives) {
-                    int type = (Integer) name.get(0);
-                    if (type == SAN_DNS || type == SAN_IP) {
-                        names.add(canonical((String) name.get(1)));
-                    }
-                }
-            }
+            alternatives = SubjectAlternativeNames.of(certificate);
         } catch (CertificateParsingException e) {
             return List.of();
         }
+        List<String> names = new ArrayList<>();
+        alternatives.dnsNames().stream().map(KubeletServingCertificate::canonical).forEach(names::add);
+        alternatives.addresses().stream().map(InetAddress::getHostAddress).forEach(names::add);
         return names;
     }
 

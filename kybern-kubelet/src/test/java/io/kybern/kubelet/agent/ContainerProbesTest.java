@@ -2,14 +2,22 @@ package io.kybern.kubelet.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.HTTPHeader;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.kybern.kubelet.cri.api.ContainerMetadata;
 import io.kybern.kubelet.cri.api.ContainerStatus;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -17,6 +25,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 
 /** The probe bookkeeping with scripted results; the probes against real containers are end-to-end tests. */
@@ -125,5 +135,37 @@ class ContainerProbesTest {
                 .endPort().build();
         assertThat(ProbeCheck.port(new IntOrString("http"), named)).isEqualTo(8080);
         assertThat(ProbeCheck.port(new IntOrString(81), named)).isEqualTo(81);
+    }
+
+    /** Kubelet's HTTPS probes skip verification entirely: neither the issuer nor the name is checked. */
+    @Test
+    void anHttpsProbeTakesWhateverCertificateThePodServes() throws Exception {
+        SelfSignedCertificate unrelated = new SelfSignedCertificate("not-this-pod.invalid");
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("pod", unrelated.key(), new char[0], new Certificate[] {unrelated.cert()});
+        KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        managers.init(keys, new char[0]);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(managers.getKeyManagers(), null, null);
+        HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server.createContext("/healthz", exchange -> {
+            exchange.sendResponseHeaders(exchange.getRequestHeaders().containsKey("X-Probe") ? 200 : 500, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            URI healthz = URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/healthz");
+            ProbeCheck.Result result = ProbeCheck.httpGet(healthz,
+                    List.of(new HTTPHeader("X-Probe", "yes")), Duration.ofSeconds(5));
+            assertThat(result.message()).isEmpty();
+            assertThat(result.success()).isTrue();
+            assertThat(ProbeCheck.httpGet(healthz, null, Duration.ofSeconds(5)).success())
+                    .as("the status still decides").isFalse();
+        } finally {
+            server.stop(0);
+            unrelated.delete();
+        }
     }
 }
