@@ -118,8 +118,13 @@ final class PodWorker {
     /** The pod IP of the sandbox {@link #ipSandboxId}: a sandbox keeps its address, so it is asked for once. */
     private String ipSandboxId;
     private String sandboxIp;
-    /** Whether this pass created, started or stopped something, so the runtime must be read again for the status. */
-    private boolean acted;
+    /**
+     * Whether this pass stopped a container, so the runtime must be read again for the status: what else stopped
+     * with it is not known here.
+     */
+    private boolean stoppedAny;
+    /** The containers this pass created (started or not): their statuses are all the status needs to add. */
+    private final List<String> created = new ArrayList<>();
     private boolean admitted;
 
     PodWorker(KubernetesClient client, CriClient cri, KubeletEvents events, HostPortAdmission admission,
@@ -211,7 +216,8 @@ final class PodWorker {
 
     private Duration sync(Pod pod) {
         Instant now = Instant.now();
-        acted = false;
+        stoppedAny = false;
+        created.clear();
         if (startTime == null) {
             String recorded = pod.getStatus() == null ? null : pod.getStatus().getStartTime();
             startTime = recorded != null ? Instant.parse(recorded) : now;
@@ -250,7 +256,6 @@ final class PodWorker {
             }
             sandboxId = cri.runtime(Duration.ofMinutes(2)).runPodSandbox(RunPodSandboxRequest.newBuilder()
                     .setConfig(sandboxConfig).build()).getPodSandboxId();
-            acted = true;
             // The old sandboxes are gone and the new one has no containers yet: nothing to ask the runtime.
             runtime = PodRuntime.ofNewSandbox(sandboxId, sandboxConfig);
         } else {
@@ -308,8 +313,12 @@ final class PodWorker {
             }
         }
         probes.retain(running);
-        if (acted) {
+        if (stoppedAny) {
             runtime = PodRuntime.read(cri, uid);
+        } else if (!created.isEmpty()) {
+            // As kubelet reports a container Running right after starting it: its status is asked for, and the
+            // rest of what this pass read stands.
+            runtime = runtime.withCreated(cri, created);
         }
         PodStatus status = PodStatuses.build(pod, runtime, waiting, probes, podIp, node.hostIp(), startTime, now);
         post(pod, status);
@@ -349,7 +358,7 @@ final class PodWorker {
      */
     private void kill(Pod pod, Container container, String fieldPath, String containerId, String podIp, long grace,
             String message) {
-        acted = true;
+        stoppedAny = true;
         events.normal(pod, fieldPath, "Killing", message);
         var lifecycle = container == null ? null : container.getLifecycle();
         if (lifecycle != null && lifecycle.getPreStop() != null && grace > 0) {
@@ -487,7 +496,6 @@ final class PodWorker {
                 .putAnnotations("io.kubernetes.pod.terminationGracePeriod", Long.toString(gracePeriod(pod)));
         env.forEach((key, value) -> config.addEnvs(KeyValue.newBuilder().setKey(key).setValue(value)));
         String id;
-        acted = true;
         try {
             id = cri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandboxId)
                     .setSandboxConfig(sandboxConfig).setConfig(config).build()).getContainerId();
@@ -497,6 +505,7 @@ final class PodWorker {
             events.warning(pod, fieldPath, "Failed", "Error: " + message);
             return;
         }
+        created.add(id);
         events.normal(pod, fieldPath, "Created", "Created container: " + name);
         try {
             cri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
