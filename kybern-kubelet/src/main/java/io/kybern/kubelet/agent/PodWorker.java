@@ -57,8 +57,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One pod's worker, as kubelet has one per pod: on every change of the pod, and again while something is
- * due (a back-off ending, a container running), it compares the pod with what the runtime has and takes
+ * One pod's worker, as kubelet has one per pod: on every change of the pod or of its containers (the node's
+ * {@link RuntimeRelist}), and again while something is due (a back-off ending, a container starting, a
+ * probe), it compares the pod with what the runtime has and takes
  * the next steps: the sandbox, the image pulls, the init containers one after the other, then the
  * containers, restarts by the restart policy with back-off; then it reports the pod's status. When the pod
  * is being deleted it stops the containers (grace period, then SIGKILL), removes the sandbox and deletes
@@ -68,7 +69,7 @@ final class PodWorker {
 
     private static final Logger log = LoggerFactory.getLogger(PodWorker.class);
 
-    /** How soon to look again while something is under way (a container starting, a pod running). */
+    /** How soon to look again while something is under way (a container starting, a probe due). */
     static final Duration BUSY_RESYNC = Duration.ofSeconds(1);
     static final Duration IDLE_RESYNC = Duration.ofSeconds(10);
     static final Duration PULL_TIMEOUT = Duration.ofMinutes(5);
@@ -145,6 +146,11 @@ final class PodWorker {
     /** A newer version of the pod. */
     void update(Pod newer) {
         pod = newer;
+        poke();
+    }
+
+    /** The node's relist saw the pod's sandboxes or containers change (a container exited, say). */
+    void runtimeChanged() {
         poke();
     }
 
@@ -303,10 +309,16 @@ final class PodWorker {
                     }
                 } else {
                     waiting.remove(container.getName());
-                    next = min(next, BUSY_RESYNC);
                     if (latest.getState() == ContainerState.CONTAINER_RUNNING) {
                         running.add(latest.getId());
                         probe(pod, container, fieldPath, latest, podIp, now);
+                        // Its exit is seen by the node's relist, which wakes this worker: only probes are due
+                        // on a clock.
+                        if (ContainerProbes.hasProbes(container)) {
+                            next = min(next, BUSY_RESYNC);
+                        }
+                    } else {
+                        next = min(next, BUSY_RESYNC);
                     }
                 }
                 PodRuntime.pruneDead(cri, runtime.containers.getOrDefault(container.getName(), List.of()));
