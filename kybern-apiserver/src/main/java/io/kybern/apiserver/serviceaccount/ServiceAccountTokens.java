@@ -130,7 +130,9 @@ public final class ServiceAccountTokens {
             if (known == null) {
                 return Optional.empty();
             }
-            remember(digest, known, now);
+            if (now.isBefore(known.claims().expires())) {
+                remember(digest, known, now);
+            }
         }
         return known.validAt(now) ? Optional.of(known.claims()) : Optional.empty();
     }
