@@ -8,17 +8,22 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.kybern.apiserver.http.UserInfo;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.text.ParseException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Date;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Service account tokens as Kubernetes makes them: ES256 JWTs from this cluster's issuer, naming the
@@ -26,7 +31,14 @@ import java.util.UUID;
  * before it expires. {@link #verify} checks signature, issuer, audience and time; whether the account
  * still exists is the caller's check, since it needs the store.
  *
- * <p>Stateless apart from the key; safe from any thread.
+ * <p>A token's signature is checked once: an agent sends the same token with every request, and checking its
+ * ES256 signature again was about a third of the API server's request-handling samples (JFR) during a burst
+ * of pod starts on a joined node. What a token says never changes, so the tokens already checked are
+ * remembered (by a digest, until they expire, at most {@link #CHECKED_LIMIT} of them); the time checks are
+ * made at every use, so a remembered token still expires on time. Unlike kube-apiserver's token cache, whose answers stand for ten seconds, nothing that can change is
+ * remembered: a deleted account's tokens stop working at once.
+ *
+ * <p>Holds the key and the checked tokens; safe from any thread.
  */
 public final class ServiceAccountTokens {
 
@@ -35,12 +47,31 @@ public final class ServiceAccountTokens {
     public static final List<String> API_AUDIENCES = List.of(ISSUER, "k3s");
     private static final String KUBERNETES_CLAIM = "kubernetes.io";
 
+    /** How many checked tokens are remembered at most; beyond, tokens are checked every time. */
+    static final int CHECKED_LIMIT = 4096;
+
     private final KeyPair key;
     private final InstantSource clock;
+    private final int checkedLimit;
+    /** Tokens whose signature and claims were checked, by the SHA-256 of the token. */
+    private final Map<String, Checked> checked = new ConcurrentHashMap<>();
+
+    /** What a correctly signed token of ours says, and from when it may be used. */
+    private record Checked(Claims claims, Instant notBefore) {
+
+        boolean validAt(Instant now) {
+            return now.isBefore(claims.expires()) && (notBefore == null || !now.isBefore(notBefore));
+        }
+    }
 
     public ServiceAccountTokens(KeyPair key, InstantSource clock) {
+        this(key, clock, CHECKED_LIMIT);
+    }
+
+    ServiceAccountTokens(KeyPair key, InstantSource clock, int checkedLimit) {
         this.key = key;
         this.clock = clock;
+        this.checkedLimit = checkedLimit;
     }
 
     /** The object a token is bound to: a Pod, Secret or Node, which must exist for the token to work. */
@@ -91,23 +122,55 @@ public final class ServiceAccountTokens {
 
     /** The claims of a token this cluster issued that is valid now for the API; empty for any other. */
     public Optional<Claims> verify(String token) {
+        Instant now = clock.instant();
+        String digest = digest(token);
+        Checked known = checked.get(digest);
+        if (known == null) {
+            known = check(token);
+            if (known == null) {
+                return Optional.empty();
+            }
+            if (now.isBefore(known.claims().expires())) {
+                remember(digest, known, now);
+            }
+        }
+        return known.validAt(now) ? Optional.of(known.claims()) : Optional.empty();
+    }
+
+    private void remember(String digest, Checked known, Instant now) {
+        if (checked.size() >= checkedLimit) {
+            checked.values().removeIf(entry -> !now.isBefore(entry.claims().expires()));
+        }
+        if (checked.size() < checkedLimit) {
+            checked.put(digest, known);
+        }
+    }
+
+    private static String digest(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** A token's signature and its claims but time; null unless this cluster signed it for the API. */
+    private Checked check(String token) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())
                     || !jwt.verify(new ECDSAVerifier((ECPublicKey) key.getPublic()))) {
-                return Optional.empty();
+                return null;
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            Instant now = clock.instant();
             if (!ISSUER.equals(claims.getIssuer()) || claims.getExpirationTime() == null
-                    || !now.isBefore(claims.getExpirationTime().toInstant())
-                    || (claims.getNotBeforeTime() != null && now.isBefore(claims.getNotBeforeTime().toInstant()))
                     || claims.getAudience().stream().noneMatch(API_AUDIENCES::contains)) {
-                return Optional.empty();
+                return null;
             }
             Map<String, Object> kubernetes = claims.getJSONObjectClaim(KUBERNETES_CLAIM);
             if (kubernetes == null || !(kubernetes.get("serviceaccount") instanceof Map<?, ?> account)) {
-                return Optional.empty();
+                return null;
             }
             Optional<BoundObject> bound = Optional.empty();
             for (String kind : List.of("pod", "secret", "node")) {
@@ -116,11 +179,12 @@ public final class ServiceAccountTokens {
                             + kind.substring(1), String.valueOf(object.get("name")), String.valueOf(object.get("uid"))));
                 }
             }
-            return Optional.of(new Claims(String.valueOf(kubernetes.get("namespace")),
+            return new Checked(new Claims(String.valueOf(kubernetes.get("namespace")),
                     String.valueOf(account.get("name")), String.valueOf(account.get("uid")), bound,
-                    claims.getAudience(), claims.getExpirationTime().toInstant()));
+                    claims.getAudience(), claims.getExpirationTime().toInstant()),
+                    claims.getNotBeforeTime() == null ? null : claims.getNotBeforeTime().toInstant());
         } catch (ParseException | JOSEException | ClassCastException e) {
-            return Optional.empty();
+            return null;
         }
     }
 

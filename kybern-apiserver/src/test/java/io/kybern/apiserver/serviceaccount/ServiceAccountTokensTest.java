@@ -43,6 +43,63 @@ class ServiceAccountTokensTest {
     }
 
     @Test
+    void aTokenCheckedBeforeIsStillRefusedBeforeItsStartAndFromItsExpiry() throws Exception {
+        ServiceAccountTokens tokens = new ServiceAccountTokens(ServiceAccountKey.loadOrCreate(tlsDir), clock);
+        Instant issuedAt = now.get();
+        String token = tokens.issue("team", "builder", "uid-1", ServiceAccountTokens.API_AUDIENCES, 3600,
+                Optional.empty()).token();
+
+        assertThat(tokens.verify(token)).isPresent();
+        now.set(issuedAt.minusSeconds(1));
+        assertThat(tokens.verify(token)).isEmpty();
+        now.set(issuedAt.plusSeconds(3599));
+        assertThat(tokens.verify(token)).isPresent();
+        now.set(issuedAt.plusSeconds(3600));
+        assertThat(tokens.verify(token)).isEmpty();
+    }
+
+    @Test
+    void anAlteredCopyOfATokenCheckedBeforeIsRefused() throws Exception {
+        ServiceAccountTokens tokens = new ServiceAccountTokens(ServiceAccountKey.loadOrCreate(tlsDir), clock);
+        String good = tokens.issue("team", "builder", "uid-1", ServiceAccountTokens.API_AUDIENCES, 3600,
+                Optional.empty()).token();
+        assertThat(tokens.verify(good)).isPresent();
+
+        String[] parts = good.split("\\.");
+        String altered = parts[1].replace(parts[1].substring(4, 8), "AAAA");
+        assertThat(tokens.verify(parts[0] + "." + altered + "." + parts[2])).isEmpty();
+        assertThat(tokens.verify(good + "x")).isEmpty();
+        assertThat(tokens.verify(good)).isPresent();
+    }
+
+    @Test
+    void tokensBeyondTheRememberedOnesAreCheckedEveryTime() throws Exception {
+        ServiceAccountTokens tokens = new ServiceAccountTokens(ServiceAccountKey.loadOrCreate(tlsDir), clock, 3);
+        Instant issuedAt = now.get();
+        List<String> shortLived = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String token = tokens.issue("team", "a" + i, "uid-" + i, ServiceAccountTokens.API_AUDIENCES, 600,
+                    Optional.empty()).token();
+            assertThat(tokens.verify(token)).isPresent();
+            shortLived.add(token);
+        }
+        String extra = tokens.issue("team", "extra", "uid-x", ServiceAccountTokens.API_AUDIENCES, 3600,
+                Optional.empty()).token();
+
+        assertThat(tokens.verify(extra).orElseThrow().serviceAccount()).isEqualTo("extra");
+        assertThat(tokens.verify(extra + "x")).isEmpty();
+        now.set(issuedAt.plusSeconds(600));
+        // The remembered ones expired: they are refused, and forgotten to make room.
+        assertThat(tokens.verify(shortLived.get(0))).isEmpty();
+        String later = tokens.issue("team", "later", "uid-l", ServiceAccountTokens.API_AUDIENCES, 3600,
+                Optional.empty()).token();
+        assertThat(tokens.verify(later).orElseThrow().serviceAccount()).isEqualTo("later");
+        now.set(issuedAt.plusSeconds(4200));
+        assertThat(tokens.verify(later)).isEmpty();
+        assertThat(tokens.verify(extra)).isEmpty();
+    }
+
+    @Test
     void tokensOfAnotherKeyOtherAudiencesOrAlteredOnesAreRefused() throws Exception {
         ServiceAccountTokens tokens = new ServiceAccountTokens(ServiceAccountKey.loadOrCreate(tlsDir), clock);
         ServiceAccountTokens stranger = new ServiceAccountTokens(

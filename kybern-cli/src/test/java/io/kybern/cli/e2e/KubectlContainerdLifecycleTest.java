@@ -438,8 +438,10 @@ class KubectlContainerdLifecycleTest extends ContainerdServerPerClass {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
             ok(kubectl.runWithInput(webPod("port-over-process", taken.getLocalPort(), null), "apply", "-f", "-"));
             awaitRunning("port-over-process");
-            assertThat(get("http://" + pod("port-over-process").getStatus().getPodIP() + ":8080/"))
-                    .isEqualTo("port-over-process");
+            // Running says the container started, not that httpd listens yet (the pod has no readiness probe).
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                    assertThat(get("http://" + pod("port-over-process").getStatus().getPodIP() + ":8080/"))
+                            .isEqualTo("port-over-process"));
             assertThat(taken.isBound()).isTrue();
             assertThat(taken.isClosed()).isFalse();
             ok(kubectl.run("delete", "pod", "port-over-process", "--grace-period", "1"));

@@ -108,6 +108,16 @@ final class ContainerProbes {
         return null;
     }
 
+    /** Whether the container has any probe to run. */
+    static boolean hasProbes(Container container) {
+        for (Kind kind : Kind.values()) {
+            if (kind.of(container) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Started: running, and its startup probe (if any) has succeeded. */
     boolean started(Container container, String containerId) {
         return container.getStartupProbe() == null || result(containerId, Kind.STARTUP, false);

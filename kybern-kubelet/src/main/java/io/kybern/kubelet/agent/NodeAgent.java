@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The node agent of this machine: its containerd (its own, supervised, unless an endpoint is given), its
  * Node with a pod CIDR and the CNI network for it, the Lease heartbeat, and a {@link PodWorker} for each pod
- * bound to the node and for each static pod of its manifests directory ({@link StaticPods}). Stopping the
+ * bound to the node and for each static pod of its manifests directory ({@link StaticPods}), woken by the
+ * node's {@link RuntimeRelist} when its containers change. Stopping the
  * agent leaves the pods running; a new agent adopts them by the pod UIDs on
  * their sandboxes, and removes the sandboxes of pods that no longer exist.
  */
@@ -78,6 +79,7 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
     private SharedIndexInformer<Pod> pods;
     private SharedIndexInformer<Service> services;
     private StaticPods staticPods;
+    private RuntimeRelist relist;
     private KubeletEvents events;
     private PodWorker.Node node;
     private String runtimeVersion;
@@ -344,6 +346,12 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
         awaitFilled(pods, "pod");
         removeOrphanSandboxes();
         startStaticPods();
+        relist = new RuntimeRelist(cri, uid -> {
+            PodWorker worker = workers.get(uid);
+            if (worker != null) {
+                worker.runtimeChanged();
+            }
+        }).start();
     }
 
     private static void awaitFilled(SharedIndexInformer<?> informer, String kind) {
@@ -436,6 +444,9 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
         closed = true;
         if (statusReporter != null) {
             statusReporter.interrupt();
+        }
+        if (relist != null) {
+            relist.close();
         }
         if (staticPods != null) {
             staticPods.close();

@@ -91,6 +91,28 @@ final class PodRuntime {
         return new PodRuntime(List.of(sandbox), sandbox, Map.of());
     }
 
+    /**
+     * This view with the containers just created in its ready sandbox added, each as the newest attempt of its
+     * name: one ContainerStatus call each, where reading the pod again would list its sandboxes and containers
+     * too. A container removed meanwhile is left out, as {@link #read} leaves it out.
+     */
+    PodRuntime withCreated(CriClient cri, List<String> containerIds) {
+        Map<String, List<ContainerStatus>> merged = new LinkedHashMap<>();
+        containers.forEach((name, attempts) -> merged.put(name, new ArrayList<>(attempts)));
+        for (String id : containerIds) {
+            try {
+                ContainerStatus status = cri.runtime().containerStatus(ContainerStatusRequest.newBuilder()
+                        .setContainerId(id).build()).getStatus();
+                merged.computeIfAbsent(status.getMetadata().getName(), n -> new ArrayList<>()).add(0, status);
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                    throw e;
+                }
+            }
+        }
+        return new PodRuntime(sandboxes, ready, merged);
+    }
+
     ContainerStatus latest(String name) {
         List<ContainerStatus> list = containers.get(name);
         return list == null || list.isEmpty() ? null : list.get(0);

@@ -57,8 +57,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One pod's worker, as kubelet has one per pod: on every change of the pod, and again while something is
- * due (a back-off ending, a container running), it compares the pod with what the runtime has and takes
+ * One pod's worker, as kubelet has one per pod: on every change of the pod or of its containers (the node's
+ * {@link RuntimeRelist}), and again while something is due (a back-off ending, a container starting, a
+ * probe), it compares the pod with what the runtime has and takes
  * the next steps: the sandbox, the image pulls, the init containers one after the other, then the
  * containers, restarts by the restart policy with back-off; then it reports the pod's status. When the pod
  * is being deleted it stops the containers (grace period, then SIGKILL), removes the sandbox and deletes
@@ -68,7 +69,7 @@ final class PodWorker {
 
     private static final Logger log = LoggerFactory.getLogger(PodWorker.class);
 
-    /** How soon to look again while something is under way (a container starting, a pod running). */
+    /** How soon to look again while something is under way (a container starting, a probe due). */
     static final Duration BUSY_RESYNC = Duration.ofSeconds(1);
     static final Duration IDLE_RESYNC = Duration.ofSeconds(10);
     static final Duration PULL_TIMEOUT = Duration.ofMinutes(5);
@@ -118,8 +119,13 @@ final class PodWorker {
     /** The pod IP of the sandbox {@link #ipSandboxId}: a sandbox keeps its address, so it is asked for once. */
     private String ipSandboxId;
     private String sandboxIp;
-    /** Whether this pass created, started or stopped something, so the runtime must be read again for the status. */
-    private boolean acted;
+    /**
+     * Whether this pass stopped a container, so the runtime must be read again for the status: what else stopped
+     * with it is not known here.
+     */
+    private boolean stoppedAny;
+    /** The containers this pass created (started or not): their statuses are all the status needs to add. */
+    private final List<String> created = new ArrayList<>();
     private boolean admitted;
 
     PodWorker(KubernetesClient client, CriClient cri, KubeletEvents events, HostPortAdmission admission,
@@ -140,6 +146,11 @@ final class PodWorker {
     /** A newer version of the pod. */
     void update(Pod newer) {
         pod = newer;
+        poke();
+    }
+
+    /** The node's relist saw the pod's sandboxes or containers change (a container exited, say). */
+    void runtimeChanged() {
         poke();
     }
 
@@ -211,7 +222,8 @@ final class PodWorker {
 
     private Duration sync(Pod pod) {
         Instant now = Instant.now();
-        acted = false;
+        stoppedAny = false;
+        created.clear();
         if (startTime == null) {
             String recorded = pod.getStatus() == null ? null : pod.getStatus().getStartTime();
             startTime = recorded != null ? Instant.parse(recorded) : now;
@@ -250,7 +262,6 @@ final class PodWorker {
             }
             sandboxId = cri.runtime(Duration.ofMinutes(2)).runPodSandbox(RunPodSandboxRequest.newBuilder()
                     .setConfig(sandboxConfig).build()).getPodSandboxId();
-            acted = true;
             // The old sandboxes are gone and the new one has no containers yet: nothing to ask the runtime.
             runtime = PodRuntime.ofNewSandbox(sandboxId, sandboxConfig);
         } else {
@@ -298,18 +309,28 @@ final class PodWorker {
                     }
                 } else {
                     waiting.remove(container.getName());
-                    next = min(next, BUSY_RESYNC);
                     if (latest.getState() == ContainerState.CONTAINER_RUNNING) {
                         running.add(latest.getId());
                         probe(pod, container, fieldPath, latest, podIp, now);
+                        // Its exit is seen by the node's relist, which wakes this worker: only probes are due
+                        // on a clock.
+                        if (ContainerProbes.hasProbes(container)) {
+                            next = min(next, BUSY_RESYNC);
+                        }
+                    } else {
+                        next = min(next, BUSY_RESYNC);
                     }
                 }
                 PodRuntime.pruneDead(cri, runtime.containers.getOrDefault(container.getName(), List.of()));
             }
         }
         probes.retain(running);
-        if (acted) {
+        if (stoppedAny) {
             runtime = PodRuntime.read(cri, uid);
+        } else if (!created.isEmpty()) {
+            // As kubelet reports a container Running right after starting it: its status is asked for, and the
+            // rest of what this pass read stands.
+            runtime = runtime.withCreated(cri, created);
         }
         PodStatus status = PodStatuses.build(pod, runtime, waiting, probes, podIp, node.hostIp(), startTime, now);
         post(pod, status);
@@ -349,7 +370,7 @@ final class PodWorker {
      */
     private void kill(Pod pod, Container container, String fieldPath, String containerId, String podIp, long grace,
             String message) {
-        acted = true;
+        stoppedAny = true;
         events.normal(pod, fieldPath, "Killing", message);
         var lifecycle = container == null ? null : container.getLifecycle();
         if (lifecycle != null && lifecycle.getPreStop() != null && grace > 0) {
@@ -487,7 +508,6 @@ final class PodWorker {
                 .putAnnotations("io.kubernetes.pod.terminationGracePeriod", Long.toString(gracePeriod(pod)));
         env.forEach((key, value) -> config.addEnvs(KeyValue.newBuilder().setKey(key).setValue(value)));
         String id;
-        acted = true;
         try {
             id = cri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandboxId)
                     .setSandboxConfig(sandboxConfig).setConfig(config).build()).getContainerId();
@@ -497,6 +517,7 @@ final class PodWorker {
             events.warning(pod, fieldPath, "Failed", "Error: " + message);
             return;
         }
+        created.add(id);
         events.normal(pod, fieldPath, "Created", "Created container: " + name);
         try {
             cri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
