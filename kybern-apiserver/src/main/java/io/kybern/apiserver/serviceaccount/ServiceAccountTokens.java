@@ -35,8 +35,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * ES256 signature again was about a third of the API server's request-handling samples (JFR) during a burst
  * of pod starts on a joined node. What a token says never changes, so the tokens already checked are
  * remembered (by a digest, until they expire, at most {@link #CHECKED_LIMIT} of them); the time checks are
- * made at every use, so a remembered token still expires on time. Unlike kube-apiserver's token cache, whose answers stand for ten seconds, nothing that can change is
- * remembered: a deleted account's tokens stop working at once.
+ * made at every use, so a remembered token still expires on time. Unlike kube-apiserver's token cache, whose
+ * answers stand for ten seconds, nothing that can change is remembered: a deleted account's tokens stop working
+ * at once.
  *
  * <p>Holds the key and the checked tokens; safe from any thread.
  */
