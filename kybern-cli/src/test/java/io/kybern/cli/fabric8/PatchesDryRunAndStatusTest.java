@@ -12,10 +12,16 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.kybern.cli.TestServers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** JSON patch, JSON merge patch, dry runs and the status subresource, through fabric8. */
+/**
+ * JSON patch, JSON merge patch, dry runs and the status subresource, through fabric8. No controllers: the
+ * Deployment controller would write the status these tests write and read back, and a status written from a
+ * version it has just replaced is a 409.
+ */
+@TestServers.WithoutControllers
 class PatchesDryRunAndStatusTest extends ServerAndClient {
 
     private static String ns;
