@@ -193,15 +193,25 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             extraHeaders.add(Map.entry(name, value));
         }
 
-        @Override
-        public void respond(int status, String contentType, byte[] body) {
+        /** Takes the request's one answer; a second one is the caller's bug. */
+        void claimAnswer() {
             if (!answered.compareAndSet(false, true)) {
                 throw new IllegalStateException("already answered");
             }
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+        }
+
+        /** The headers every answer carries: those {@link #header} added, and its content type. */
+        private void withHeaders(HttpResponse response, String contentType) {
             extraHeaders.forEach(h -> response.headers().add(h.getKey(), h.getValue()));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+
+        @Override
+        public void respond(int status, String contentType, byte[] body) {
+            claimAnswer();
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+            withHeaders(response, contentType);
             HttpUtil.setContentLength(response, body.length);
             HttpUtil.setKeepAlive(response, keepAlive);
             ctx.writeAndFlush(response);
@@ -217,16 +227,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
          */
         @Override
         public void respondPieces(int status, String contentType, List<byte[]> pieces) {
-            if (!answered.compareAndSet(false, true)) {
-                throw new IllegalStateException("already answered");
-            }
+            claimAnswer();
             long length = 0;
             for (byte[] piece : pieces) {
                 length += piece.length;
             }
             HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
-            extraHeaders.forEach(h -> response.headers().add(h.getKey(), h.getValue()));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            withHeaders(response, contentType);
             HttpUtil.setContentLength(response, length);
             HttpUtil.setKeepAlive(response, keepAlive);
             ctx.write(response);
@@ -269,12 +276,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
         @Override
         public ResponseStream stream(int status, String contentType) {
-            if (!answered.compareAndSet(false, true)) {
-                throw new IllegalStateException("already answered");
-            }
+            claimAnswer();
             HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
-            extraHeaders.forEach(h -> response.headers().add(h.getKey(), h.getValue()));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            withHeaders(response, contentType);
             response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             ctx.writeAndFlush(response);
             return new ChunkedStream(ctx);
@@ -285,9 +289,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             if (ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel) {
                 throw ApiException.badRequest("Upgrade request required over HTTP/1.1");
             }
-            if (!answered.compareAndSet(false, true)) {
-                throw new IllegalStateException("already answered");
-            }
+            claimAnswer();
             Channel channel = ctx.channel();
             channel.eventLoop().execute(() -> {
                 // A client that asked to upgrade sends nothing more until it is answered: the HTTP decoder
@@ -347,9 +349,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
         @Override
         public ResponseStream stream(int status, String contentType) {
-            if (!answered.compareAndSet(false, true)) {
-                throw new IllegalStateException("already answered");
-            }
+            claimAnswer();
             boolean binary = !contentType.startsWith("application/json");
             try {
                 String url = "wss://" + upgrade.headers().get(HttpHeaderNames.HOST, "localhost") + upgrade.uri();

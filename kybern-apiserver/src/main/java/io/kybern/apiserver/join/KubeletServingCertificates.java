@@ -42,7 +42,6 @@ public final class KubeletServingCertificates {
     /** The path agents post their certificate requests to. */
     public static final String PATH = "/v1-kybern/kubelet-serving-certificate";
 
-
     private final ClusterPki pki;
     private final Authorizer authorizer;
     private final Runnable onSigned;
