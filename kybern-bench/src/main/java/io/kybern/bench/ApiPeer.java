@@ -49,6 +49,10 @@ abstract class ApiPeer implements AutoCloseable {
         return readySeconds;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     /** The process's resident memory now, in MiB, from {@code /proc/<pid>/status}. */
     double residentMb() throws IOException {
         return residentMb(process.pid());

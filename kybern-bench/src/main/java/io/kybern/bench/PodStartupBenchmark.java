@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.grpc.StatusRuntimeException;
+import io.kybern.kubelet.cri.CriClient;
+import io.kybern.kubelet.cri.api.ListPodSandboxRequest;
 import io.kybern.kubelet.containerd.ContainerdLayout;
 import io.kybern.kubelet.containerd.PrivateContainerd;
 import io.kybern.kubelet.containerd.TestImageImport;
@@ -41,14 +43,18 @@ import picocli.CommandLine.Option;
  * agent alone in its JVM is the honest way to measure its resident memory, which in {@code kybern server}
  * would be mixed with the API server's, the controllers' and the scheduler's. The busybox and pause images
  * (made from the machine's busybox-static, as the containerd tests make them) are imported into that
- * containerd beforehand, so nothing is pulled. Each round first starts the same number of containers
- * directly with {@code ctr run -d} (same containerd, same image, a containerd namespace of their own: the raw
- * figure, per container from launching {@code ctr} to its return), removes them, then creates the pods at once
- * through the API (one thread per pod) and times each from just before its create call to the first event of
- * a watch that shows it Running, as Kubernetes' pod startup SLI is measured (scheduling, sandbox, CNI network
- * and container included). The pods of the last round stay running while the agent's resident memory is read
- * from {@code /proc}. Ends with {@code podstartup: p50_s=.. p50_ratio=.. p99_s=.. agent_rss_mb=..} (p50 and
- * p99 of every round's pods, the ratio against the raw p50).
+ * containerd beforehand, so nothing is pulled. Each round, on a node with no sandbox left from the round
+ * before, first starts the same number of containers directly with {@code ctr run -d} (same containerd, same
+ * image, a containerd namespace of their own: the raw figure, per container from launching {@code ctr} to its
+ * return) and removes them; then starts as many pods through CRI directly ({@link CriDirect}: sandbox, network
+ * and container, as any node agent must, the floor under the agent's figure) and removes them; then creates the
+ * pods at once through the API (one thread per pod) and times each from just before its create call to the
+ * first event of a watch that shows it Running, as Kubernetes' pod startup SLI is measured (scheduling,
+ * sandbox, CNI network and container included). Each burst's CPU, by process (server, agent, containerd, shims)
+ * and for the whole machine, is printed with the round. The pods of the last round stay running while the
+ * agent's resident memory is read from {@code /proc}. Ends with {@code podstartup: p50_s=.. p50_ratio=..
+ * p99_s=.. agent_rss_mb=.. cri_p50_s=..} (p50 and p99 of every round's pods, the ratio against the raw p50,
+ * the CRI peer's p50).
  *
  * <p>Needs root with containerd, ctr, runc, the CNI plugins and busybox-static, as the containerd tests do.
  */
@@ -60,9 +66,10 @@ import picocli.CommandLine.Option;
             "Pod startup on a real node, against containerd alone; the agent's resident memory.",
             "",
             "N pods created at once through the API, creation to Running seen by a watch, against the same N",
-            "containers started directly with ctr on the same containerd; and the separate agent process's",
-            "resident memory with the pods running.",
-            "Ends with: podstartup: p50_s=.. p50_ratio=.. p99_s=.. agent_rss_mb=..",
+            "containers started directly with ctr on the same containerd and the same N pods started through",
+            "CRI directly (no API, no agent); and the separate agent process's resident memory with the pods",
+            "running.",
+            "Ends with: podstartup: p50_s=.. p50_ratio=.. p99_s=.. agent_rss_mb=.. cri_p50_s=..",
             "Needs root, containerd, ctr, runc, the CNI plugins and busybox-static."})
 public final class PodStartupBenchmark implements Callable<Integer> {
 
@@ -107,7 +114,9 @@ public final class PodStartupBenchmark implements Callable<Integer> {
         Path agentDir = workDir.resolve("agent");
         Path socket = ContainerdLayout.under(agentDir).socket();
         RawContainerd raw = new RawContainerd(socket, RAW_NAMESPACE, TestImageImport.BUSYBOX);
+        CriDirect cri = new CriDirect(socket, TestImageImport.BUSYBOX, workDir.resolve("cri-logs"));
         Latencies rawLatencies = new Latencies();
+        Latencies criLatencies = new Latencies();
         Latencies podLatencies = new Latencies();
         double agentRss;
         try (KybernPeer server = KybernPeer.start(jarFile, aotCache(), workDir, progress, List.of());
@@ -121,23 +130,36 @@ public final class PodStartupBenchmark implements Callable<Integer> {
                 TestImageImport.importInto(socket, RAW_NAMESPACE,
                         Files.createDirectories(workDir.resolve("images-raw")));
                 progress.line("[podstartup] busybox and pause imported into the agent's containerd");
+                NodeCpu cpu = new NodeCpu(server.pid(), agent.pid(), agentDir);
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
                         .endMetadata().build()).create();
                 for (int round = 1; round <= roundCount; round++) {
-                    List<String> ids = new ArrayList<>();
+                    List<String> rawIds = new ArrayList<>();
+                    List<String> criNames = new ArrayList<>();
                     for (int i = 0; i < pods; i++) {
-                        ids.add(String.format("raw-%d-%02d", round, i));
+                        rawIds.add(String.format("raw-%d-%02d", round, i));
+                        criNames.add(String.format("cri-%d-%02d", round, i));
                     }
-                    List<Long> rawNanos = raw.startAll(ids);
+                    List<Long> rawNanos = raw.startAll(rawIds);
                     rawNanos.forEach(rawLatencies::recordNanos);
                     raw.removeAll();
-                    List<Long> podNanos = startPods(client, round);
-                    podNanos.forEach(podLatencies::recordNanos);
+                    awaitNoSandboxes(socket);
+                    Burst criBurst = Burst.measure(cpu, () -> cri.startAll(criNames));
+                    criBurst.nanos().forEach(criLatencies::recordNanos);
+                    cri.removeAll();
+                    awaitNoSandboxes(socket);
+                    int thisRound = round;
+                    Burst podBurst = Burst.measure(cpu, () -> startPods(client, thisRound));
+                    podBurst.nanos().forEach(podLatencies::recordNanos);
                     progress.line("[podstartup] round " + round + ": raw ctr p50 " + seconds(median(rawNanos))
-                            + " s, pods p50 " + seconds(median(podNanos)) + " s, slowest " + seconds(max(podNanos))
-                            + " s");
+                            + " s; CRI p50 " + seconds(median(criBurst.nanos())) + " s, slowest "
+                            + seconds(max(criBurst.nanos())) + " s; pods p50 " + seconds(median(podBurst.nanos()))
+                            + " s, slowest " + seconds(max(podBurst.nanos())) + " s");
+                    progress.line("[podstartup]   CPU for the CRI burst: " + criBurst.cpu());
+                    progress.line("[podstartup]   CPU for the pods' burst: " + podBurst.cpu());
                     if (round < roundCount) {
                         deletePods(client);
+                        awaitNoSandboxes(socket);
                     }
                 }
                 // The last round's pods run: let the agent settle after its burst, then read its memory.
@@ -147,6 +169,7 @@ public final class PodStartupBenchmark implements Callable<Integer> {
             } finally {
                 try {
                     raw.removeAll();
+                    cri.removeAll();
                     removeSandboxes(socket);
                 } finally {
                     agent.close();
@@ -165,6 +188,8 @@ public final class PodStartupBenchmark implements Callable<Integer> {
         double p99 = podLatencies.p99Ms() / 1000;
         out.printf("raw containerd (ctr run -d, %d at once, %d round%s): p50 %s s, p99 %s s%n", pods, roundCount,
                 roundCount == 1 ? "" : "s", Numbers.fixed2(rawP50), Numbers.fixed2(rawLatencies.p99Ms() / 1000));
+        out.printf("CRI directly (RunPodSandbox, CreateContainer, StartContainer, %d at once): p50 %s s, p99 %s s%n",
+                pods, Numbers.fixed2(criLatencies.p50Ms() / 1000), Numbers.fixed2(criLatencies.p99Ms() / 1000));
         out.printf("pods (%d created at once through the API, creation to Running by a watch): p50 %s s, p99 %s s%n",
                 pods, Numbers.fixed2(p50), Numbers.fixed2(p99));
         out.printf("agent process resident memory with %d pods running: %s MiB%n", pods,
@@ -174,6 +199,7 @@ public final class PodStartupBenchmark implements Callable<Integer> {
                 Arrays.asList(Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+")).subList(0, 3)));
         out.println("podstartup: p50_s=" + Numbers.fixed2(p50) + " p50_ratio=" + Numbers.fixed2(p50 / rawP50)
                 + " p99_s=" + Numbers.fixed2(p99) + " agent_rss_mb=" + Numbers.plain(Math.round(agentRss))
+                + " cri_p50_s=" + Numbers.fixed2(criLatencies.p50Ms() / 1000)
                 + (quick ? " (quick)" : ""));
         return CommandLine.ExitCode.OK;
     }
@@ -270,6 +296,37 @@ public final class PodStartupBenchmark implements Callable<Integer> {
             }
             Thread.sleep(200);
         }
+    }
+
+    /** A burst's latencies and the CPU its processes used. */
+    private record Burst(List<Long> nanos, String cpu) {
+
+        static Burst measure(NodeCpu cpu, Callable<List<Long>> burst) throws Exception {
+            Map<String, Double> before = cpu.read();
+            double machineBefore = NodeCpu.machineBusySeconds();
+            List<Long> nanos = burst.call();
+            Map<String, Double> used = NodeCpu.used(before, cpu.read());
+            double machine = NodeCpu.machineBusySeconds() - machineBefore;
+            return new Burst(nanos, NodeCpu.describe(used) + "; the machine's busy time " + Numbers.fixed2(machine)
+                    + " s");
+        }
+    }
+
+    /**
+     * Waits until containerd has no sandbox left, and a second more for their shims to exit: the next burst would
+     * otherwise start beside the removal and share the CPU with it.
+     */
+    private static void awaitNoSandboxes(Path socket) throws InterruptedException {
+        long deadline = System.nanoTime() + PODS_RUNNING_TIMEOUT.toNanos();
+        try (CriClient cri = CriClient.connect(socket)) {
+            while (cri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsCount() > 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("sandboxes not removed within " + PODS_RUNNING_TIMEOUT);
+                }
+                Thread.sleep(200);
+            }
+        }
+        Thread.sleep(1000);
     }
 
     /**
