@@ -75,7 +75,7 @@ final class SimCommand implements Callable<Integer> {
                                 + "=true label)"));
                 return 1;
             }
-            client.nodes().withName(node).patch(PatchContext.of(PatchType.JSON_MERGE),
+            client.nodes().resource(existing).patch(PatchContext.of(PatchType.JSON_MERGE),
                     "{\"metadata\":{\"annotations\":{\"" + SimulatedNodes.STOPPED_ANNOTATION + "\":"
                             + (stop ? "\"true\"" : "null") + "}}}");
         }

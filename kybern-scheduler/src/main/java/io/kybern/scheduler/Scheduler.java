@@ -419,7 +419,7 @@ public final class Scheduler implements AutoCloseable {
         }
         String patch = client.getKubernetesSerialization().asJson(Map.of("status", status));
         try {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod)
                     .subresource("status").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
         } catch (KubernetesClientException e) {
             log.info("pod status update failed pod={} error={}", Pods.key(pod), e.getMessage());

@@ -249,7 +249,7 @@ public final class DeploymentController implements Reconciler<ObjectKey> {
         ArrayNode array = metadata.putArray("ownerReferences");
         refs.forEach(ref -> array.add(JSON.valueToTree(ref)));
         try {
-            client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).withName(rs.getMetadata().getName())
+            client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(rs)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(patch));
             return true;
         } catch (KubernetesClientException e) {

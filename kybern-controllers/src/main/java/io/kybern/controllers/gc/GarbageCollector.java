@@ -2,6 +2,7 @@ package io.kybern.controllers.gc;
 
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -372,7 +373,13 @@ public final class GarbageCollector implements Reconciler<String>, AutoCloseable
     /** A merge patch made against the version the graph holds: 409 retries once the graph caught up. */
     private void patch(GraphNode node, ObjectNode patch) {
         try {
-            resourceOf(node).patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(patch));
+            // resource(stub), not withName: fabric8 reads the object first for a patch by name.
+            GenericKubernetesResource stub = new GenericKubernetesResourceBuilder().withNewMetadata()
+                    .withName(node.name()).withNamespace(node.namespace().isEmpty() ? null : node.namespace())
+                    .endMetadata().build();
+            var resources = client.genericKubernetesResources(node.resource().context());
+            (node.namespace().isEmpty() ? resources.resource(stub) : resources.inNamespace(node.namespace())
+                    .resource(stub)).patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(patch));
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
                 throw e;

@@ -198,7 +198,7 @@ public final class ControllerHistory {
         ObjectNode patch = JSON.createObjectNode();
         patch.put("revision", number);
         return client.resources(ControllerRevision.class).inNamespace(revision.getMetadata().getNamespace())
-                .withName(revision.getMetadata().getName())
+                .resource(revision)
                 .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(patch));
     }
 
@@ -211,7 +211,7 @@ public final class ControllerHistory {
         refs.forEach(ref -> array.add(JSON.valueToTree(ref)));
         try {
             return Optional.of(client.resources(ControllerRevision.class)
-                    .inNamespace(revision.getMetadata().getNamespace()).withName(revision.getMetadata().getName())
+                    .inNamespace(revision.getMetadata().getNamespace()).resource(revision)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(patch)));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404 || e.getCode() == 409) {

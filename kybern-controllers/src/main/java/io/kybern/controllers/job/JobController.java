@@ -310,7 +310,7 @@ public final class JobController implements Reconciler<ObjectKey> {
         var array = metadata.putArray("finalizers");
         rest.forEach(array::add);
         try {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(patch));
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {

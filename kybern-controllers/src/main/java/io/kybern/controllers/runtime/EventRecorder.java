@@ -1,5 +1,6 @@
 package io.kybern.controllers.runtime;
 
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -100,7 +101,9 @@ public final class EventRecorder {
 
     private boolean bump(String namespace, Recorded previous, String now) {
         try {
-            client.v1().events().inNamespace(namespace).withName(previous.eventName())
+            // resource(stub), not withName: fabric8 reads the object first for a patch by name.
+            client.v1().events().inNamespace(namespace).resource(new EventBuilder().withNewMetadata()
+                    .withName(previous.eventName()).withNamespace(namespace).endMetadata().build())
                     .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"count\":" + (previous.count() + 1)
                             + ",\"lastTimestamp\":\"" + now + "\"}");
             return true;

@@ -89,7 +89,7 @@ public final class PodClaims {
         ArrayNode array = metadata.putArray("ownerReferences");
         refs.forEach(ref -> array.add(JSON.valueToTree(ref)));
         try {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(patch));
             return true;
         } catch (KubernetesClientException e) {

@@ -275,7 +275,8 @@ public final class NodeAgent implements AutoCloseable, ContainerLogs, ContainerS
                 runtimeVersion, kubeletVersion, config.dataDir(), Instant.now()));
         if (registered.getSpec() == null || registered.getSpec().getPodCIDR() == null) {
             // An existing Node without a pod CIDR: set it (it can be set once, never changed).
-            registered = client.nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+            registered = client.nodes().resource(NodeRegistration.named(name)).patch(
+                    PatchContext.of(PatchType.JSON_MERGE),
                     "{\"spec\":{\"podCIDR\":\"" + podCidr + "\",\"podCIDRs\":[\"" + podCidr + "\"]}}");
         }
         podCidr = registered.getSpec().getPodCIDR();

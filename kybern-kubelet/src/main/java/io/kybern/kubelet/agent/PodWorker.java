@@ -712,7 +712,8 @@ final class PodWorker {
         if (status.equals(lastPosted)) {
             return;
         }
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+        // resource(pod), not withName: fabric8 reads the object first for a patch by name only.
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod)
                 .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
                         client.getKubernetesSerialization().asJson(Map.of("status", status)));
         lastPosted = status;

@@ -35,8 +35,10 @@ public final class NodeLeases {
         String patch = "{\"spec\":{\"holderIdentity\":\"" + nodeName + "\",\"leaseDurationSeconds\":"
                 + LEASE_DURATION_SECONDS + ",\"renewTime\":\"" + MicroTime.micro(now) + "\"}}";
         try {
-            client.leases().inNamespace(NAMESPACE).withName(nodeName).patch(PatchContext.of(PatchType.JSON_MERGE),
-                    patch);
+            // resource(stub), not withName: fabric8 reads the object first for a patch by name.
+            client.leases().inNamespace(NAMESPACE).resource(new LeaseBuilder().withNewMetadata().withName(nodeName)
+                    .withNamespace(NAMESPACE).endMetadata().build())
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
             return;
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {

@@ -324,7 +324,7 @@ public final class SimulatedNodes implements AutoCloseable {
     /** Sets or clears the stop annotation, so the node's state is visible (and settable) through the API. */
     private void annotateStopped(NodeState state, boolean stopped) {
         String value = stopped ? "\"true\"" : "null";
-        client.nodes().withName(state.name).patch(PatchContext.of(PatchType.JSON_MERGE),
+        client.nodes().resource(NodeRegistration.named(state.name)).patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"metadata\":{\"annotations\":{\"" + STOPPED_ANNOTATION + "\":" + value + "}}}");
     }
 
