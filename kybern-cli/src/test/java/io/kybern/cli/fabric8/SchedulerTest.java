@@ -48,12 +48,15 @@ class SchedulerTest extends ServerAndClient {
         client.nodes().resource(builder.build()).create();
         Map<String, Quantity> resources = Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory),
                 "pods", new Quantity("110"));
-        Node created = client.nodes().withName(name).get();
-        created.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder().withCapacity(resources)
-                .withAllocatable(resources).withConditions(new NodeConditionBuilder().withType("Ready")
-                        .withStatus("True").withReason("KubeletReady").withMessage("kubelet is posting ready status")
-                        .build()).build());
-        return client.nodes().resource(created).updateStatus();
+        // The node lifecycle controller writes a new node's status too: read it afresh until the write lands.
+        return Fabric8.retryOnConflict(() -> {
+            Node created = client.nodes().withName(name).get();
+            created.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder().withCapacity(resources)
+                    .withAllocatable(resources).withConditions(new NodeConditionBuilder().withType("Ready")
+                            .withStatus("True").withReason("KubeletReady")
+                            .withMessage("kubelet is posting ready status").build()).build());
+            return client.nodes().resource(created).updateStatus();
+        });
     }
 
     private static Pod pod(String namespace, String name, String cpu) {
