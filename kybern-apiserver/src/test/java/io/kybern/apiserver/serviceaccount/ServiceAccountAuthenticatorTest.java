@@ -86,7 +86,7 @@ class ServiceAccountAuthenticatorTest {
     @Test
     void aTokenOfAnExistingAccountAuthenticatesAsItWithoutReadingTheStore() {
         String token = tokenFor(account("builder"), Optional.empty());
-        assertThat(authenticator.authenticate(token)).isPresent();
+        awaitCache();
         store.accountAndPodReads.set(0);
 
         for (int i = 0; i < 3; i++) {
