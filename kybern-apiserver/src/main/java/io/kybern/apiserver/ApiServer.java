@@ -97,7 +97,7 @@ public final class ApiServer implements ApiHandler {
         this(catalog, storage, nonResource, InstantSource.system());
     }
 
-    /** @param clock the time the ages in tables are measured against */
+    /** @param clock the time the ages in tables, and the deletion leeway of tokens' objects, are measured against */
     public ApiServer(ResourceCatalog catalog, ObjectStorage storage, NonResourceHandler nonResource,
             InstantSource clock) {
         this(catalog, storage, nonResource, clock, null);
@@ -126,7 +126,7 @@ public final class ApiServer implements ApiHandler {
         this.subresources = new Subresources(catalog, storage, clock, Optional.ofNullable(tokens), customs);
         this.authorizer = new AuthenticatedUsers();
         this.bearerTokens = tokens == null ? token -> Optional.empty()
-                : new ServiceAccountAuthenticator(tokens, storage, catalog)::authenticate;
+                : new ServiceAccountAuthenticator(tokens, storage, caches, catalog, clock)::authenticate;
         this.reviews = new Reviews(authorizer, bearerTokens);
         this.aggregated = new AggregatedApis(catalog instanceof CustomResourceCatalog dynamic ? dynamic : null);
         this.writes = new ManagedWrites(storage, clock);

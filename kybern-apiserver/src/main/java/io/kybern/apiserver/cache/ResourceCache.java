@@ -166,6 +166,11 @@ final class ResourceCache {
         return new ArrayList<>(objects.subMap(prefix, prefix + Character.MAX_VALUE).values());
     }
 
+    /** The current object under a store key, or null. */
+    CachedObject get(String key) {
+        return objects.get(key);
+    }
+
     int objectCount() {
         return objects.size();
     }

@@ -201,6 +201,27 @@ public final class WatchCaches implements AutoCloseable {
         }
     }
 
+    /**
+     * One object as the cache holds it now, without waiting for the cache to reach any revision: what an
+     * informer's lister answers, for checks made at every request that accept, as Kubernetes' do, not to see
+     * a change acknowledged a moment ago. Empty when the cache does not hold the object, or is not filled
+     * (starting, or being filled again after its store watch ended): the store knows then.
+     */
+    public Optional<CachedObject> current(ResourceType type, String namespace, String name) {
+        ResourceCache cache;
+        try {
+            cache = cacheOf(type);
+        } catch (StoreException e) {
+            return Optional.empty();
+        }
+        lock.lock();
+        try {
+            return ready ? Optional.ofNullable(cache.get(type.storageKey(namespace, name))) : Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The revision every cache has reached. */
     public long revision() {
         lock.lock();

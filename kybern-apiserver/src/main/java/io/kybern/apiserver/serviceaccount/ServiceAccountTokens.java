@@ -29,15 +29,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * Service account tokens as Kubernetes makes them: ES256 JWTs from this cluster's issuer, naming the
  * account (and the object the token is bound to) by name and uid, so a token dies with its account even
  * before it expires. {@link #verify} checks signature, issuer, audience and time; whether the account
- * still exists is the caller's check, since it needs the store.
+ * still exists is the caller's check ({@link ServiceAccountAuthenticator}).
  *
  * <p>A token's signature is checked once: an agent sends the same token with every request, and checking its
  * ES256 signature again was about a third of the API server's request-handling samples (JFR) during a burst
  * of pod starts on a joined node. What a token says never changes, so the tokens already checked are
  * remembered (by a digest, until they expire, at most {@link #CHECKED_LIMIT} of them); the time checks are
  * made at every use, so a remembered token still expires on time. Unlike kube-apiserver's token cache, whose
- * answers stand for ten seconds, nothing that can change is remembered: a deleted account's tokens stop working
- * at once.
+ * answers stand for ten seconds, nothing that can change is remembered here: a deleted account's tokens stop
+ * working as soon as the watch cache has seen the deletion.
  *
  * <p>Holds the key and the checked tokens; safe from any thread.
  */

@@ -108,6 +108,28 @@ class WatchCachesTest {
     }
 
     @Test
+    void oneObjectIsAnsweredAsTheCacheHoldsItUntilTheCacheIsClosed() {
+        WatchCaches caches = caches(100);
+        ObjectNode a = configMap("default", "a", "web");
+
+        CachedObject cached = caches.current(CONFIGMAPS, "default", "a").orElseThrow();
+        assertThat(cached.itemTree().at("/metadata/uid").asString()).isEqualTo(a.at("/metadata/uid").asString());
+        assertThat(cached.revision()).isEqualTo(Long.parseLong(version(a)));
+        assertThat(caches.current(CONFIGMAPS, "other", "a")).isEmpty();
+        assertThat(caches.current(NAMESPACES, "", "other")).isPresent();
+
+        storage.delete(CONFIGMAPS, "default", "a", Optional.empty());
+        assertThat(caches.awaitRevision(store.currentRevision(), Duration.ofSeconds(5))).isTrue();
+        assertThat(caches.current(CONFIGMAPS, "default", "a")).isEmpty();
+
+        configMap("default", "b", "web");
+        assertThat(caches.awaitRevision(store.currentRevision(), Duration.ofSeconds(5))).isTrue();
+        assertThat(caches.current(CONFIGMAPS, "default", "b")).isPresent();
+        caches.close();
+        assertThat(caches.current(CONFIGMAPS, "default", "b")).as("the store answers then").isEmpty();
+    }
+
+    @Test
     void changesComeInRevisionOrderWithTheirPreviousState() {
         WatchCaches caches = caches(100);
         long start = store.currentRevision();

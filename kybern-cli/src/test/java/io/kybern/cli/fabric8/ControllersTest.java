@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * The controllers a {@code kybern server} runs, seen through fabric8 as an operator sees them: ReplicaSets
  * and ReplicationControllers keeping their pods, the garbage collector's three deletion policies,
  * namespaces emptied and removed, and a {@code default} ServiceAccount everywhere. Pods stay Pending
- * (no scheduler or nodes yet), and pods without a node are deleted at once, so no test waits on a
+ * (the scheduler finds no nodes), and pods without a node are deleted at once, so no test waits on a
  * graceful pod deletion.
  */
 class ControllersTest extends ServerAndClient {
@@ -148,12 +148,16 @@ class ControllersTest extends ServerAndClient {
         client.apps().replicaSets().inNamespace(ns).resource(withMinReady).create();
         await().atMost(PATIENCE).until(() -> podsOf(ns, "web").size() == 2);
 
-        // No node agent runs yet: the test reports one pod Running and Ready, as a kubelet would.
+        // No node agent runs yet: the test reports one pod Running and Ready, as a kubelet would. The scheduler
+        // writes the pod's status too (it finds no node), so the pod is read afresh until the write lands.
         Pod pod = podsOf(ns, "web").get(0);
         String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-        client.pods().inNamespace(ns).resource(new PodBuilder(pod).editStatus().withPhase("Running")
-                .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now).endCondition()
-                .endStatus().build()).updateStatus();
+        Fabric8.retryOnConflict(() -> {
+            Pod current = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get();
+            return client.pods().inNamespace(ns).resource(new PodBuilder(current).editStatus().withPhase("Running")
+                    .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now)
+                    .endCondition().endStatus().build()).updateStatus();
+        });
 
         await().atMost(PATIENCE).untilAsserted(() -> {
             var status = client.apps().replicaSets().inNamespace(ns).withName("web").get().getStatus();

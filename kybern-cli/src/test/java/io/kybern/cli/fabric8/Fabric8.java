@@ -5,11 +5,13 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /** fabric8 clients configured as an operator would be: from the admin kubeconfig the server wrote. */
 final class Fabric8 {
@@ -45,5 +47,27 @@ final class Fabric8 {
         Namespace ns = new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build();
         client.namespaces().resource(ns).create();
         return name;
+    }
+
+    /** How many times {@link #retryOnConflict} tries; client-go's default retry makes five attempts too. */
+    static final int CONFLICT_ATTEMPTS = 5;
+
+    /**
+     * Runs a read-modify-write until the server stops refusing it with 409 Conflict, at most
+     * {@link #CONFLICT_ATTEMPTS} times, as client-go's {@code retry.RetryOnConflict} does: for a test that
+     * writes what a controller writes too (a status), where a controller's write between the test's read and
+     * its write is expected. {@code readModifyWrite} must read the object afresh each time; any other error,
+     * and the last conflict, are thrown.
+     */
+    static <T> T retryOnConflict(Supplier<T> readModifyWrite) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return readModifyWrite.get();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == CONFLICT_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
     }
 }

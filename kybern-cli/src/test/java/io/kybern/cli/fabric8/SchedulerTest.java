@@ -26,14 +26,21 @@ import org.junit.jupiter.api.Test;
  * (allocatable and the Ready condition written through the status subresource), pods bound to the node
  * Kubernetes would pick, FailedScheduling events and conditions worded as Kubernetes words them, pods
  * requeued when a node arrives, preemption by priority, and pods of other schedulers left alone. Each test
- * deletes its nodes, so the next starts from none.
+ * deletes its pods and nodes, so the next starts from none.
  */
 class SchedulerTest extends ServerAndClient {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     @AfterEach
-    void deleteNodes() {
+    void deletePodsAndNodes() {
+        // A pod a test leaves pending would be scheduled onto the next test's nodes, and a critical one would
+        // preempt that test's pods. No node agent finishes a graceful deletion here: the pods go at once.
+        for (Pod pod : client.pods().inAnyNamespace().list().getItems()) {
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                    .withGracePeriod(0).delete();
+        }
+        await().atMost(PATIENCE).until(() -> client.pods().inAnyNamespace().list().getItems().isEmpty());
         client.nodes().delete();
         await().atMost(PATIENCE).until(() -> client.nodes().list().getItems().isEmpty());
     }
@@ -48,12 +55,15 @@ class SchedulerTest extends ServerAndClient {
         client.nodes().resource(builder.build()).create();
         Map<String, Quantity> resources = Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory),
                 "pods", new Quantity("110"));
-        Node created = client.nodes().withName(name).get();
-        created.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder().withCapacity(resources)
-                .withAllocatable(resources).withConditions(new NodeConditionBuilder().withType("Ready")
-                        .withStatus("True").withReason("KubeletReady").withMessage("kubelet is posting ready status")
-                        .build()).build());
-        return client.nodes().resource(created).updateStatus();
+        // The node lifecycle controller writes a new node's status too: read it afresh until the write lands.
+        return Fabric8.retryOnConflict(() -> {
+            Node created = client.nodes().withName(name).get();
+            created.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder().withCapacity(resources)
+                    .withAllocatable(resources).withConditions(new NodeConditionBuilder().withType("Ready")
+                            .withStatus("True").withReason("KubeletReady")
+                            .withMessage("kubelet is posting ready status").build()).build());
+            return client.nodes().resource(created).updateStatus();
+        });
     }
 
     private static Pod pod(String namespace, String name, String cpu) {
