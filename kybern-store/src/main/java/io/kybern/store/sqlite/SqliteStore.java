@@ -83,6 +83,7 @@ public final class SqliteStore implements Store {
         Connection conn = null;
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
+            SqliteNativeLibrary.useCopyIn(file.toAbsolutePath().getParent());
             channel = FileChannel.open(file.resolveSibling(file.getFileName() + ".lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
             this.lock = lockExclusively(channel, file);
