@@ -90,6 +90,15 @@ class SchedulerTest extends ServerAndClient {
     }
 
     @Test
+    void theServersSchedulerAndControllersKeepOneCacheOfThePodsAndNodes() {
+        var shared = server.server().sharedInformers();
+        await().atMost(PATIENCE).until(() -> shared.shares(Pod.class) == 2);
+        assertThat(shared.shares(Node.class)).as("the scheduler's and the controllers'").isEqualTo(2);
+        assertThat(shared.shares(io.fabric8.kubernetes.api.model.apps.ReplicaSet.class))
+                .as("the controllers' alone").isEqualTo(1);
+    }
+
+    @Test
     void aTenCpuPodLandsOnTheNodeWithTheMostFreeCpus() {
         String ns = Fabric8.namespace(client, "sched-seed");
         node("four-a", "4", "16Gi", false);
