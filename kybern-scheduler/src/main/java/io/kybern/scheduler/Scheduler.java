@@ -157,8 +157,14 @@ public final class Scheduler implements AutoCloseable {
      * @param sharedInformers the process's informers, or null for informers of the scheduler's own
      */
     public static Scheduler start(KubernetesClient client, SharedInformers sharedInformers, Config config) {
-        Scheduler scheduler = new Scheduler(client,
-                sharedInformers == null ? new Informers(client) : new Informers(sharedInformers), config);
+        Informers informers = sharedInformers == null ? new Informers(client) : new Informers(sharedInformers);
+        Scheduler scheduler;
+        try {
+            scheduler = new Scheduler(client, informers, config);
+        } catch (RuntimeException e) {
+            informers.close(); // its shares, which would keep shared informers running
+            throw e;
+        }
         try {
             scheduler.watch();
             scheduler.informers.startAll(CACHE_SYNC_TIMEOUT);

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kybern.cli.TestServers;
 import io.kybern.controllers.ControllerManager;
 import io.kybern.controllers.runtime.Informers;
 import io.kybern.controllers.runtime.SharedInformers;
@@ -30,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * the controllers' informers offered by discovery's group resource, which the garbage collector listens to
  * instead of watching those kinds a second time (its collecting is checked by {@link ControllersTest}).
  */
-@io.kybern.cli.TestServers.WithoutControllers
+@TestServers.WithoutControllers
 class SharedInformersTest extends ServerAndClient {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
@@ -256,7 +259,7 @@ class SharedInformersTest extends ServerAndClient {
     void aComponentsIndexersGoWithItsSharesAndAreItsOwnToRemove() {
         String ns = Fabric8.namespace(client, "shared-informers-indexers");
         createConfigMap(ns, "indexed");
-        java.util.function.Function<ConfigMap, List<String>> byKey = configMap ->
+        Function<ConfigMap, List<String>> byKey = configMap ->
                 List.of(configMap.getData() == null ? "" : configMap.getData().getOrDefault("key", ""));
         try (SharedInformers shared = new SharedInformers(client)) {
             Informers first = new Informers(shared);
@@ -298,7 +301,7 @@ class SharedInformersTest extends ServerAndClient {
         try (SharedInformers shared = new SharedInformers(client); Informers informers = new Informers(shared)) {
             SharedIndexInformer<ConfigMap> configMaps = informers.of(ConfigMap.class);
             assertThatThrownBy(() -> configMaps.itemStore(null)).isInstanceOf(UnsupportedOperationException.class);
-            assertThatThrownBy(() -> configMaps.initialState(java.util.stream.Stream.empty()))
+            assertThatThrownBy(() -> configMaps.initialState(Stream.empty()))
                     .isInstanceOf(UnsupportedOperationException.class);
             assertThatThrownBy(() -> configMaps.exceptionHandler((running, error) -> false))
                     .isInstanceOf(UnsupportedOperationException.class);
