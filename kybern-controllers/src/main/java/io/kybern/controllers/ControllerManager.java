@@ -48,6 +48,7 @@ import io.kybern.controllers.runtime.Controller;
 import io.kybern.controllers.runtime.Informers;
 import io.kybern.controllers.runtime.ObjectKey;
 import io.kybern.controllers.runtime.Reconciler;
+import io.kybern.controllers.runtime.SharedInformers;
 import io.kybern.controllers.runtime.WorkQueue;
 import io.kybern.controllers.serviceaccount.ServiceAccountController;
 import io.kybern.controllers.volume.LocalPathProvisioner;
@@ -102,6 +103,8 @@ public final class ControllerManager implements AutoCloseable {
     static final Duration REDISCOVERY = Duration.ofSeconds(30);
 
     private final KubernetesClient client;
+    /** The process's informers this manager takes its shares of, or null to keep informers of its own. */
+    private final SharedInformers sharedInformers;
     private final Config config;
     private final List<AutoCloseable> running = new ArrayList<>();
     /** How long to wait before trying again when the controllers' caches could not be filled. */
@@ -113,17 +116,29 @@ public final class ControllerManager implements AutoCloseable {
     /** Whether the controllers should run: always without leader election, while leading with it. */
     private volatile boolean wanted;
 
-    private ControllerManager(KubernetesClient client, Config config) {
+    private ControllerManager(KubernetesClient client, SharedInformers sharedInformers, Config config) {
         this.client = client;
+        this.sharedInformers = sharedInformers;
         this.config = config;
     }
 
     /**
      * Starts the controllers, or the election that starts them, in the background: they fill their caches
-     * from the API, which must not hold up whoever serves that API.
+     * from the API, which must not hold up whoever serves that API. Their informers are their own.
      */
     public static ControllerManager start(KubernetesClient client, Config config) {
-        ControllerManager manager = new ControllerManager(client, config);
+        return start(client, null, config);
+    }
+
+    /**
+     * As {@link #start(KubernetesClient, Config)}, with shares of the process's informers (a server's scheduler
+     * reads the same pods and nodes): each time the controllers start they take their shares, and they give
+     * them back when they stop.
+     *
+     * @param sharedInformers the process's informers, or null for informers of the controllers' own
+     */
+    public static ControllerManager start(KubernetesClient client, SharedInformers sharedInformers, Config config) {
+        ControllerManager manager = new ControllerManager(client, sharedInformers, config);
         if (config.leaderElection()) {
             manager.election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
                     .withName("kybern-controller-manager")
@@ -166,7 +181,7 @@ public final class ControllerManager implements AutoCloseable {
             return true;
         }
         InstantSource clock = config.clock();
-        Informers informers = new Informers(client);
+        Informers informers = sharedInformers == null ? new Informers(client) : new Informers(sharedInformers);
         running.add(informers);
         var pods = informers.of(Pod.class);
         var namespaces = informers.of(Namespace.class);

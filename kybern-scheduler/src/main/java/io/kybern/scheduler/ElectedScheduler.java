@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.kybern.controllers.runtime.SharedInformers;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -37,6 +38,8 @@ public final class ElectedScheduler implements AutoCloseable {
     }
 
     private final KubernetesClient client;
+    /** The process's informers each scheduler started takes its shares of, or null for its own. */
+    private final SharedInformers sharedInformers;
     private final Config config;
     private CompletableFuture<?> election;
     private Scheduler running;
@@ -44,14 +47,25 @@ public final class ElectedScheduler implements AutoCloseable {
     private boolean wanted;
     private boolean closed;
 
-    private ElectedScheduler(KubernetesClient client, Config config) {
+    private ElectedScheduler(KubernetesClient client, SharedInformers sharedInformers, Config config) {
         this.client = client;
+        this.sharedInformers = sharedInformers;
         this.config = config;
     }
 
     /** Starts the scheduler, or the election that starts it, in the background; returns at once. */
     public static ElectedScheduler start(KubernetesClient client, Config config) {
-        ElectedScheduler elected = new ElectedScheduler(client, config);
+        return start(client, null, config);
+    }
+
+    /**
+     * As {@link #start(KubernetesClient, Config)}, each scheduler started taking shares of the process's
+     * informers (see {@link Scheduler#start(KubernetesClient, SharedInformers, Scheduler.Config)}).
+     *
+     * @param sharedInformers the process's informers, or null for informers of each scheduler's own
+     */
+    public static ElectedScheduler start(KubernetesClient client, SharedInformers sharedInformers, Config config) {
+        ElectedScheduler elected = new ElectedScheduler(client, sharedInformers, config);
         if (config.leaderElection()) {
             // kube-scheduler's defaults: a 15 s lease, renewed within 10 s, retried every 2 s.
             elected.election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
@@ -83,7 +97,7 @@ public final class ElectedScheduler implements AutoCloseable {
                 }
             }
             try {
-                Scheduler started = Scheduler.start(client, config.scheduler());
+                Scheduler started = Scheduler.start(client, sharedInformers, config.scheduler());
                 synchronized (this) {
                     if (wanted && !closed && running == null) {
                         running = started;

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.Informers;
+import io.kybern.controllers.runtime.SharedInformers;
 import io.kybern.controllers.volume.PersistentVolumeController;
 import io.kybern.scheduler.cache.ClusterCache;
 import io.kybern.scheduler.framework.CycleState;
@@ -109,10 +110,10 @@ public final class Scheduler implements AutoCloseable {
     private Thread flusher;
     private volatile boolean closed;
 
-    private Scheduler(KubernetesClient client, Config config) {
+    private Scheduler(KubernetesClient client, Informers informers, Config config) {
         this.client = client;
         this.config = config;
-        this.informers = new Informers(client);
+        this.informers = informers;
         this.queue = new SchedulingQueue(config.clock());
         this.recorder = new EventRecorder(client, config.schedulerName(), config.clock());
         this.scheduledEvents = new BackgroundEvents(recorder::record, SCHEDULED_EVENT_WRITERS,
@@ -146,7 +147,24 @@ public final class Scheduler implements AutoCloseable {
      * placed with the whole cluster in view.
      */
     public static Scheduler start(KubernetesClient client, Config config) {
-        Scheduler scheduler = new Scheduler(client, config);
+        return start(client, null, config);
+    }
+
+    /**
+     * As {@link #start(KubernetesClient, Config)}, with shares of the process's informers (a server's
+     * controllers read the same pods and nodes), given back when the scheduler closes.
+     *
+     * @param sharedInformers the process's informers, or null for informers of the scheduler's own
+     */
+    public static Scheduler start(KubernetesClient client, SharedInformers sharedInformers, Config config) {
+        Informers informers = sharedInformers == null ? new Informers(client) : new Informers(sharedInformers);
+        Scheduler scheduler;
+        try {
+            scheduler = new Scheduler(client, informers, config);
+        } catch (RuntimeException e) {
+            informers.close(); // its shares, which would keep shared informers running
+            throw e;
+        }
         try {
             scheduler.watch();
             scheduler.informers.startAll(CACHE_SYNC_TIMEOUT);

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
@@ -87,6 +88,15 @@ class SchedulerTest extends ServerAndClient {
         Pod pod = client.pods().inNamespace(namespace).withName(name).get();
         return pod.getStatus().getConditions().stream().filter(c -> "PodScheduled".equals(c.getType())).findFirst()
                 .orElse(null);
+    }
+
+    @Test
+    void theServersSchedulerAndControllersKeepOneCacheOfThePodsAndNodes() {
+        var shared = server.server().sharedInformers();
+        await().atMost(PATIENCE).until(() -> shared.shares(Pod.class) == 2);
+        assertThat(shared.shares(Node.class)).as("the scheduler's and the controllers'").isEqualTo(2);
+        assertThat(shared.shares(ReplicaSet.class))
+                .as("the controllers' alone").isEqualTo(1);
     }
 
     @Test

@@ -18,14 +18,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One fabric8 {@link SharedIndexInformer} per kind, across all namespaces, shared by every controller
- * that asks for that kind: one list and one watch per kind however many controllers read it. Controllers
- * register their handlers before {@link #startAll}, which returns once every cache has its first list. The
- * caches keep objects without their managedFields ({@link TrimmedStore}).
+ * One component's informers: one per kind, across all namespaces, shared by every controller of the component
+ * that asks for that kind, so one list and one watch per kind however many controllers read it. Controllers
+ * register their handlers before {@link #startAll}, which returns once every cache has its first list. Each
+ * informer is a share of one of {@link SharedInformers}: the component's own, or the process's, which the
+ * controller manager and the scheduler of one server use together. {@link #close} gives the shares back,
+ * with the handlers and indexers the component added. The caches keep objects without their managedFields
+ * ({@link TrimmedStore}).
  */
 public final class Informers implements AutoCloseable {
 
-    private final KubernetesClient client;
+    private final SharedInformers shared;
+    /** Whether {@link #shared} is this component's alone, closed with it. */
+    private final boolean ownsShared;
     private final Map<Class<?>, SharedIndexInformer<?>> byKind = new ConcurrentHashMap<>();
     /** Guarded by this: the kinds whose informers are started. */
     private final Set<Class<?>> startedKinds = new HashSet<>();
@@ -35,15 +40,25 @@ public final class Informers implements AutoCloseable {
      */
     private final Map<String, SharedIndexInformer<?>> startedByResource = new HashMap<>();
 
+    /** Informers of this component's own, listing and watching through {@code client}. */
     public Informers(KubernetesClient client) {
-        this.client = client;
+        this(new SharedInformers(client), true);
     }
 
-    /** The informer of that kind, created (not yet running) on first request. */
+    /** This component's shares of informers other components of the process use too. */
+    public Informers(SharedInformers shared) {
+        this(shared, false);
+    }
+
+    private Informers(SharedInformers shared, boolean ownsShared) {
+        this.shared = shared;
+        this.ownsShared = ownsShared;
+    }
+
+    /** The informer of that kind, a share taken on first request (the informer may not be running yet). */
     @SuppressWarnings("unchecked")
     public <T extends HasMetadata> SharedIndexInformer<T> of(Class<T> kind) {
-        return (SharedIndexInformer<T>) byKind.computeIfAbsent(kind,
-                k -> client.resources(kind).inAnyNamespace().runnableInformer(0).itemStore(new TrimmedStore<>()));
+        return (SharedIndexInformer<T>) byKind.computeIfAbsent(kind, k -> shared.share(kind));
     }
 
     /**
@@ -84,12 +99,17 @@ public final class Informers implements AutoCloseable {
         }
     }
 
+    /** Gives every share back (the informers no other component holds stop). */
     @Override
     public synchronized void close() {
         for (SharedIndexInformer<?> informer : byKind.values()) {
             informer.close();
         }
+        byKind.clear();
         startedKinds.clear();
         startedByResource.clear();
+        if (ownsShared) {
+            shared.close();
+        }
     }
 }
