@@ -20,6 +20,7 @@ import io.kybern.controllers.runtime.ControlledPodEvents;
 import io.kybern.controllers.runtime.EventRecorder;
 import io.kybern.controllers.runtime.Expectations;
 import io.kybern.controllers.runtime.ObjectKey;
+import io.kybern.controllers.runtime.OwnWrites;
 import io.kybern.controllers.runtime.Owners;
 import io.kybern.controllers.runtime.Pods;
 import io.kybern.controllers.runtime.Reconciler;
@@ -75,6 +76,8 @@ public final class JobController implements Reconciler<ObjectKey> {
     private final Map<ObjectKey, PodBackoff> backoffs = new ConcurrentHashMap<>();
     /** Pods whose finalizer was removed after counting, until the cache shows them without it. */
     private final Set<String> counted = ConcurrentHashMap.newKeySet();
+    /** The Job versions this controller's status writes replaced: a cached Job still at one is not acted on. */
+    private final OwnWrites<ObjectKey> ownWrites = new OwnWrites<>();
     /** Pods this controller deleted itself (excess, suspended, finished Job): not failures. */
     private final Set<String> deletedByController = ConcurrentHashMap.newKeySet();
 
@@ -143,6 +146,13 @@ public final class JobController implements Reconciler<ObjectKey> {
             owned.stream().filter(JobPods::tracked).forEach(this::removeTrackingFinalizer);
             expectations.forget(key);
             backoffs.remove(key);
+            ownWrites.forget(key);
+            return Result.done();
+        }
+        if (ownWrites.stale(key, job.getMetadata().getResourceVersion())) {
+            // Older than this controller's last status write, which counted pods whose finalizers are gone by
+            // now: acted on, those pods would count nowhere and one too many be created. The write's own event
+            // brings the Job again.
             return Result.done();
         }
         if (JobConditions.finished(job)) {
@@ -462,8 +472,11 @@ public final class JobController implements Reconciler<ObjectKey> {
     /** Writes the status; on a stale cached Job (409) once more over a fresh read. */
     private Job writeStatus(Job job, JobStatus status) {
         Job updated = new JobBuilder(job).withStatus(status).build();
+        ObjectKey key = ObjectKey.of(job);
         try {
-            return client.resource(updated).updateStatus();
+            Job written = client.resource(updated).updateStatus();
+            ownWrites.wrote(key, job.getMetadata().getResourceVersion());
+            return written;
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
                 throw e;
@@ -472,8 +485,10 @@ public final class JobController implements Reconciler<ObjectKey> {
             if (fresh == null || !Objects.equals(fresh.getMetadata().getUid(), job.getMetadata().getUid())) {
                 throw e;
             }
-            return client.resource(new JobBuilder(fresh).withStatus(status)
-                    .build()).updateStatus();
+            Job written = client.resource(new JobBuilder(fresh).withStatus(status).build()).updateStatus();
+            ownWrites.wrote(key, job.getMetadata().getResourceVersion()); // older still than the fresh copy
+            ownWrites.wrote(key, fresh.getMetadata().getResourceVersion());
+            return written;
         }
     }
 }
