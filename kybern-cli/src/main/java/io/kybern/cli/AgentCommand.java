@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.kybern.kubelet.agent.AgentConfig;
+import io.kybern.kubelet.agent.AgentSerialization;
 import io.kybern.kubelet.agent.NodeAgent;
 import io.kybern.kubelet.certificates.KubeletServingCertificate;
 import java.io.IOException;
@@ -78,6 +79,7 @@ final class AgentCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         AgentConfig agentConfig = agentFlags.config(dataDir);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
+                .withKubernetesSerialization(AgentSerialization.get())
                 .withHttpClientFactory(new JdkHttpClientFactory()).build();
                 NodeAgent agent = NodeAgent.start(client, agentConfig, kubeletTls(client, agentConfig))) {
             stopped.await();

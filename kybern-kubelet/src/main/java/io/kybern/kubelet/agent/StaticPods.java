@@ -60,7 +60,7 @@ final class StaticPods implements AutoCloseable {
     /** How often the directory is read again (kubelet: 20 s, plus inotify; reading a few files is cheap). */
     static final Duration CHECK_INTERVAL = Duration.ofSeconds(2);
 
-    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    private static final KubernetesSerialization SERIALIZATION = AgentSerialization.get();
     /** The API's defaults work on the server's JSON trees. */
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final ResourceType PODS = new BuiltInResources()
