@@ -104,11 +104,12 @@ public final class PrivateContainerd {
     }
 
     /**
-     * After containerd is stopped: unmounts what is still mounted under {@code dir} (deepest first),
-     * deletes the bridge with its masquerade rules and the directory.
+     * After containerd is stopped: kills the shims it left (with their containers), unmounts what is still
+     * mounted under {@code dir} (deepest first), deletes the bridge with its masquerade rules and the directory.
      */
     public static void cleanUp(Path dir, String bridge) throws IOException, InterruptedException {
         Path absolute = dir.toAbsolutePath();
+        killShims(absolute);
         List<String> mounts = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             String mountPoint = line.split(" ")[4];
@@ -128,6 +129,28 @@ public final class PrivateContainerd {
         if (Files.exists(absolute)) {
             try (Stream<Path> paths = Files.walk(absolute)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
+    /**
+     * Shims outlive their containerd by design. Sandboxes an agent kept recreating while the test removed them (a
+     * crash-looping pod) still have theirs, holding the containers' mounts: each shim of a containerd under
+     * {@code dir} is killed with its children (the containers' first processes, whose PID namespaces go with them).
+     */
+    private static void killShims(Path dir) throws InterruptedException {
+        List<ProcessHandle> shims = ProcessHandle.allProcesses().filter(process -> process.info().commandLine()
+                .filter(line -> line.contains("containerd-shim") && line.contains(dir.toString())).isPresent())
+                .toList();
+        for (ProcessHandle shim : shims) {
+            shim.children().forEach(ProcessHandle::destroyForcibly);
+            shim.destroyForcibly();
+        }
+        for (ProcessHandle shim : shims) {
+            try {
+                shim.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                System.err.println("PrivateContainerd: shim " + shim.pid() + " still running: " + e);
             }
         }
     }
