@@ -21,12 +21,8 @@ import io.kybern.kubelet.cri.api.StartContainerRequest;
 import io.kybern.kubelet.cri.api.StopPodSandboxRequest;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The second peer of the pod startup benchmark: the same pods started by calling the agent's containerd through
@@ -52,21 +48,8 @@ final class CriDirect {
 
     /** Starts {@code names} at once; returns each one's time from RunPodSandbox to StartContainer's answer. */
     List<Long> startAll(List<String> names) throws Exception {
-        try (CriClient cri = CriClient.connect(socket);
-                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Long>> starts = new ArrayList<>();
-            for (String name : names) {
-                starts.add(pool.submit(() -> {
-                    long started = System.nanoTime();
-                    start(cri, name);
-                    return System.nanoTime() - started;
-                }));
-            }
-            List<Long> nanos = new ArrayList<>();
-            for (Future<Long> start : starts) {
-                nanos.add(start.get());
-            }
-            return nanos;
+        try (CriClient cri = CriClient.connect(socket)) {
+            return AtOnce.timeEach(names, name -> start(cri, name));
         }
     }
 

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,21 +28,7 @@ final class RawContainerd {
 
     /** Starts {@code ids} at once; returns each one's time from launching {@code ctr} to its exit, in ns. */
     List<Long> startAll(List<String> ids) throws Exception {
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Long>> runs = new ArrayList<>();
-            for (String id : ids) {
-                runs.add(pool.submit(() -> {
-                    long started = System.nanoTime();
-                    ctr("run", "-d", image, id, "sleep", "3600");
-                    return System.nanoTime() - started;
-                }));
-            }
-            List<Long> nanos = new ArrayList<>();
-            for (Future<Long> run : runs) {
-                nanos.add(run.get());
-            }
-            return nanos;
-        }
+        return AtOnce.timeEach(ids, id -> ctr("run", "-d", image, id, "sleep", "3600"));
     }
 
     /** Kills and removes every container of the namespace, quietly (clean-up also after a failed run). */

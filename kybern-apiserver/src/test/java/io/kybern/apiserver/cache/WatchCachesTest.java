@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceType;
+import io.kybern.apiserver.ForwardingStore;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.store.CompactedException;
-import io.kybern.store.KeyValue;
-import io.kybern.store.RangeRequest;
-import io.kybern.store.RangeResult;
 import io.kybern.store.Store;
 import io.kybern.store.StoreException;
 import io.kybern.store.Watch;
 import io.kybern.store.WatchListener;
-import io.kybern.store.WriteResult;
 import io.kybern.store.memory.MemoryStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -374,12 +371,11 @@ class WatchCachesTest {
      * The real store, whose watches the test can end with an error, as a store ends them when the history a
      * watch needs is compacted or its backend fails.
      */
-    private static final class EndableWatches implements Store {
-        private final Store delegate;
+    private static final class EndableWatches extends ForwardingStore {
         private final List<Map.Entry<Watch, WatchListener>> watches = new CopyOnWriteArrayList<>();
 
         EndableWatches(Store delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         void endWatches(StoreException error) {
@@ -395,71 +391,6 @@ class WatchCachesTest {
             Watch watch = delegate.watch(prefix, startRevision, listener);
             watches.add(Map.entry(watch, listener));
             return watch;
-        }
-
-        @Override
-        public Optional<KeyValue> get(String key, long revision) {
-            return delegate.get(key, revision);
-        }
-
-        @Override
-        public RangeResult range(RangeRequest request) {
-            return delegate.range(request);
-        }
-
-        @Override
-        public WriteResult create(String key, byte[] value, long lease) {
-            return delegate.create(key, value, lease);
-        }
-
-        @Override
-        public WriteResult update(String key, byte[] value, long expectedModRevision, long lease) {
-            return delegate.update(key, value, expectedModRevision, lease);
-        }
-
-        @Override
-        public WriteResult put(String key, byte[] value, long lease) {
-            return delegate.put(key, value, lease);
-        }
-
-        @Override
-        public WriteResult delete(String key, long expectedModRevision) {
-            return delegate.delete(key, expectedModRevision);
-        }
-
-        @Override
-        public WriteResult delete(String key) {
-            return delegate.delete(key);
-        }
-
-        @Override
-        public void compact(long revision) {
-            delegate.compact(revision);
-        }
-
-        @Override
-        public long grantLease(Duration ttl) {
-            return delegate.grantLease(ttl);
-        }
-
-        @Override
-        public void keepAlive(long lease) {
-            delegate.keepAlive(lease);
-        }
-
-        @Override
-        public void revokeLease(long lease) {
-            delegate.revokeLease(lease);
-        }
-
-        @Override
-        public long currentRevision() {
-            return delegate.currentRevision();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

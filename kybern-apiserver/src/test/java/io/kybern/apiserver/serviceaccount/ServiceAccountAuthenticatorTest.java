@@ -6,17 +6,15 @@ import io.kybern.api.resource.BuiltInResources;
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceCatalog;
 import io.kybern.api.resource.ResourceType;
+import io.kybern.apiserver.ForwardingStore;
 import io.kybern.apiserver.cache.WatchCaches;
 import io.kybern.apiserver.http.UserInfo;
 import io.kybern.apiserver.pki.ServiceAccountKey;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.store.KeyValue;
-import io.kybern.store.RangeRequest;
-import io.kybern.store.RangeResult;
 import io.kybern.store.Store;
 import io.kybern.store.Watch;
 import io.kybern.store.WatchListener;
-import io.kybern.store.WriteResult;
 import io.kybern.store.memory.MemoryStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -210,14 +208,13 @@ class ServiceAccountAuthenticatorTest {
      * The real store, counting the reads of service accounts and pods, and able to hold back the changes its
      * watches deliver (as a store watch running behind would).
      */
-    private static final class CountingReads implements Store {
-        private final Store delegate;
+    private static final class CountingReads extends ForwardingStore {
         final AtomicInteger accountAndPodReads = new AtomicInteger();
         private final Object holdLock = new Object();
         private boolean holding;
 
         CountingReads(Store delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         void holdWatchEvents(boolean hold) {
@@ -258,66 +255,6 @@ class ServiceAccountAuthenticatorTest {
                     listener.onError(error);
                 }
             });
-        }
-
-        @Override
-        public RangeResult range(RangeRequest request) {
-            return delegate.range(request);
-        }
-
-        @Override
-        public WriteResult create(String key, byte[] value, long lease) {
-            return delegate.create(key, value, lease);
-        }
-
-        @Override
-        public WriteResult update(String key, byte[] value, long expectedModRevision, long lease) {
-            return delegate.update(key, value, expectedModRevision, lease);
-        }
-
-        @Override
-        public WriteResult put(String key, byte[] value, long lease) {
-            return delegate.put(key, value, lease);
-        }
-
-        @Override
-        public WriteResult delete(String key, long expectedModRevision) {
-            return delegate.delete(key, expectedModRevision);
-        }
-
-        @Override
-        public WriteResult delete(String key) {
-            return delegate.delete(key);
-        }
-
-        @Override
-        public void compact(long revision) {
-            delegate.compact(revision);
-        }
-
-        @Override
-        public long grantLease(Duration ttl) {
-            return delegate.grantLease(ttl);
-        }
-
-        @Override
-        public void keepAlive(long lease) {
-            delegate.keepAlive(lease);
-        }
-
-        @Override
-        public void revokeLease(long lease) {
-            delegate.revokeLease(lease);
-        }
-
-        @Override
-        public long currentRevision() {
-            return delegate.currentRevision();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }
