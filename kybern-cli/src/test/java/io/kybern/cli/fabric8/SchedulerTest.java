@@ -106,6 +106,13 @@ class SchedulerTest extends ServerAndClient {
         node("four-b", "4", "16Gi", false);
         node("twelve", "12", "16Gi", false);
         node("sixteen", "16", "16Gi", false);
+        // The scheduler's node and pod caches are two watches: a pod created right after the nodes may reach it
+        // before the last node does. A canary that fits only the last node shows the scheduler knows them all
+        // (nodes arrive in the order they were created); it goes before the pod under test comes.
+        pod(ns, "canary", "13");
+        await().atMost(PATIENCE).until(() -> "sixteen".equals(nodeOf(ns, "canary")));
+        client.pods().inNamespace(ns).withName("canary").withGracePeriod(0).delete();
+        await().atMost(PATIENCE).until(() -> client.pods().inNamespace(ns).withName("canary").get() == null);
 
         pod(ns, "big", "10");
 
