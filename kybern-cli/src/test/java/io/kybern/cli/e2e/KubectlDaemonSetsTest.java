@@ -55,6 +55,18 @@ class KubectlDaemonSetsTest extends ServerPerClass {
                 .sorted().toList();
     }
 
+    /** Every event and pod of the namespace, for a failure message that says what happened. */
+    private static String history(Kubectl kubectl, String ns) {
+        try {
+            return kubectl.run("get", "events", "-n", ns, "--sort-by=.metadata.resourceVersion", "-o",
+                    "custom-columns=KIND:.involvedObject.kind,NAME:.involvedObject.name,REASON:.reason,"
+                            + "MESSAGE:.message,SOURCE:.source.component").stdout()
+                    + kubectl.run("get", "pods", "-n", ns, "-o", "wide").stdout();
+        } catch (Exception e) {
+            return "(history unavailable: " + e + ")";
+        }
+    }
+
     private static void rolledOut(Kubectl kubectl, String ns, String name) throws Exception {
         assertThat(ok(kubectl.run("rollout", "status", "ds/" + name, "-n", ns, "--timeout=60s")).stdout())
                 .contains("daemon set \"" + name + "\" successfully rolled out");
@@ -88,7 +100,7 @@ class KubectlDaemonSetsTest extends ServerPerClass {
         String created = ok(kubectl.run("get", "events", "-n", ns, "--field-selector",
                 "involvedObject.kind=DaemonSet,reason=SuccessfulCreate", "-o",
                 "jsonpath={range .items[*]}{.message}|{.source.component}{\"\\n\"}{end}")).stdout();
-        assertThat(created.lines().toList()).hasSize(3)
+        assertThat(created.lines().toList()).as(() -> history(kubectl, ns)).hasSize(3)
                 .allMatch(line -> line.matches("Created pod: agent-[a-z0-9]+\\|daemonset-controller"));
 
         // A pod deleted by hand is replaced on its node.

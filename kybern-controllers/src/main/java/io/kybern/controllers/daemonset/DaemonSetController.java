@@ -135,6 +135,9 @@ public final class DaemonSetController implements Reconciler<ObjectKey> {
             expectations.forget(key);
             return Result.done();
         }
+        // Expectations before the cache, as Kubernetes reads them: a creation observed between a cache read
+        // and this check would pass for a cache that already held it, and its node would get a second pod.
+        boolean cacheCaughtUp = expectations.satisfied(key);
         var selector = Selectors.of(ds.getSpec().getSelector());
         List<Pod> owned = claims.claim(ds, selector,
                 pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, key.namespace()));
@@ -159,7 +162,7 @@ public final class DaemonSetController implements Reconciler<ObjectKey> {
         for (Node node : allNodes) {
             eligibility.put(node.getMetadata().getName(), NodeEligibility.of(template.getSpec(), node));
         }
-        if (!Owners.deleting(ds) && expectations.satisfied(key)) {
+        if (!Owners.deleting(ds) && cacheCaughtUp) {
             Changes changes = manage(ds, eligibility, byNode, nowhere, hash, minReady, now);
             if (changes.isEmpty() && rollingUpdate(ds)) {
                 Map<String, List<Pod>> eligibleActive = new HashMap<>();

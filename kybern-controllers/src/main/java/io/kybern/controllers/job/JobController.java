@@ -140,6 +140,9 @@ public final class JobController implements Reconciler<ObjectKey> {
     @Override
     public Result reconcile(ObjectKey key) throws Exception {
         Job job = jobs.getStore().getByKey(key.cacheKey());
+        // Expectations before the cache, as Kubernetes reads them: a creation observed between a cache read
+        // and this check would pass for a cache that already held it, and one pod too many be created.
+        boolean cacheCaughtUp = expectations.satisfied(key);
         List<Pod> owned = ownedPods(key, job);
         if (job == null) {
             // The Job is gone: its pods must not keep a finalizer nobody will remove.
@@ -203,7 +206,7 @@ public final class JobController implements Reconciler<ObjectKey> {
             if (status.getStartTime() == null) {
                 status.setStartTime(now.toString());
             }
-            if (expectations.satisfied(key)) {
+            if (cacheCaughtUp) {
                 requeue = managePods(job, key, status, active, now);
             }
             Long deadline = job.getSpec().getActiveDeadlineSeconds();

@@ -15,6 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #satisfied}. Expectations older than {@link #TIMEOUT} are given up on, so a lost event delays
  * an owner, never blocks it.
  *
+ * <p>Ask {@link #satisfied} before reading the cache, never after: the informer updates its cache before it
+ * tells the handlers, so a cache read first and expectations met since may still lack what was observed.
+ *
  * <p>Thread-safe: informer threads observe, worker threads expect.
  */
 public final class Expectations<K> {
