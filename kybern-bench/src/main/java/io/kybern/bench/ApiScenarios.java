@@ -114,7 +114,11 @@ final class ApiScenarios implements AutoCloseable {
                 return ClosedLoop.Outcome.DONE;
             };
         });
-        Result result = result(m);
+        return withCpu(result(m), cpu, m);
+    }
+
+    /** The result with the server's and the clients' CPU per operation in its window added. */
+    private static Result withCpu(Result result, CpuWindow cpu, ClosedLoop.Measurement m) throws InterruptedException {
         Map<String, Double> extras = new LinkedHashMap<>(result.extras());
         cpu.perOperation(m.done()).forEach(extras::put);
         return new Result(result.throughput(), result.p50Ms(), result.p99Ms(), extras);
@@ -166,8 +170,12 @@ final class ApiScenarios implements AutoCloseable {
                         .resource(configMap("item-" + i, 0)).create());
     }
 
-    /** Full LISTs of that namespace by every client, as a consistent (not cached) read. */
+    /**
+     * Full LISTs of that namespace by every client, as a consistent (not cached) read; with the CPU time per
+     * LIST of the server and of the clients, who decode every item.
+     */
     Result list() throws InterruptedException {
+        CpuWindow cpu = CpuWindow.start(peer, settings.warmup(), settings.window());
         ClosedLoop.Measurement m = ClosedLoop.run(settings.clients(), settings.warmup(), settings.window(), worker -> {
             KubernetesClient client = clients.get(worker);
             return () -> {
@@ -178,7 +186,7 @@ final class ApiScenarios implements AutoCloseable {
                 return ClosedLoop.Outcome.DONE;
             };
         });
-        return result(m);
+        return withCpu(result(m), cpu, m);
     }
 
     /**
