@@ -80,8 +80,9 @@ class SharedInformersTest extends ServerAndClient {
     }
 
     private static void createConfigMap(String namespace, String name) {
+        // The key is a label: the controllers' caches keep a ConfigMap's metadata only.
         client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata().withName(name)
-                .endMetadata().withData(Map.of("key", name)).build()).create();
+                .addToLabels("key", name).endMetadata().withData(Map.of("key", name)).build()).create();
     }
 
     @Test
@@ -260,7 +261,8 @@ class SharedInformersTest extends ServerAndClient {
         String ns = Fabric8.namespace(client, "shared-informers-indexers");
         createConfigMap(ns, "indexed");
         Function<ConfigMap, List<String>> byKey = configMap ->
-                List.of(configMap.getData() == null ? "" : configMap.getData().getOrDefault("key", ""));
+                List.of(configMap.getMetadata().getLabels() == null ? ""
+                        : configMap.getMetadata().getLabels().getOrDefault("key", ""));
         try (SharedInformers shared = new SharedInformers(client)) {
             Informers first = new Informers(shared);
             Informers second = new Informers(shared);
