@@ -1,13 +1,11 @@
 package io.kybern.apiserver;
 
+import io.kybern.store.ForwardingStore;
 import io.kybern.store.KeyValue;
 import io.kybern.store.RangeRequest;
 import io.kybern.store.RangeResult;
 import io.kybern.store.Store;
-import io.kybern.store.Watch;
-import io.kybern.store.WatchListener;
 import io.kybern.store.WriteResult;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -15,18 +13,17 @@ import java.util.function.Supplier;
  * A store that reports how long each call took, by operation and the key it touched; everything else
  * passes through unchanged. Thread-safe as the store it wraps.
  */
-final class MeasuredStore implements Store {
+final class MeasuredStore extends ForwardingStore {
 
     /** Where the durations go: operation ({@code get}, {@code list}, {@code create}...), key, nanoseconds. */
     interface Recorder {
         void record(String operation, String key, long nanos);
     }
 
-    private final Store store;
     private final Recorder recorder;
 
     MeasuredStore(Store store, Recorder recorder) {
-        this.store = store;
+        super(store);
         this.recorder = recorder;
     }
 
@@ -50,71 +47,36 @@ final class MeasuredStore implements Store {
 
     @Override
     public Optional<KeyValue> get(String key, long revision) {
-        return timed("get", key, () -> store.get(key, revision));
+        return timed("get", key, () -> delegate.get(key, revision));
     }
 
     @Override
     public RangeResult range(RangeRequest request) {
-        return timed("list", request.prefix(), () -> store.range(request));
+        return timed("list", request.prefix(), () -> delegate.range(request));
     }
 
     @Override
     public WriteResult create(String key, byte[] value, long lease) {
-        return timed("create", key, () -> store.create(key, value, lease));
+        return timed("create", key, () -> delegate.create(key, value, lease));
     }
 
     @Override
     public WriteResult update(String key, byte[] value, long expectedModRevision, long lease) {
-        return timed("update", key, () -> store.update(key, value, expectedModRevision, lease));
+        return timed("update", key, () -> delegate.update(key, value, expectedModRevision, lease));
     }
 
     @Override
     public WriteResult put(String key, byte[] value, long lease) {
-        return timed("update", key, () -> store.put(key, value, lease));
+        return timed("update", key, () -> delegate.put(key, value, lease));
     }
 
     @Override
     public WriteResult delete(String key, long expectedModRevision) {
-        return timed("delete", key, () -> store.delete(key, expectedModRevision));
+        return timed("delete", key, () -> delegate.delete(key, expectedModRevision));
     }
 
     @Override
     public WriteResult delete(String key) {
-        return timed("delete", key, () -> store.delete(key));
-    }
-
-    @Override
-    public Watch watch(String prefix, long startRevision, WatchListener listener) {
-        return store.watch(prefix, startRevision, listener);
-    }
-
-    @Override
-    public void compact(long revision) {
-        store.compact(revision);
-    }
-
-    @Override
-    public long grantLease(Duration ttl) {
-        return store.grantLease(ttl);
-    }
-
-    @Override
-    public void keepAlive(long lease) {
-        store.keepAlive(lease);
-    }
-
-    @Override
-    public void revokeLease(long lease) {
-        store.revokeLease(lease);
-    }
-
-    @Override
-    public long currentRevision() {
-        return store.currentRevision();
-    }
-
-    @Override
-    public void close() {
-        store.close();
+        return timed("delete", key, () -> delegate.delete(key));
     }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceType;
-import io.kybern.apiserver.ForwardingStore;
 import io.kybern.apiserver.registry.ObjectStorage;
 import io.kybern.store.CompactedException;
+import io.kybern.store.ForwardingStore;
 import io.kybern.store.Store;
 import io.kybern.store.StoreException;
 import io.kybern.store.Watch;

@@ -1,16 +1,12 @@
-package io.kybern.apiserver;
+package io.kybern.store;
 
-import io.kybern.store.KeyValue;
-import io.kybern.store.RangeRequest;
-import io.kybern.store.RangeResult;
-import io.kybern.store.Store;
-import io.kybern.store.Watch;
-import io.kybern.store.WatchListener;
-import io.kybern.store.WriteResult;
 import java.time.Duration;
 import java.util.Optional;
 
-/** A store that hands every call to another: tests override the calls they watch or hold back. */
+/**
+ * A store that hands every call to another: a wrapper overrides only the calls it measures, watches or holds
+ * back.
+ */
 public abstract class ForwardingStore implements Store {
 
     protected final Store delegate;
