@@ -11,6 +11,7 @@ import io.kybern.apiserver.admission.DefaultStorageClass;
 import io.kybern.apiserver.admission.PodPriority;
 import io.kybern.apiserver.allocation.Ipv4Range;
 import io.kybern.apiserver.allocation.ServiceAllocator;
+import io.kybern.apiserver.cache.CachedObject;
 import io.kybern.apiserver.cache.WatchCaches;
 import io.kybern.apiserver.crd.CustomResourceCatalog;
 import io.kybern.apiserver.crd.CustomResourceSchemas;
@@ -141,6 +142,7 @@ public final class KubeApiServer implements AutoCloseable {
             definitions = controller;
         }
         WatchCaches caches = new WatchCaches(storage.store(), WatchCaches.DEFAULT_WINDOW, metrics.watchCache());
+        storage.namespaceView(name -> caches.current(namespaces, "", name).map(CachedObject::itemTree));
         ApiServer router = new ApiServer(catalog, storage, firstOf(health, metrics, discovery, openApi),
                 InstantSource.system(), tokens, caches);
         HttpApiServer http = HttpApiServer.start(config.address(), config.tls(), metrics.measure(router));

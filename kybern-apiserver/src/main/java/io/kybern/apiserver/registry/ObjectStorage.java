@@ -58,6 +58,7 @@ public final class ObjectStorage {
     private final EventLeases eventLeases;
     private final Map<String, WriteHooks> hooks = new ConcurrentHashMap<>();
     private volatile KindRules rules = KindRules.NONE;
+    private volatile NamespaceView namespaceView = NamespaceView.NONE;
 
     /**
      * @param namespaces the namespaces resource, consulted before anything is created in one
@@ -82,6 +83,11 @@ public final class ObjectStorage {
     /** The rules of kinds learnt while running (custom resources); set up before serving them. */
     public void rules(KindRules kindRules) {
         this.rules = kindRules;
+    }
+
+    /** Where creates look their namespace up before the store; set up before serving. */
+    public void namespaceView(NamespaceView view) {
+        this.namespaceView = view;
     }
 
     private WriteHooks hooksOf(ResourceType type) {
@@ -601,13 +607,21 @@ public final class ObjectStorage {
     }
 
     private void requireActiveNamespace(String namespace) {
+        // A namespace the view has not seen may have been created a moment ago, and one it saw terminating
+        // may have been deleted and created again since: only the store's word refuses a create.
+        if (namespaceView.namespace(namespace).filter(ns -> !terminating(ns)).isPresent()) {
+            return;
+        }
         KeyValue ns = store.get(namespaces.storageKey("", namespace))
                 .orElseThrow(() -> ApiException.notFound("namespaces", "", namespace));
-        JsonNode phase = decode(ns).path("status").path("phase");
-        if ("Terminating".equals(phase.asString(""))) {
+        if (terminating(decode(ns))) {
             throw new ApiException(403, "Forbidden", "unable to create new content in namespace " + namespace
                     + " because it is being terminated", ApiException.Details.of(namespace, "", "namespaces"));
         }
+    }
+
+    private static boolean terminating(JsonNode namespace) {
+        return "Terminating".equals(namespace.path("status").path("phase").asString(""));
     }
 
     /** Refuses an object that breaks a validation rule, with every cause; a wrongly typed field is a 400. */

@@ -7,11 +7,14 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.kybern.api.resource.GroupVersionResource;
 import io.kybern.api.resource.ResourceType;
 import io.kybern.apiserver.status.ApiException;
+import io.kybern.store.ForwardingStore;
+import io.kybern.store.KeyValue;
 import io.kybern.store.RangeRequest;
 import io.kybern.store.memory.MemoryStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -176,6 +179,47 @@ class ObjectStorageTest {
 
         assertStatus(() -> storage.create(CONFIGMAPS, "leaving", configMap("x", "1")), 403, "Forbidden",
                 "unable to create new content in namespace leaving because it is being terminated");
+    }
+
+    @Test
+    void aNamespaceTheViewHoldsActiveIsNotReadFromTheStore() {
+        List<String> reads = new ArrayList<>();
+        ObjectStorage counted = new ObjectStorage(new ForwardingStore(store) {
+            @Override
+            public Optional<KeyValue> get(String key, long revision) {
+                reads.add(key);
+                return super.get(key, revision);
+            }
+        }, InstantSource.system(), new Random(1), NAMESPACES);
+        counted.namespaceView(name -> Optional.of(object("{\"metadata\":{\"name\":\"" + name
+                + "\"},\"status\":{\"phase\":\"Active\"}}")));
+
+        counted.create(CONFIGMAPS, "default", configMap("app", "1"));
+
+        assertThat(reads).as("store reads of the create").doesNotContain("/registry/namespaces/default");
+        assertThat(store.get("/registry/configmaps/default/app")).isPresent();
+    }
+
+    @Test
+    void theStoreDecidesWhatTheViewHasNotSeenOrSawTerminating() {
+        ObjectNode terminating = object("{\"metadata\":{\"name\":\"x\"},\"status\":{\"phase\":\"Terminating\"}}");
+        storage.namespaceView(name -> name.equals("again") || name.equals("leaving")
+                ? Optional.of(terminating) : Optional.empty());
+        // Deleted and created again since the view saw it go.
+        storage.create(NAMESPACES, "", object("{\"metadata\":{\"name\":\"again\"}}"));
+        ObjectNode leaving = storage.create(NAMESPACES, "", object("{\"metadata\":{\"name\":\"leaving\"}}"));
+        leaving.putObject("status").put("phase", "Terminating");
+        storage.update(NAMESPACES, "", "leaving", leaving);
+
+        assertThat(storage.create(CONFIGMAPS, "again", configMap("app", "1")).path("metadata").path("uid").asString())
+                .isNotEmpty();
+        assertThat(storage.create(CONFIGMAPS, "default", configMap("app", "1")).path("metadata").path("uid")
+                .asString()).as("a namespace the view has not seen").isNotEmpty();
+        assertStatus(() -> storage.create(CONFIGMAPS, "leaving", configMap("x", "1")), 403, "Forbidden",
+                "unable to create new content in namespace leaving because it is being terminated");
+        assertStatus(() -> storage.create(CONFIGMAPS, "missing", configMap("x", "1")), 404, "NotFound",
+                "namespaces \"missing\" not found");
+        assertThat(store.get("/registry/configmaps/leaving/x")).isEmpty();
     }
 
     @Test
