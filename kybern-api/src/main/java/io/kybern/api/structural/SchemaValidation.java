@@ -37,10 +37,14 @@ public final class SchemaValidation {
     private SchemaValidation() {
     }
 
-    /** Every cause of an object that breaks its schema; empty when it is valid. */
+    /**
+     * Every cause of an object that breaks its schema, then those of its lists that repeat what their
+     * {@code x-kubernetes-list-type} says is unique ({@link ListTypeValidation}); empty when it is valid.
+     */
     public static List<FieldError> validate(StructuralSchema schema, JsonNode object) {
         List<FieldError> errors = new ArrayList<>();
         validateObject(schema, object, "", true, errors);
+        errors.addAll(ListTypeValidation.validate(schema, object));
         return errors;
     }
 
@@ -204,13 +208,13 @@ public final class SchemaValidation {
             errors.add(invalidShape(path, displayPath(path) + " in body should have at least "
                     + node.get("minItems").asInt() + " items", array));
         }
-        if (node.path("uniqueItems").asBoolean(false) || node.path("x-kubernetes-list-type").asString("")
-                .equals("set")) {
+        if (node.path("uniqueItems").asBoolean(false)) {
             for (int i = 0; i < array.size(); i++) {
                 for (int j = 0; j < i; j++) {
                     if (array.get(i).equals(array.get(j))) {
                         errors.add(new FieldError("FieldValueDuplicate", "Duplicate value: "
                                 + shownValue(array.get(i)), path + "[" + i + "]"));
+                        break;
                     }
                 }
             }

@@ -26,7 +26,10 @@ class CustomResourceServingTest {
               "spec": {"type": "object", "required": ["color"], "properties": {
                 "color": {"type": "string", "enum": ["red", "blue"]},
                 "replicas": {"type": "integer", "minimum": 0, "default": 1},
-                "selector": {"type": "string"}}},
+                "selector": {"type": "string"},
+                "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                          "items": {"type": "object", "required": ["name"], "properties": {
+                            "name": {"type": "string"}, "port": {"type": "integer"}}}}}},
               "status": {"type": "object", "properties": {
                 "replicas": {"type": "integer"}, "phase": {"type": "string"}}}}}}
             """;
@@ -95,6 +98,12 @@ class CustomResourceServingTest {
         assertThat(server.get(V1 + "/bad").status()).isEqualTo(404);
         assertThat(server.post(V1, "{\"metadata\":{\"name\":\"bad\"},\"spec\":{}}").causes())
                 .containsExactly("spec.color: Required value");
+        ServedDefinitions.Answer repeated = server.post(V1, "{\"metadata\":{\"name\":\"bad\"},\"spec\":{"
+                + "\"color\":\"red\",\"ports\":[{\"name\":\"web\",\"port\":80},{\"name\":\"web\",\"port\":81}]}}");
+        assertThat(repeated.status()).isEqualTo(422);
+        assertThat(repeated.causes()).containsExactly(
+                "spec.ports[1]: Duplicate value: map[string]interface {}{\"name\":\"web\"}");
+        assertThat(server.get(V1 + "/bad").status()).isEqualTo(404);
     }
 
     @ParameterizedTest(name = "fieldValidation={0}")
