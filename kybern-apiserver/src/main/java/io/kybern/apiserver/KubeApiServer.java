@@ -19,6 +19,7 @@ import io.kybern.apiserver.crd.CustomResources;
 import io.kybern.apiserver.crd.DefinitionController;
 import io.kybern.apiserver.crd.DefinitionWrites;
 import io.kybern.apiserver.node.NodeConnection;
+import io.kybern.apiserver.http.ApiHandler;
 import io.kybern.apiserver.http.ApiRequest;
 import io.kybern.apiserver.http.ApiResponder;
 import io.kybern.apiserver.http.HttpApiServer;
@@ -69,12 +70,15 @@ public final class KubeApiServer implements AutoCloseable {
     private final AutoCloseable definitions;
     private final WatchCaches caches;
     private final ApiServer router;
+    private final ApiHandler handler;
 
-    private KubeApiServer(HttpApiServer http, AutoCloseable definitions, WatchCaches caches, ApiServer router) {
+    private KubeApiServer(HttpApiServer http, AutoCloseable definitions, WatchCaches caches, ApiServer router,
+            ApiHandler handler) {
         this.http = http;
         this.definitions = definitions;
         this.caches = caches;
         this.router = router;
+        this.handler = handler;
     }
 
     /**
@@ -145,11 +149,12 @@ public final class KubeApiServer implements AutoCloseable {
         storage.namespaceView(name -> caches.current(namespaces, "", name).map(CachedObject::itemTree));
         ApiServer router = new ApiServer(catalog, storage, firstOf(health, metrics, discovery, openApi),
                 InstantSource.system(), tokens, caches);
-        HttpApiServer http = HttpApiServer.start(config.address(), config.tls(), metrics.measure(router));
+        ApiHandler handler = metrics.measure(router);
+        HttpApiServer http = HttpApiServer.start(config.address(), config.tls(), handler);
         // Filled behind the listener, so the server is ready as soon; a request that comes first waits for it.
         caches.start(catalog.all());
         log.info("api server ready address={}", http.address());
-        return new KubeApiServer(http, definitions, caches, router);
+        return new KubeApiServer(http, definitions, caches, router, handler);
     }
 
     /**
@@ -200,6 +205,14 @@ public final class KubeApiServer implements AutoCloseable {
 
     public InetSocketAddress address() {
         return http.address();
+    }
+
+    /**
+     * What serves the listener's requests once they are read and their user is known: for clients in this JVM,
+     * which need no connection (see the CLI's in-process transport).
+     */
+    public ApiHandler handler() {
+        return handler;
     }
 
     private static ApiServer.NonResourceHandler firstOf(ApiServer.NonResourceHandler... handlers) {

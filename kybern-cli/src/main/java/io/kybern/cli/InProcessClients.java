@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kybern.cli.inprocess.InProcessTransport;
 
 /**
  * The fabric8 clients a JVM makes of its own servers: the controllers', the scheduler's, the simulated
@@ -21,9 +22,19 @@ public final class InProcessClients {
     private InProcessClients() {
     }
 
-    /** A client of {@code config} over the JDK's HTTP client, as every in-process client is. */
+    /** A client of {@code config} over the JDK's HTTP client: of a server in this JVM or another. */
     public static KubernetesClient of(Config config) {
         return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(SERIALIZATION)
                 .withHttpClientFactory(new JdkHttpClientFactory()).build();
+    }
+
+    /**
+     * A client of the API server in this JVM that reaches it through {@code transport}, without a connection;
+     * {@code config} still names the server and the User-Agent. It watches over HTTP, which the transport serves.
+     */
+    public static KubernetesClient of(Config config, InProcessTransport transport) {
+        config.setOnlyHttpWatches(true);
+        return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(SERIALIZATION)
+                .withHttpClientFactory(transport).build();
     }
 }

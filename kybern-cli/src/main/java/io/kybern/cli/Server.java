@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kybern.apiserver.DiscoveryEndpoints;
 import io.kybern.apiserver.KubeApiServer;
 import io.kybern.apiserver.crd.CustomResourceCatalog;
+import io.kybern.apiserver.http.UserInfo;
 import io.kybern.apiserver.node.KubeletClient;
 import io.kybern.apiserver.pki.CertifiedKey;
 import io.kybern.apiserver.pki.ClusterPki;
@@ -18,6 +19,7 @@ import io.kybern.apiserver.pki.ServingNames;
 import io.kybern.apiserver.pki.ServingTls;
 import io.kybern.controllers.ControllerManager;
 import io.kybern.controllers.runtime.SharedInformers;
+import io.kybern.cli.inprocess.InProcessTransport;
 import io.kybern.images.build.ImageBuilder;
 import io.kybern.images.registry.EmbeddedRegistry;
 import io.kybern.images.storage.ImageStore;
@@ -195,7 +197,7 @@ public final class Server implements AutoCloseable {
      */
     private void startControllers(ServerConfig config, Stores.Endpoint endpoint) throws IOException {
         // As in Kubernetes, what the controllers write is managed by "kube-controller-manager" in managedFields.
-        controllersClient = adminClient(config, "kube-controller-manager");
+        controllersClient = inProcessClient(config, "kube-controller-manager");
         boolean leaderElection = endpoint.kind().equals("etcd");
         String identity = InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID();
         controllers = ControllerManager.start(controllersClient, sharedInformers(config),
@@ -211,7 +213,7 @@ public final class Server implements AutoCloseable {
      */
     private SharedInformers sharedInformers(ServerConfig config) throws IOException {
         if (sharedInformers == null) {
-            informersClient = adminClient(config);
+            informersClient = inProcessClient(config, null);
             sharedInformers = new SharedInformers(informersClient);
         }
         return sharedInformers;
@@ -219,7 +221,7 @@ public final class Server implements AutoCloseable {
 
     /** Simulated nodes, as clients of this server's API like any node agent (architecture: the API is the bus). */
     private void startSimulatedNodes(ServerConfig config) throws IOException {
-        simulatedNodesClient = adminClient(config);
+        simulatedNodesClient = inProcessClient(config, null);
         simulatedNodes = SimulatedNodes.start(simulatedNodesClient, config.simulatedNodes(), config.clock());
     }
 
@@ -372,17 +374,30 @@ public final class Server implements AutoCloseable {
         return agent;
     }
 
-    private static KubernetesClient adminClient(ServerConfig config) throws IOException {
-        return adminClient(config, null);
+    /**
+     * An admin client over HTTPS, as a node agent on another machine is one, whose User-Agent (and so field
+     * manager) starts with {@code agent}.
+     */
+    private static KubernetesClient adminClient(ServerConfig config, String agent) throws IOException {
+        return InProcessClients.of(adminConfig(config, agent));
     }
 
-    /** An admin client whose User-Agent (and so field manager) starts with {@code agent} when one is given. */
-    private static KubernetesClient adminClient(ServerConfig config, String agent) throws IOException {
+    /**
+     * A client of the controllers, the scheduler or the simulated nodes: the admin's, reaching this server's
+     * handler without a connection (decision 0026), as the admin certificate would authenticate it.
+     */
+    private KubernetesClient inProcessClient(ServerConfig config, String agent) throws IOException {
+        UserInfo admin = new UserInfo(ClusterPki.ADMIN_USER, List.of(ClusterPki.ADMIN_GROUP, "system:authenticated"));
+        return InProcessClients.of(adminConfig(config, agent), new InProcessTransport(apiServer.handler(), admin));
+    }
+
+    /** The admin kubeconfig's client settings; the User-Agent starts with {@code agent} when one is given. */
+    private static Config adminConfig(ServerConfig config, String agent) throws IOException {
         Config clientConfig = Config.fromKubeconfig(Files.readString(config.writeKubeconfig()));
         if (agent != null) {
             clientConfig.setUserAgent(agent + "/" + clientConfig.getUserAgent());
         }
-        return InProcessClients.of(clientConfig);
+        return clientConfig;
     }
 
     /** The informers this server's controllers and scheduler share, or null when neither runs. */
@@ -401,7 +416,7 @@ public final class Server implements AutoCloseable {
      * sharing an etcd datastore take turns through the kube-system/kube-scheduler Lease.
      */
     private void startScheduler(ServerConfig config, Stores.Endpoint endpoint) throws IOException {
-        schedulerClient = adminClient(config, "kube-scheduler");
+        schedulerClient = inProcessClient(config, "kube-scheduler");
         boolean leaderElection = endpoint.kind().equals("etcd");
         String identity = InetAddress.getLocalHost().getHostName() + "_" + UUID.randomUUID();
         scheduler = ElectedScheduler.start(schedulerClient, sharedInformers(config),
