@@ -53,14 +53,7 @@ final class InProcessBody implements AsyncBody {
 
     @Override
     public void cancel() {
-        lock.lock();
-        try {
-            cancelled = true;
-            queued.clear();
-            taken.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        stop();
         done.cancel(false);
     }
 
@@ -167,6 +160,12 @@ final class InProcessBody implements AsyncBody {
     }
 
     private void fail(Throwable failure) {
+        stop();
+        done.completeExceptionally(failure);
+    }
+
+    /** Nothing more is delivered, and a waiting writer learns the client is gone. */
+    private void stop() {
         lock.lock();
         try {
             cancelled = true;
@@ -175,6 +174,5 @@ final class InProcessBody implements AsyncBody {
         } finally {
             lock.unlock();
         }
-        done.completeExceptionally(failure);
     }
 }

@@ -324,10 +324,11 @@ public final class DaemonSetController implements Reconciler<ObjectKey> {
         RuntimeException failure = null;
         for (Pod pod : delete) {
             try {
-                client.pods().inNamespace(key.namespace()).withName(pod.getMetadata().getName()).delete();
-                events.normal(ds, "SuccessfulDelete", "Deleted pod: " + pod.getMetadata().getName());
+                if (expectations.delete(key, pod.getMetadata().getUid(), () -> client.pods()
+                        .inNamespace(key.namespace()).withName(pod.getMetadata().getName()).delete())) {
+                    events.normal(ds, "SuccessfulDelete", "Deleted pod: " + pod.getMetadata().getName());
+                }
             } catch (KubernetesClientException e) {
-                expectations.deletionObserved(key, pod.getMetadata().getUid());
                 if (e.getCode() != 404) {
                     events.warning(ds, "FailedDelete", "Error deleting: " + ApiErrors.message(e));
                     failure = e;

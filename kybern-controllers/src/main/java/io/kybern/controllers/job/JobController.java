@@ -460,10 +460,11 @@ public final class JobController implements Reconciler<ObjectKey> {
         for (Pod pod : chosen) {
             deletedByController.add(pod.getMetadata().getUid());
             try {
-                client.pods().inNamespace(key.namespace()).withName(pod.getMetadata().getName()).delete();
-                events.normal(job, "SuccessfulDelete", "Deleted pod: " + pod.getMetadata().getName());
+                if (expectations.delete(key, pod.getMetadata().getUid(), () -> client.pods()
+                        .inNamespace(key.namespace()).withName(pod.getMetadata().getName()).delete())) {
+                    events.normal(job, "SuccessfulDelete", "Deleted pod: " + pod.getMetadata().getName());
+                }
             } catch (KubernetesClientException e) {
-                expectations.deletionObserved(key, pod.getMetadata().getUid());
                 if (e.getCode() != 404) {
                     events.warning(job, "FailedDelete", "Error deleting: " + ApiErrors.message(e));
                     throw e;

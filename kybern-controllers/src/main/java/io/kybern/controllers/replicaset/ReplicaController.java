@@ -224,10 +224,11 @@ public final class ReplicaController<T extends HasMetadata> implements Reconcile
         Optional<ReplicaCounts.Failure> failure = Optional.empty();
         for (Pod pod : victims) {
             try {
-                client.pods().inNamespace(key.namespace()).withName(pod.getMetadata().getName()).delete();
-                events.normal(owner, "SuccessfulDelete", "Deleted pod: " + pod.getMetadata().getName());
+                if (expectations.delete(key, pod.getMetadata().getUid(), () -> client.pods()
+                        .inNamespace(key.namespace()).withName(pod.getMetadata().getName()).delete())) {
+                    events.normal(owner, "SuccessfulDelete", "Deleted pod: " + pod.getMetadata().getName());
+                }
             } catch (KubernetesClientException e) {
-                expectations.deletionObserved(key, pod.getMetadata().getUid());
                 if (e.getCode() != 404) {
                     String message = ApiErrors.message(e);
                     events.warning(owner, "FailedDelete", "Error deleting: " + message);

@@ -1,5 +1,6 @@
 package io.kybern.controllers.runtime;
 
+import io.fabric8.kubernetes.api.model.StatusDetails;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -7,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * What a controller has asked for and not yet seen in its informer: creations (a count) and deletions
@@ -91,6 +93,26 @@ public final class Expectations<K> {
             }
             return expected;
         });
+    }
+
+    /**
+     * Sends one of the deletions the owner expects; returns whether it deleted the object. fabric8 answers a
+     * 404 with nothing deleted rather than an exception, and the object's deletion by someone else may have
+     * reached the informer before it was expected: an object already gone counts as observed, as Kubernetes'
+     * controllers count a NotFound. So does a deletion that fails, whose exception goes on to the caller.
+     */
+    public boolean delete(K owner, String uid, Supplier<List<StatusDetails>> deletion) {
+        boolean deleted;
+        try {
+            deleted = !deletion.get().isEmpty();
+        } catch (RuntimeException e) {
+            deletionObserved(owner, uid);
+            throw e;
+        }
+        if (!deleted) {
+            deletionObserved(owner, uid);
+        }
+        return deleted;
     }
 
     /** A deletion of the owner's was seen (or failed, so will never be seen). */

@@ -3,6 +3,8 @@ package io.kybern.controllers.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.StatusDetails;
+import io.fabric8.kubernetes.api.model.StatusDetailsBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +34,23 @@ class ExpectationsTest {
         assertThat(expectations.satisfied("rs")).isTrue();
         expectations.creationObserved("rs");
         assertThat(expectations.satisfied("rs")).as("an extra observation changes nothing").isTrue();
+    }
+
+    @Test
+    void aDeletionOfAnObjectAlreadyGoneOrThatFailsIsNotWaitedFor() {
+        StatusDetails details = new StatusDetailsBuilder().withName("a").withKind("pods").build();
+        expectations.expectDeletions("rs", Set.of("uid-a", "uid-b", "uid-c"));
+
+        assertThat(expectations.delete("rs", "uid-a", () -> List.of(details))).isTrue();
+        assertThat(expectations.satisfied("rs")).as("uid-a deleted: its informer event is still to come").isFalse();
+        expectations.deletionObserved("rs", "uid-a");
+        // Gone already: fabric8 answers the 404 with nothing deleted.
+        assertThat(expectations.delete("rs", "uid-b", List::of)).isFalse();
+        assertThatThrownBy(() -> expectations.delete("rs", "uid-c", () -> {
+            throw new IllegalStateException("refused");
+        })).hasMessage("refused");
+
+        assertThat(expectations.satisfied("rs")).isTrue();
     }
 
     @Test
