@@ -116,9 +116,11 @@ class KubectlJobsTest extends ServerPerClass {
                 "jsonpath={range .items[?(@.status.succeeded==1)]}{.metadata.name} {end}")).stdout().trim()
                 .matches("tick-\\d+"));
 
-        // Suspended first: the clock moves on its own, and a scheduled Job finishing after the manual one would
-        // make it the oldest, which the history limit of 1 then deletes (as Kubernetes would).
-        ok(kubectl.run("patch", "cronjob", "tick", "-n", ns, "-p", "{\"spec\":{\"suspend\":true}}"));
+        // Suspended, and with room in its history: the clock moves on its own, and a scheduled Job that started in
+        // the same second as the manual one sorts before it by start time and after it by name, so the history
+        // limit of 1 would delete the manual one (as Kubernetes would).
+        ok(kubectl.run("patch", "cronjob", "tick", "-n", ns, "-p",
+                "{\"spec\":{\"suspend\":true,\"successfulJobsHistoryLimit\":5}}"));
         ok(kubectl.run("create", "job", "by-hand", "-n", ns, "--from=cronjob/tick"));
         ok(kubectl.run("wait", "-n", ns, "--for=condition=complete", "job/by-hand", "--timeout=60s"));
         String owner = ok(kubectl.run("get", "job", "by-hand", "-n", ns, "-o",

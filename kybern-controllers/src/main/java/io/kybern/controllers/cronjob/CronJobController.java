@@ -276,17 +276,22 @@ public final class CronJobController implements Reconciler<ObjectKey> {
                 .build();
     }
 
+    /**
+     * The order in which finished Jobs leave the history, Kubernetes': by start time, Jobs without one last, by
+     * name between equal times (they are whole seconds).
+     */
+    static final Comparator<Job> OLDEST_FIRST = Comparator.comparing((Job j) -> j.getStatus() == null ? null
+            : j.getStatus().getStartTime(), Comparator.nullsLast(Comparator.comparing(Instant::parse)))
+            .thenComparing(j -> j.getMetadata().getName());
+
     /** Deletes finished Jobs beyond the history limits, oldest first. */
     private void cleanUpHistory(CronJob cronJob, List<Job> owned) {
-        Comparator<Job> oldestFirst = Comparator.comparing((Job j) -> Objects.requireNonNullElse(
-                j.getStatus() == null ? null : j.getStatus().getStartTime(),
-                j.getMetadata().getCreationTimestamp()));
         List<Job> succeeded = owned.stream().filter(j -> !Owners.deleting(j)).filter(j -> j.getStatus() != null
                 && JobConditions.get(j.getStatus(), JobConditions.COMPLETE).filter(c -> "True".equals(c.getStatus()))
-                        .isPresent()).sorted(oldestFirst).toList();
+                        .isPresent()).sorted(OLDEST_FIRST).toList();
         List<Job> failed = owned.stream().filter(j -> !Owners.deleting(j)).filter(j -> j.getStatus() != null
                 && JobConditions.get(j.getStatus(), JobConditions.FAILED).filter(c -> "True".equals(c.getStatus()))
-                        .isPresent()).sorted(oldestFirst).toList();
+                        .isPresent()).sorted(OLDEST_FIRST).toList();
         trim(cronJob, succeeded, Objects.requireNonNullElse(cronJob.getSpec().getSuccessfulJobsHistoryLimit(),
                 DEFAULT_SUCCESSFUL_HISTORY));
         trim(cronJob, failed, Objects.requireNonNullElse(cronJob.getSpec().getFailedJobsHistoryLimit(),
