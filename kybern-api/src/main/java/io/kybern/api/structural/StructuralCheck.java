@@ -11,8 +11,8 @@ import tools.jackson.databind.JsonNode;
  * Whether a schema is structural, as apiextensions.k8s.io/v1 requires of every version's schema: an
  * object at the root, a type on every property and array item (unless it is an int-or-string or
  * preserves unknown fields), {@code properties} and {@code additionalProperties} never together,
- * types from OpenAPI's list, and defaults that satisfy the schema they sit in. Reported with the field
- * paths of the definition.
+ * types from OpenAPI's list, defaults that satisfy the schema they sit in, and list and map types that
+ * make sense ({@link ListTypeRules}). Reported with the field paths of the definition.
  */
 public final class StructuralCheck {
 
@@ -101,6 +101,7 @@ public final class StructuralCheck {
                     "must not be empty for specified additionalProperties", errors);
             check(additional, path + ".additionalProperties", bodyPath + "[key]", errors);
         }
+        ListTypeRules.check(schema, path, errors);
     }
 
     private static void requireType(JsonNode schema, String path, String detail, List<FieldError> errors) {
