@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,10 +92,11 @@ public final class InProcessHttpClient
                 response.body().cancel();
             }
         });
-        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() ->
-                result.completeExceptionally(new IOException("no answer within " + timeout + " to "
-                        + apiRequest.method() + " " + apiRequest.path())));
-        return result;
+        return result.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(failure ->
+                CompletableFuture.failedFuture(failure instanceof TimeoutException
+                        ? new IOException("no answer within " + timeout + " to " + apiRequest.method() + " "
+                                + apiRequest.path())
+                        : failure));
     }
 
     /** The request as the HTTP layer would hand it to the handler: decoded path and query, lower-case headers. */
@@ -134,7 +136,8 @@ public final class InProcessHttpClient
     }
 
     /** Builds the client; a client derived from another shares its open answers and its closing. */
-    public static final class Builder extends StandardHttpClientBuilder<InProcessHttpClient, InProcessTransport, Builder> {
+    public static final class Builder
+            extends StandardHttpClientBuilder<InProcessHttpClient, InProcessTransport, Builder> {
 
         Builder(InProcessTransport transport) {
             super(transport);
