@@ -12,7 +12,6 @@ import io.kybern.apiserver.http.ResponseStream;
 import io.kybern.apiserver.http.UserInfo;
 import io.kybern.apiserver.status.ApiException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
