@@ -110,7 +110,8 @@ class ApplyStrategicPatchAndStrictValidationTest extends ServerAndClient {
                 {"spec": {"template": {"spec": {"containers": [{"name": "logger", "$patch": "delete"}]}}}}""");
         assertThat(removed.getSpec().getTemplate().getSpec().getContainers()).extracting(Container::getName)
                 .containsExactly("app", "sidecar");
-        assertThat(deployments.withName("web").get()).isEqualTo(removed);
+        // The spec as stored; the status is the Deployment controller's, which may have moved on since.
+        assertThat(deployments.withName("web").get().getSpec()).isEqualTo(removed.getSpec());
     }
 
     @Test
