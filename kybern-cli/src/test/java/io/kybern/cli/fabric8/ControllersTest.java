@@ -120,6 +120,9 @@ class ControllersTest extends ServerAndClient {
         client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("stray")
                 .withLabels(Map.of("app", "web")).endMetadata().withNewSpec().addNewContainer().withName("c")
                 .withImage("busybox").endContainer().endSpec().build()).create();
+        // Pods and ReplicaSets are two watches: a ReplicaSet that reached the controller before the stray pod
+        // would create two pods, then adopt the stray and delete one of the three, maybe the stray.
+        await().atMost(PATIENCE).until(() -> server.server().sharedInformers().holds(Pod.class, ns, "stray"));
 
         ReplicaSet rs = client.apps().replicaSets().inNamespace(ns).resource(replicaSet("web", 2)).create();
 

@@ -63,6 +63,16 @@ public final class SharedInformers implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the kind's cache holds the object: for a caller that must know the components have seen it before
+     * it acts (a test that creates a pod and then a ReplicaSet that should adopt it, say).
+     */
+    public synchronized boolean holds(Class<? extends HasMetadata> kind, String namespace, String name) {
+        Shared shared = byKind.get(kind);
+        return shared != null && shared.informer.getStore().getByKey(namespace == null || namespace.isEmpty()
+                ? name : namespace + "/" + name) != null;
+    }
+
     /** How many shares of the kind's informer are held (0: it is not running). */
     public synchronized int shares(Class<? extends HasMetadata> kind) {
         Shared shared = byKind.get(kind);
