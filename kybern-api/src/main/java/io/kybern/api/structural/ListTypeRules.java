@@ -1,6 +1,7 @@
 package io.kybern.api.structural;
 
 import io.kybern.api.validation.FieldError;
+import io.kybern.api.validation.GoFormat;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.kybern.api.structural;
 
 import io.kybern.api.validation.FieldError;
+import io.kybern.api.validation.GoFormat;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -213,7 +214,7 @@ public final class SchemaValidation {
                 for (int j = 0; j < i; j++) {
                     if (array.get(i).equals(array.get(j))) {
                         errors.add(new FieldError("FieldValueDuplicate", "Duplicate value: "
-                                + shownValue(array.get(i)), path + "[" + i + "]"));
+                                + GoFormat.shown(array.get(i)), path + "[" + i + "]"));
                         break;
                     }
                 }
@@ -298,9 +299,6 @@ public final class SchemaValidation {
         return new FieldError("FieldValueInvalid", "Invalid value: \"" + jsonType(value) + "\": " + detail, path);
     }
 
-    private static String shownValue(JsonNode value) {
-        return value.isString() ? "\"" + value.asString() + "\"" : value.toString();
-    }
 
     private static String plain(JsonNode number) {
         return number.isIntegralNumber() ? number.asString() : number.decimalValue().stripTrailingZeros()

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.HTTPHeader;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.grpc.StatusRuntimeException;
+import io.kybern.api.validation.GoFormat;
 import io.kybern.kubelet.cri.CriClient;
 import io.kybern.kubelet.cri.api.ExecSyncRequest;
 import io.kybern.kubelet.cri.api.ExecSyncResponse;
@@ -86,7 +87,7 @@ final class LifecycleHooks {
     static String execFailure(List<String> command, String containerName, String podRef, String error,
             String output) {
         return "Exec lifecycle hook (" + goList(command) + ") for Container \"" + containerName + "\" in Pod \""
-                + podRef + "\" failed - error: " + error + ", message: " + goQuote(output);
+                + podRef + "\" failed - error: " + error + ", message: " + GoFormat.quote(output);
     }
 
     /**
@@ -140,25 +141,4 @@ final class LifecycleHooks {
         return "[" + String.join(" ", words) + "]";
     }
 
-    /** A string as Go's %q quotes it (for the printable ASCII and the common escapes). */
-    static String goQuote(String text) {
-        StringBuilder quoted = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> quoted.append("\\\"");
-                case '\\' -> quoted.append("\\\\");
-                case '\n' -> quoted.append("\\n");
-                case '\t' -> quoted.append("\\t");
-                case '\r' -> quoted.append("\\r");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        quoted.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
-                    } else {
-                        quoted.append(c);
-                    }
-                }
-            }
-        }
-        return quoted.append('"').toString();
-    }
 }

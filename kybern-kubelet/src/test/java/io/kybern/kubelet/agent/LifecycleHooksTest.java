@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.LifecycleHandlerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.kybern.api.validation.GoFormat;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -93,7 +94,7 @@ class LifecycleHooksTest {
                 .isEqualTo("Exec lifecycle hook ([sh -c echo no; exit 3]) for Container \"app\" in Pod"
                         + " \"web_shop(u-1)\" failed - error: command 'sh -c echo no; exit 3' exited with 3: ,"
                         + " message: \"no\\n\"");
-        assertThat(LifecycleHooks.goQuote("a\"b\\c\td\u0001")).isEqualTo("\"a\\\"b\\\\c\\td\\x01\"");
+        assertThat(GoFormat.quote("a\"b\\c\td\u0001")).isEqualTo("\"a\\\"b\\\\c\\td\\x01\"");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.kybern.api.structural;
+package io.kybern.api.validation;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -7,23 +7,24 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
- * JSON values as Kubernetes' field errors print them. A decoded custom resource holds Go's {@code string},
+ * Values as Go prints them, for messages that must read as Kubernetes' do: JSON values as its field errors
+ * print them, and strings as {@code %q} quotes them. A decoded custom resource holds Go's {@code string},
  * {@code int64}, {@code float64}, {@code bool}, {@code nil}, {@code map[string]interface{}} and
  * {@code []interface{}}; an error shows a string quoted, a number or a boolean bare, {@code null} for nil, and
  * anything else in Go syntax ({@code %#v}), maps with their keys sorted.
  */
-final class GoFormat {
+public final class GoFormat {
 
     private GoFormat() {
     }
 
     /** A bad value as a field error shows it: {@code "a"}, {@code 1}, {@code null}, or Go syntax for the rest. */
-    static String shown(JsonNode value) {
+    public static String shown(JsonNode value) {
         return value.isNull() ? "null" : syntax(value);
     }
 
     /** Go's {@code %#v} of a decoded JSON value. */
-    static String syntax(JsonNode value) {
+    public static String syntax(JsonNode value) {
         if (value.isString()) {
             return quote(value.asString());
         }
@@ -58,7 +59,7 @@ final class GoFormat {
      * Go's {@code %v} of a float64: the shortest digits, plain from 1e-4 up to 1e6 (exclusive), else in
      * e-notation ({@code 1e+06}).
      */
-    static String shortestFloat(double v) {
+    public static String shortestFloat(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return Double.isNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
         }
@@ -79,7 +80,7 @@ final class GoFormat {
     }
 
     /** Go's {@code strconv.Quote}: printable characters as they are, the rest escaped. */
-    static String quote(String text) {
+    public static String quote(String text) {
         StringBuilder out = new StringBuilder("\"");
         text.codePoints().forEach(c -> {
             switch (c) {
