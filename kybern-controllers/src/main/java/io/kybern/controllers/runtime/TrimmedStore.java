@@ -19,6 +19,9 @@ import java.util.stream.Stream;
  * informers; no controller here reads what they hold. Kept whole, every ConfigMap and Secret of the cluster
  * would stay in the controllers' memory a second time (the watch cache has them), secrets' values included.
  * A controller that needs their contents must read them from the API, or change this.
+ *
+ * <p>The empty maps of unknown fields every fabric8 object carries are replaced by one shared map
+ * ({@link SharedEmptyExtras}).
  */
 final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
 
@@ -41,6 +44,7 @@ final class TrimmedStore<T extends HasMetadata> implements ItemStore<T> {
             secret.setData(null);
             secret.setStringData(null);
         }
+        SharedEmptyExtras.share(object);
         return objects.put(key, object);
     }
 

@@ -28,6 +28,8 @@ class TrimmedStoreTest {
         assertThat(stored.getMetadata().getManagedFields()).isNullOrEmpty();
         assertThat(stored.getMetadata().getLabels()).containsEntry("app", "web");
         assertThat(stored.getSpec().getNodeName()).isEqualTo("node-1");
+        assertThat(stored.getSpec().getAdditionalProperties())
+                .isSameAs(stored.getMetadata().getAdditionalProperties()).isEmpty();
     }
 
     @Test
