@@ -15,7 +15,7 @@ import java.util.Map;
  *
  * <p>Each fabric8 model object (a pod's spec, each container, probe, quantity...) is built with a
  * {@code LinkedHashMap} for the fields the model does not know, nearly always empty: with 10,000 pods and the
- * ConfigMaps of a busy cluster in the controllers' caches, a quarter of a million empty maps, about 14 MB of
+ * ConfigMaps of a busy cluster in the controllers' caches, about 200,000 empty maps, 11 MB of
  * heap. Only Jackson fills those maps, while it decodes; builders copy them into maps of their own, so an
  * object made from a cached one can still take unknown fields. Cached objects are read-only (as in
  * client-go's caches); a controller that tried to add an unknown field to one would now get an
