@@ -174,6 +174,11 @@ class DeploymentsTest extends ServerAndClient {
                 .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.ORPHAN).delete();
         await().atMost(PATIENCE).until(() -> get(ns) == null
                 && replicaSets(ns).getFirst().getMetadata().getOwnerReferences().isEmpty());
+        // The new Deployment must find the set released in the controller's cache too, or it would make a set of
+        // its own under the same name (a collision) before the release reached it.
+        await().atMost(PATIENCE).until(() -> server.server().sharedInformers()
+                .cached(ReplicaSet.class, ns, original.getMetadata().getName())
+                .filter(rs -> rs.getMetadata().getOwnerReferences().isEmpty()).isPresent());
 
         Deployment again = client.resource(deployment(ns, 2, "nginx:1.25").build()).create();
 

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One fabric8 informer per kind for every component of a process that watches that kind: the controller
@@ -67,10 +68,22 @@ public final class SharedInformers implements AutoCloseable {
      * Whether the kind's cache holds the object: for a caller that must know the components have seen it before
      * it acts (a test that creates a pod and then a ReplicaSet that should adopt it, say).
      */
-    public synchronized boolean holds(Class<? extends HasMetadata> kind, String namespace, String name) {
+    public boolean holds(Class<? extends HasMetadata> kind, String namespace, String name) {
+        return cached(kind, namespace, name).isPresent();
+    }
+
+    /**
+     * The object as the kind's cache holds it now, if it does: for a caller that must know which version of it the
+     * components have seen. The cache's own object, read-only.
+     */
+    public synchronized <T extends HasMetadata> Optional<T> cached(Class<T> kind, String namespace, String name) {
         Shared shared = byKind.get(kind);
-        return shared != null && shared.informer.getStore().getByKey(namespace == null || namespace.isEmpty()
-                ? name : namespace + "/" + name) != null;
+        if (shared == null) {
+            return Optional.empty();
+        }
+        Object found = shared.informer.getStore().getByKey(namespace == null || namespace.isEmpty()
+                ? name : namespace + "/" + name);
+        return Optional.ofNullable(kind.cast(found));
     }
 
     /** How many shares of the kind's informer are held (0: it is not running). */
