@@ -299,7 +299,6 @@ public final class SchemaValidation {
         return new FieldError("FieldValueInvalid", "Invalid value: \"" + jsonType(value) + "\": " + detail, path);
     }
 
-
     private static String plain(JsonNode number) {
         return number.isIntegralNumber() ? number.asString() : number.decimalValue().stripTrailingZeros()
                 .toPlainString();

@@ -59,7 +59,7 @@ public final class GoFormat {
      * Go's {@code %v} of a float64: the shortest digits, plain from 1e-4 up to 1e6 (exclusive), else in
      * e-notation ({@code 1e+06}).
      */
-    public static String shortestFloat(double v) {
+    static String shortestFloat(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return Double.isNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
         }

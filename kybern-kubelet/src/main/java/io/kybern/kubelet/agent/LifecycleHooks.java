@@ -140,5 +140,4 @@ final class LifecycleHooks {
     static String goList(List<String> words) {
         return "[" + String.join(" ", words) + "]";
     }
-
 }
